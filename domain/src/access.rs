@@ -1,0 +1,276 @@
+//! Who may do what. Every rule about access lives here; the store calls these inside its
+//! transactions, after loading the department behind a token.
+
+use crate::department::{Department, DepartmentCode, DepartmentRole};
+use crate::error::DomainError;
+use crate::jurisdiction::JurisdictionCode;
+use crate::list::ListType;
+use crate::subject::{NewSubject, Subject, SubjectCode};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// A permission carried in a token's `scopes` claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Scope {
+    SubjectsWrite,
+    RecordsWrite,
+    ListsWrite,
+    DispatchHandle,
+    ObjectionsHandle,
+    MemorandaAdmin,
+    StatsRead,
+    BankQuery,
+    PartnerLookup,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 9] = [
+        Scope::SubjectsWrite,
+        Scope::RecordsWrite,
+        Scope::ListsWrite,
+        Scope::DispatchHandle,
+        Scope::ObjectionsHandle,
+        Scope::MemorandaAdmin,
+        Scope::StatsRead,
+        Scope::BankQuery,
+        Scope::PartnerLookup,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::SubjectsWrite => "subjects:write",
+            Scope::RecordsWrite => "records:write",
+            Scope::ListsWrite => "lists:write",
+            Scope::DispatchHandle => "dispatch:handle",
+            Scope::ObjectionsHandle => "objections:handle",
+            Scope::MemorandaAdmin => "memoranda:admin",
+            Scope::StatsRead => "stats:read",
+            Scope::BankQuery => "bank:query",
+            Scope::PartnerLookup => "partner:lookup",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A department acting through a verified token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepartmentPrincipal {
+    pub department: DepartmentCode,
+    /// The `jur` claim; must agree with the department's registered jurisdiction.
+    pub jurisdiction: Option<JurisdictionCode>,
+    pub scopes: BTreeSet<Scope>,
+}
+
+/// Whoever makes a request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Principal {
+    /// No token: public data only.
+    #[default]
+    Anonymous,
+    Department(DepartmentPrincipal),
+    /// A subject itself (`sub` is its code), through the city's identity provider.
+    Subject { code: SubjectCode },
+}
+
+impl Principal {
+    /// The department behind the request, if it holds `scope`.
+    pub fn department_with(&self, scope: Scope) -> Result<&DepartmentPrincipal, DomainError> {
+        match self {
+            Principal::Anonymous => Err(DomainError::Unauthenticated("此操作需要登录：请提供部门令牌".into())),
+            Principal::Department(d) if d.scopes.contains(&scope) => Ok(d),
+            Principal::Department(_) => {
+                Err(DomainError::forbidden(format!("令牌缺少权限范围 {}", scope.as_str())))
+            }
+            Principal::Subject { .. } => Err(DomainError::forbidden("主体令牌不能执行部门操作")),
+        }
+    }
+
+    pub fn department_code(&self) -> Option<&DepartmentCode> {
+        match self {
+            Principal::Department(d) => Some(&d.department),
+            _ => None,
+        }
+    }
+}
+
+/// Checks a token against the department it names, as registered.
+pub fn verify_department(principal: &DepartmentPrincipal, department: &Department) -> Result<(), DomainError> {
+    match &principal.jurisdiction {
+        Some(j) if *j != department.jurisdiction => Err(DomainError::forbidden(format!(
+            "令牌的行政区划 {j} 与部门 {} 的行政区划 {} 不一致",
+            department.code, department.jurisdiction
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A department acts only on subjects inside its own jurisdiction: a county's departments in
+/// their county, a city's in the city and its counties.
+pub fn may_act_in(department: &Department, place: &JurisdictionCode) -> Result<(), DomainError> {
+    if department.jurisdiction.contains(place) {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(format!(
+            "部门 {} 只能处理本辖区（{}）的主体，该主体属于 {place}",
+            department.code, department.jurisdiction
+        )))
+    }
+}
+
+pub fn may_register_subject(department: &Department, subject: &NewSubject) -> Result<(), DomainError> {
+    may_act_in(department, &subject.jurisdiction)?;
+    if subject.check_exception && department.role != DepartmentRole::MarketRegulation {
+        return Err(DomainError::forbidden("只有市场监督管理部门可以登记校验位例外的试点代码"));
+    }
+    Ok(())
+}
+
+/// A department writes entries only on list types it owns, about subjects in its jurisdiction.
+pub fn may_write_list(department: &Department, list_type: &ListType, subject: &Subject) -> Result<(), DomainError> {
+    if list_type.owner != department.code {
+        return Err(DomainError::forbidden(format!(
+            "名单类型“{}”由 {} 管理，部门 {} 不能写入",
+            list_type.name, list_type.owner, department.code
+        )));
+    }
+    may_act_in(department, &subject.jurisdiction)
+}
+
+/// A department writes records only as their source, about subjects in its jurisdiction.
+pub fn may_write_record(department: &Department, subject: &Subject) -> Result<(), DomainError> {
+    may_act_in(department, &subject.jurisdiction)
+}
+
+/// The catalogue of list types belongs to the credit office.
+pub fn may_manage_catalogue(department: &Department) -> Result<(), DomainError> {
+    if department.role == DepartmentRole::CreditOffice {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden("只有信用办（发展和改革委员会）可以管理名单类型"))
+    }
+}
+
+/// Whether the caller sees identifiers whole: the subject itself, and departments. Everyone else
+/// sees citizen identity numbers masked.
+pub fn sees_full_identity(principal: &Principal, subject_code: &SubjectCode) -> bool {
+    match principal {
+        Principal::Anonymous => false,
+        Principal::Department(_) => true,
+        Principal::Subject { code } => code == subject_code,
+    }
+}
+
+/// Whether the caller sees what is not public: entries no longer in force, records out of
+/// publicity. Departments do; the public and subjects (for others) do not.
+pub fn sees_non_public(principal: &Principal) -> bool {
+    matches!(principal, Principal::Department(_))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::list::ListColour;
+    use crate::subject::SubjectKind;
+    use chrono::Utc;
+
+    fn dept(code: &str, role: DepartmentRole) -> Department {
+        let code = DepartmentCode::parse(code).unwrap();
+        let jurisdiction = JurisdictionCode::parse(&code.as_str()[..6]).unwrap();
+        Department { code, name: "部门".into(), jurisdiction, role }
+    }
+
+    fn subject(jur: &str) -> Subject {
+        Subject {
+            id: "s".into(),
+            code: SubjectCode::parse("91350100M000100Y43").unwrap(),
+            check_exception: false,
+            kind: SubjectKind::LegalPerson,
+            name: "公司".into(),
+            jurisdiction: JurisdictionCode::parse(jur).unwrap(),
+            representative: None,
+            registered_by: DepartmentCode::parse("210900.market").unwrap(),
+            created_at: Utc::now(),
+        }
+    }
+
+    fn list_type(owner: &str) -> ListType {
+        ListType {
+            id: "lt".into(),
+            code: "court-dishonest-debtor".into(),
+            name: "失信被执行人".into(),
+            colour: ListColour::Black,
+            owner: DepartmentCode::parse(owner).unwrap(),
+            default_period_months: 36,
+            legal_basis: "b".into(),
+            description: String::new(),
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn owner_writes_its_list_in_its_jurisdiction() {
+        let court = dept("210900.court", DepartmentRole::Court);
+        assert!(may_write_list(&court, &list_type("210900.court"), &subject("210922")).is_ok());
+        let tax = dept("210900.tax", DepartmentRole::Tax);
+        assert!(matches!(may_write_list(&tax, &list_type("210900.court"), &subject("210922")), Err(DomainError::Forbidden(_))));
+        let county = dept("210922.court", DepartmentRole::Court);
+        assert!(may_write_list(&county, &list_type("210922.court"), &subject("210921")).is_err());
+        assert!(may_write_list(&county, &list_type("210922.court"), &subject("210922")).is_ok());
+    }
+
+    #[test]
+    fn scopes_are_required() {
+        let p = Principal::Department(DepartmentPrincipal {
+            department: DepartmentCode::parse("210900.court").unwrap(),
+            jurisdiction: None,
+            scopes: [Scope::ListsWrite].into(),
+        });
+        assert!(p.department_with(Scope::ListsWrite).is_ok());
+        assert!(matches!(p.department_with(Scope::RecordsWrite), Err(DomainError::Forbidden(_))));
+        assert!(matches!(Principal::Anonymous.department_with(Scope::ListsWrite), Err(DomainError::Unauthenticated(_))));
+    }
+
+    #[test]
+    fn token_jurisdiction_must_match() {
+        let court = dept("210900.court", DepartmentRole::Court);
+        let p = DepartmentPrincipal {
+            department: court.code.clone(),
+            jurisdiction: Some(JurisdictionCode::parse("210922").unwrap()),
+            scopes: BTreeSet::new(),
+        };
+        assert!(verify_department(&p, &court).is_err());
+    }
+
+    #[test]
+    fn only_market_regulation_registers_pilot_codes() {
+        let raw = crate::subject::RawSubject {
+            code: "91350100M0001TGQXM".into(),
+            kind: Some(SubjectKind::OtherOrganisation),
+            name: "试点".into(),
+            jurisdiction: "210902".into(),
+            allow_check_exception: true,
+            ..Default::default()
+        };
+        let s = NewSubject::parse(raw).unwrap();
+        assert!(may_register_subject(&dept("210900.market", DepartmentRole::MarketRegulation), &s).is_ok());
+        assert!(may_register_subject(&dept("210900.tax", DepartmentRole::Tax), &s).is_err());
+    }
+
+    #[test]
+    fn identity_visibility() {
+        let code = SubjectCode::parse("210905196408130341").unwrap();
+        assert!(!sees_full_identity(&Principal::Anonymous, &code));
+        assert!(sees_full_identity(&Principal::Subject { code: code.clone() }, &code));
+        let other = SubjectCode::parse("110105199709134262").unwrap();
+        assert!(!sees_full_identity(&Principal::Subject { code: other }, &code));
+    }
+
+    #[test]
+    fn catalogue_is_the_credit_office_s() {
+        assert!(may_manage_catalogue(&dept("210900.ndrc", DepartmentRole::CreditOffice)).is_ok());
+        assert!(may_manage_catalogue(&dept("210900.court", DepartmentRole::Court)).is_err());
+    }
+}

@@ -1,0 +1,30 @@
+//! The model and rules of the Xinyong credit-information platform.
+//!
+//! Nothing here does I/O: no database, no network, no files. The persistence crate stores these types
+//! and calls the rules inside its transactions; the API crate parses requests into them.
+//!
+//! Error policy: every fallible rule returns [`DomainError`], which names the field at fault where
+//! there is one. Code parsing has its own [`CodeError`] so that callers can tell *why* a code is bad.
+
+pub mod access;
+pub mod calendar;
+pub mod citizen_id;
+pub mod department;
+pub mod error;
+pub mod jurisdiction;
+pub mod list;
+pub mod record;
+pub mod subject;
+pub mod time;
+pub mod uscc;
+
+pub use access::{DepartmentPrincipal, Principal, Scope};
+pub use calendar::{CalendarError, WorkingDayCalendar};
+pub use citizen_id::CitizenId;
+pub use department::{Department, DepartmentCode, DepartmentRole};
+pub use error::{CodeError, DomainError};
+pub use jurisdiction::{Jurisdiction, JurisdictionCode, JurisdictionLevel};
+pub use list::{EntryStatus, ListColour, ListEntry, ListType, NewListEntry, NewListType};
+pub use record::{CreditRecord, CreditRecordKind, DishonestyClass, NewCreditRecord};
+pub use subject::{NewSubject, Representative, Subject, SubjectCode, SubjectKind};
+pub use uscc::Uscc;

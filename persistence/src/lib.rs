@@ -1,0 +1,17 @@
+//! Xinyong's store: diesel on PostgreSQL or SQLite through one code path.
+//!
+//! Error policy: every command returns [`StoreError`]. Rule violations come back as
+//! `StoreError::Domain` (the domain's own error, unchanged); a database that cannot be reached is
+//! `Unavailable`; anything else is `Internal`, whose text is for logs only.
+
+mod conn;
+mod error;
+mod rows;
+pub mod schema;
+mod store;
+
+pub use conn::{AnyConnection, Backend};
+pub use error::StoreError;
+pub use store::{
+    EntryFilter, Page, PageRequest, RecordFilter, ReferenceData, Store, SubjectFilter, MAX_PAGE_SIZE,
+};

@@ -1,0 +1,230 @@
+//! Row structs, and their conversion into domain types. Diesel stops here.
+
+use crate::error::{StoreError, corrupt};
+use crate::schema::*;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use domain::citizen_id::CitizenId;
+use domain::subject::Representative;
+use domain::{
+    CreditRecord, CreditRecordKind, Department, DepartmentCode, DepartmentRole, DishonestyClass,
+    EntryStatus, Jurisdiction, JurisdictionCode, ListColour, ListEntry, ListType, Subject, SubjectCode,
+    SubjectKind, Uscc,
+};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = jurisdictions)]
+pub struct JurisdictionRow {
+    pub code: String,
+    pub name: String,
+    pub parent_code: Option<String>,
+}
+
+impl TryFrom<JurisdictionRow> for Jurisdiction {
+    type Error = StoreError;
+    fn try_from(r: JurisdictionRow) -> Result<Self, StoreError> {
+        Ok(Jurisdiction { code: jurisdiction(&r.code)?, name: r.name })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = departments)]
+pub struct DepartmentRow {
+    pub code: String,
+    pub name: String,
+    pub jurisdiction_code: String,
+    pub role: String,
+}
+
+impl TryFrom<DepartmentRow> for Department {
+    type Error = StoreError;
+    fn try_from(r: DepartmentRow) -> Result<Self, StoreError> {
+        Ok(Department {
+            code: department(&r.code)?,
+            name: r.name,
+            jurisdiction: jurisdiction(&r.jurisdiction_code)?,
+            role: DepartmentRole::parse(&r.role).ok_or_else(|| corrupt("department role", &r.role))?,
+        })
+    }
+}
+
+impl From<&Department> for DepartmentRow {
+    fn from(d: &Department) -> Self {
+        DepartmentRow {
+            code: d.code.to_string(),
+            name: d.name.clone(),
+            jurisdiction_code: d.jurisdiction.to_string(),
+            role: d.role.as_str().to_owned(),
+        }
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = subjects)]
+pub struct SubjectRow {
+    pub id: String,
+    pub code: String,
+    pub check_exception: bool,
+    pub kind: String,
+    pub name: String,
+    pub jurisdiction_code: String,
+    pub representative_name: Option<String>,
+    pub representative_id_number: Option<String>,
+    pub registered_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl TryFrom<SubjectRow> for Subject {
+    type Error = StoreError;
+    fn try_from(r: SubjectRow) -> Result<Self, StoreError> {
+        let code = if r.check_exception {
+            SubjectCode::Uscc(Uscc::parse_pilot(&r.code).map_err(|_| corrupt("pilot code", &r.code))?)
+        } else {
+            SubjectCode::parse(&r.code).map_err(|_| corrupt("subject code", &r.code))?
+        };
+        let id_number = match &r.representative_id_number {
+            Some(s) => Some(CitizenId::parse(s).map_err(|_| corrupt("representative id", "(masked)"))?),
+            None => None,
+        };
+        Ok(Subject {
+            id: r.id,
+            code,
+            check_exception: r.check_exception,
+            kind: SubjectKind::parse(&r.kind).ok_or_else(|| corrupt("subject kind", &r.kind))?,
+            name: r.name,
+            jurisdiction: jurisdiction(&r.jurisdiction_code)?,
+            representative: r.representative_name.map(|name| Representative { name, id_number }),
+            registered_by: department(&r.registered_by)?,
+            created_at: r.created_at.and_utc(),
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = list_types)]
+pub struct ListTypeRow {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub colour: String,
+    pub owner_department: String,
+    pub default_period_months: i32,
+    pub legal_basis: String,
+    pub description: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl TryFrom<ListTypeRow> for ListType {
+    type Error = StoreError;
+    fn try_from(r: ListTypeRow) -> Result<Self, StoreError> {
+        Ok(ListType {
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            colour: ListColour::parse(&r.colour).ok_or_else(|| corrupt("list colour", &r.colour))?,
+            owner: department(&r.owner_department)?,
+            default_period_months: u32::try_from(r.default_period_months)
+                .map_err(|_| corrupt("period", &r.default_period_months.to_string()))?,
+            legal_basis: r.legal_basis,
+            description: r.description,
+            created_at: r.created_at.and_utc(),
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = list_entries)]
+pub struct ListEntryRow {
+    pub id: String,
+    pub subject_id: String,
+    pub list_type_id: String,
+    pub reason: String,
+    pub basis_document: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub status: String,
+    pub revocation_reason: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    pub idempotency_key: Option<String>,
+}
+
+impl TryFrom<ListEntryRow> for ListEntry {
+    type Error = StoreError;
+    fn try_from(r: ListEntryRow) -> Result<Self, StoreError> {
+        Ok(ListEntry {
+            id: r.id,
+            subject_id: r.subject_id,
+            list_type_id: r.list_type_id,
+            reason: r.reason,
+            basis_document: r.basis_document,
+            start_date: r.start_date,
+            end_date: r.end_date,
+            stored_status: EntryStatus::parse(&r.status).ok_or_else(|| corrupt("entry status", &r.status))?,
+            revocation_reason: r.revocation_reason,
+            created_by: department(&r.created_by)?,
+            created_at: r.created_at.and_utc(),
+            ended_at: r.ended_at.map(|t| t.and_utc()),
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = credit_records)]
+pub struct CreditRecordRow {
+    pub id: String,
+    pub subject_id: String,
+    pub kind: String,
+    pub title: String,
+    pub decision_number: String,
+    pub decision_date: NaiveDate,
+    pub publication_date: NaiveDate,
+    pub legal_basis: String,
+    pub content: String,
+    pub source_department: String,
+    pub dishonesty_class: Option<String>,
+    pub publicity_end: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+}
+
+impl TryFrom<CreditRecordRow> for CreditRecord {
+    type Error = StoreError;
+    fn try_from(r: CreditRecordRow) -> Result<Self, StoreError> {
+        let class = match &r.dishonesty_class {
+            Some(c) => Some(DishonestyClass::parse(c).ok_or_else(|| corrupt("dishonesty class", c))?),
+            None => None,
+        };
+        Ok(CreditRecord {
+            id: r.id,
+            subject_id: r.subject_id,
+            kind: CreditRecordKind::parse(&r.kind).ok_or_else(|| corrupt("record kind", &r.kind))?,
+            title: r.title,
+            decision_number: r.decision_number,
+            decision_date: r.decision_date,
+            publication_date: r.publication_date,
+            legal_basis: r.legal_basis,
+            content: r.content,
+            source_department: department(&r.source_department)?,
+            dishonesty_class: class,
+            publicity_end: r.publicity_end,
+            created_at: r.created_at.and_utc(),
+        })
+    }
+}
+
+fn jurisdiction(s: &str) -> Result<JurisdictionCode, StoreError> {
+    JurisdictionCode::parse(s).map_err(|_| corrupt("jurisdiction", s))
+}
+
+fn department(s: &str) -> Result<DepartmentCode, StoreError> {
+    DepartmentCode::parse(s).map_err(|_| corrupt("department", s))
+}
+
+/// Converts a batch of rows, failing on the first corrupt one.
+pub fn convert<R, T>(rows: Vec<R>) -> Result<Vec<T>, StoreError>
+where
+    T: TryFrom<R, Error = StoreError>,
+{
+    rows.into_iter().map(T::try_from).collect()
+}

@@ -1,0 +1,163 @@
+//! Jurisdictions, departments and list types: the catalogue the rest hangs on.
+
+use super::{Store, new_id, now};
+use crate::conn::AnyConnection;
+use crate::error::{OnUnique, StoreError};
+use crate::rows::{DepartmentRow, JurisdictionRow, ListTypeRow, convert};
+use crate::schema::{departments, jurisdictions, list_types};
+use diesel::prelude::*;
+use domain::access::{self, DepartmentPrincipal};
+use domain::list::RawListType;
+use domain::{Department, DepartmentCode, DomainError, Jurisdiction, ListType, NewListType};
+
+/// Reference data an operator loads (jurisdictions, departments, list types); loading is idempotent.
+#[derive(Debug, Clone, Default)]
+pub struct ReferenceData {
+    pub jurisdictions: Vec<Jurisdiction>,
+    pub departments: Vec<Department>,
+    pub list_types: Vec<NewListType>,
+}
+
+impl Store {
+    pub fn jurisdictions(&self) -> Result<Vec<Jurisdiction>, StoreError> {
+        self.read(|c| {
+            let rows = jurisdictions::table
+                .order(jurisdictions::code)
+                .select(JurisdictionRow::as_select())
+                .load(c)?;
+            convert(rows)
+        })
+    }
+
+    pub fn departments(&self) -> Result<Vec<Department>, StoreError> {
+        self.read(|c| {
+            let rows = departments::table
+                .order(departments::code)
+                .select(DepartmentRow::as_select())
+                .load(c)?;
+            convert(rows)
+        })
+    }
+
+    pub fn department(&self, code: &DepartmentCode) -> Result<Option<Department>, StoreError> {
+        self.read(|c| find_department(c, code))
+    }
+
+    pub fn list_types(&self) -> Result<Vec<ListType>, StoreError> {
+        self.read(|c| {
+            let rows = list_types::table
+                .order(list_types::code)
+                .select(ListTypeRow::as_select())
+                .load(c)?;
+            convert(rows)
+        })
+    }
+
+    pub fn list_type_by_id(&self, id: &str) -> Result<Option<ListType>, StoreError> {
+        self.read(|c| {
+            let row = list_types::table
+                .find(id)
+                .select(ListTypeRow::as_select())
+                .first(c)
+                .optional()?;
+            row.map(ListType::try_from).transpose()
+        })
+    }
+
+    /// Creates a list type; only the credit office may.
+    pub fn create_list_type(&self, actor: &DepartmentPrincipal, raw: &RawListType) -> Result<ListType, StoreError> {
+        let new = NewListType::parse(raw)?;
+        self.write(|c| {
+            let department = acting_department(c, actor)?;
+            access::may_manage_catalogue(&department)?;
+            if find_department(c, &new.owner)?.is_none() {
+                return Err(DomainError::invalid("input.owner", format!("部门 {} 不存在", new.owner)).into());
+            }
+            insert_list_type(c, &new)
+        })
+    }
+
+    /// Loads reference data, leaving what already exists as it is. Returns how many rows were added.
+    pub fn load_reference(&self, data: &ReferenceData) -> Result<usize, StoreError> {
+        self.write(|c| {
+            let mut added = 0;
+            // Parents first, whatever order the data came in.
+            let mut places: Vec<&Jurisdiction> = data.jurisdictions.iter().collect();
+            places.sort_by_key(|j| (j.code.level() as u8, j.code.clone()));
+            for j in places {
+                let exists = jurisdictions::table.find(j.code.as_str()).count().get_result::<i64>(c)? > 0;
+                if !exists {
+                    let parent = j
+                        .code
+                        .parent()
+                        .filter(|p| data.jurisdictions.iter().any(|k| &k.code == p))
+                        .map(|p| p.to_string());
+                    diesel::insert_into(jurisdictions::table)
+                        .values(JurisdictionRow { code: j.code.to_string(), name: j.name.clone(), parent_code: parent })
+                        .execute(c)?;
+                    added += 1;
+                }
+            }
+            for d in &data.departments {
+                if find_department(c, &d.code)?.is_none() {
+                    diesel::insert_into(departments::table).values(DepartmentRow::from(d)).execute(c)?;
+                    added += 1;
+                }
+            }
+            for t in &data.list_types {
+                let exists = list_types::table.filter(list_types::code.eq(&t.code)).count().get_result::<i64>(c)? > 0;
+                if !exists {
+                    insert_list_type(c, t)?;
+                    added += 1;
+                }
+            }
+            Ok(added)
+        })
+    }
+}
+
+fn insert_list_type(c: &mut AnyConnection, new: &NewListType) -> Result<ListType, StoreError> {
+    let row = ListTypeRow {
+        id: new_id(),
+        code: new.code.clone(),
+        name: new.name.clone(),
+        colour: new.colour.as_str().to_owned(),
+        owner_department: new.owner.to_string(),
+        default_period_months: i32::try_from(new.default_period_months)
+            .map_err(|_| DomainError::invalid("input.defaultPeriodMonths", "期限过长"))?,
+        legal_basis: new.legal_basis.clone(),
+        description: new.description.clone(),
+        created_at: now(),
+    };
+    diesel::insert_into(list_types::table)
+        .values(&row)
+        .execute(c)
+        .on_unique(&format!("名单类型代码 {} 已存在", new.code))?;
+    ListType::try_from(row)
+}
+
+pub(crate) fn find_department(c: &mut AnyConnection, code: &DepartmentCode) -> Result<Option<Department>, StoreError> {
+    let row = departments::table
+        .find(code.as_str())
+        .select(DepartmentRow::as_select())
+        .first(c)
+        .optional()?;
+    row.map(Department::try_from).transpose()
+}
+
+/// The registered department behind a token, checked against the token's claims.
+pub(crate) fn acting_department(c: &mut AnyConnection, actor: &DepartmentPrincipal) -> Result<Department, StoreError> {
+    let department = find_department(c, &actor.department)?
+        .ok_or_else(|| DomainError::forbidden(format!("令牌中的部门 {} 未登记", actor.department)))?;
+    access::verify_department(actor, &department)?;
+    Ok(department)
+}
+
+pub(crate) fn find_list_type_by_code(c: &mut AnyConnection, code: &str) -> Result<Option<ListType>, StoreError> {
+    let row = list_types::table
+        .filter(list_types::code.eq(code))
+        .select(ListTypeRow::as_select())
+        .first(c)
+        .optional()?;
+    row.map(ListType::try_from).transpose()
+}

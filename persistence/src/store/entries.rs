@@ -1,0 +1,199 @@
+//! List entries: adding, revoking, and reading them with their status as of today.
+
+use super::catalogue::{acting_department, find_list_type_by_code};
+use super::subjects::require_subject;
+use super::{Page, PageRequest, Store, new_id, now};
+use crate::conn::AnyConnection;
+use crate::error::StoreError;
+use crate::rows::{ListEntryRow, convert};
+use crate::schema::{list_entries, list_types, subjects};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use domain::access::{self, DepartmentPrincipal};
+use domain::list::RawListEntry;
+use domain::{DomainError, EntryStatus, JurisdictionCode, ListEntry, ListType, NewListEntry};
+
+#[derive(Debug, Clone)]
+pub struct EntryFilter {
+    pub list_type_code: Option<String>,
+    pub subject_id: Option<String>,
+    pub status: Option<EntryStatus>,
+    pub jurisdiction: Option<JurisdictionCode>,
+    /// The day statuses are read on.
+    pub today: NaiveDate,
+}
+
+type BoxedEntries<'a> = list_entries::BoxedQuery<'a, <AnyConnection as Connection>::Backend>;
+
+/// Filters by status as of `today`: the same rule as `ListEntry::status_on`, in SQL.
+fn with_status(q: BoxedEntries<'_>, status: EntryStatus, today: NaiveDate) -> BoxedEntries<'_> {
+    let active = EntryStatus::Active.as_str();
+    match status {
+        EntryStatus::Active => q.filter(list_entries::status.eq(active)).filter(list_entries::end_date.ge(today)),
+        EntryStatus::Expired => q.filter(
+            list_entries::status
+                .eq(EntryStatus::Expired.as_str())
+                .or(list_entries::status.eq(active).and(list_entries::end_date.lt(today))),
+        ),
+        other => q.filter(list_entries::status.eq(other.as_str())),
+    }
+}
+
+impl Store {
+    /// Adds a subject to a list. With an idempotency key, the same request made again returns the
+    /// entry it made the first time and writes nothing.
+    pub fn add_list_entry(
+        &self,
+        actor: &DepartmentPrincipal,
+        raw: &RawListEntry,
+        today: NaiveDate,
+    ) -> Result<ListEntry, StoreError> {
+        self.write(|c| {
+            let department = acting_department(c, actor)?;
+            let list_type = find_list_type_by_code(c, raw.list_type_code.trim())?.ok_or_else(|| {
+                DomainError::invalid("input.listType", format!("名单类型 {} 不存在", raw.list_type_code.trim()))
+            })?;
+            let subject = require_subject(c, &raw.subject_code, "input.subject")?;
+            access::may_write_list(&department, &list_type, &subject)?;
+            let new = NewListEntry::parse(raw, &list_type, today)?;
+            if let Some(key) = &new.idempotency_key {
+                let earlier = list_entries::table
+                    .filter(list_entries::created_by.eq(department.code.as_str()))
+                    .filter(list_entries::idempotency_key.eq(key))
+                    .select(ListEntryRow::as_select())
+                    .first(c)
+                    .optional()?;
+                if let Some(row) = earlier {
+                    let entry = ListEntry::try_from(row)?;
+                    if entry.subject_id != subject.id || entry.list_type_id != list_type.id {
+                        return Err(DomainError::conflict("该幂等键已用于另一条名单条目").into());
+                    }
+                    return Ok(entry);
+                }
+            }
+            let in_force = with_status(
+                list_entries::table
+                    .filter(list_entries::subject_id.eq(&subject.id))
+                    .filter(list_entries::list_type_id.eq(&list_type.id))
+                    .into_boxed(),
+                EntryStatus::Active,
+                today,
+            )
+            .count()
+            .get_result::<i64>(c)?;
+            if in_force > 0 {
+                return Err(DomainError::conflict(format!("该主体已在“{}”中，且条目仍有效", list_type.name)).into());
+            }
+            let row = ListEntryRow {
+                id: new_id(),
+                subject_id: subject.id.clone(),
+                list_type_id: list_type.id.clone(),
+                reason: new.reason,
+                basis_document: new.basis_document,
+                start_date: new.start_date,
+                end_date: new.end_date,
+                status: EntryStatus::Active.as_str().to_owned(),
+                revocation_reason: None,
+                created_by: department.code.to_string(),
+                created_at: now(),
+                ended_at: None,
+                idempotency_key: new.idempotency_key,
+            };
+            diesel::insert_into(list_entries::table).values(&row).execute(c)?;
+            ListEntry::try_from(row)
+        })
+    }
+
+    /// Revokes an entry in force, by the department that owns its list type, with a reason.
+    pub fn revoke_list_entry(
+        &self,
+        actor: &DepartmentPrincipal,
+        entry_id: &str,
+        reason: &str,
+        today: NaiveDate,
+    ) -> Result<ListEntry, StoreError> {
+        let reason = domain::subject::required_text("reason", reason, 2000)?;
+        self.write(|c| {
+            let department = acting_department(c, actor)?;
+            let entry: ListEntry = list_entries::table
+                .find(entry_id)
+                .select(ListEntryRow::as_select())
+                .first(c)
+                .optional()?
+                .map(ListEntry::try_from)
+                .transpose()?
+                .ok_or_else(|| DomainError::not_found("名单条目", entry_id))?;
+            let list_type = load_list_type(c, &entry.list_type_id)?;
+            let subject = load_subject(c, &entry.subject_id)?;
+            access::may_write_list(&department, &list_type, &subject)?;
+            let status = entry.revoke(today)?;
+            let ended = now();
+            diesel::update(list_entries::table.find(&entry.id))
+                .set((
+                    list_entries::status.eq(status.as_str()),
+                    list_entries::revocation_reason.eq(&reason),
+                    list_entries::ended_at.eq(ended),
+                ))
+                .execute(c)?;
+            Ok(ListEntry {
+                stored_status: status,
+                revocation_reason: Some(reason),
+                ended_at: Some(ended.and_utc()),
+                ..entry
+            })
+        })
+    }
+
+    pub fn list_entries(&self, filter: &EntryFilter, page: &PageRequest) -> Result<Page<ListEntry>, StoreError> {
+        self.read(|c| {
+            let mut q: BoxedEntries<'_> = list_entries::table.into_boxed();
+            if let Some(code) = &filter.list_type_code {
+                let Some(list_type) = find_list_type_by_code(c, code.trim())? else {
+                    return Err(DomainError::invalid("listType", format!("名单类型 {} 不存在", code.trim())).into());
+                };
+                q = q.filter(list_entries::list_type_id.eq(list_type.id));
+            }
+            if let Some(s) = &filter.subject_id {
+                q = q.filter(list_entries::subject_id.eq(s.clone()));
+            }
+            if let Some(status) = filter.status {
+                q = with_status(q, status, filter.today);
+            }
+            if let Some(j) = &filter.jurisdiction {
+                let inside = subjects::table
+                    .filter(subjects::jurisdiction_code.like(format!("{}%", j.prefix())))
+                    .select(subjects::id);
+                q = q.filter(list_entries::subject_id.eq_any(inside));
+            }
+            if let Some(after) = &page.after {
+                q = q.filter(list_entries::id.gt(after.clone()));
+            }
+            let rows = q
+                .select(ListEntryRow::as_select())
+                .order(list_entries::id)
+                .limit(page.limit())
+                .load(c)?;
+            Ok(Page::from_overfetch(convert(rows)?, page))
+        })
+    }
+
+    pub fn list_entry(&self, id: &str) -> Result<Option<ListEntry>, StoreError> {
+        self.read(|c| {
+            let row = list_entries::table.find(id).select(ListEntryRow::as_select()).first(c).optional()?;
+            row.map(ListEntry::try_from).transpose()
+        })
+    }
+}
+
+fn load_list_type(c: &mut AnyConnection, id: &str) -> Result<ListType, StoreError> {
+    let row = list_types::table
+        .find(id)
+        .select(crate::rows::ListTypeRow::as_select())
+        .first(c)?;
+    ListType::try_from(row)
+}
+
+fn load_subject(c: &mut AnyConnection, id: &str) -> Result<domain::Subject, StoreError> {
+    let row = subjects::table.find(id).select(crate::rows::SubjectRow::as_select()).first(c)?;
+    domain::Subject::try_from(row)
+}

@@ -1,0 +1,148 @@
+//! The store: a pool, and one database transaction per command.
+
+mod catalogue;
+mod entries;
+mod records;
+mod subjects;
+
+pub use catalogue::ReferenceData;
+pub use entries::EntryFilter;
+pub use records::RecordFilter;
+pub use subjects::SubjectFilter;
+
+use crate::conn::{self, AnyConnection, Backend, Manager};
+use crate::error::StoreError;
+use diesel::Connection;
+use diesel::r2d2::{Pool, PooledConnection};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The most items one page may hold.
+pub const MAX_PAGE_SIZE: usize = 100;
+
+/// Keyset pagination: items after the one with id `after`, in id order.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    pub first: usize,
+    pub after: Option<String>,
+}
+
+impl PageRequest {
+    fn limit(&self) -> i64 {
+        // One more than asked, to learn whether another page follows.
+        (self.first.clamp(1, MAX_PAGE_SIZE) + 1) as i64
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+}
+
+impl<T> Page<T> {
+    fn from_overfetch(mut items: Vec<T>, request: &PageRequest) -> Self {
+        let wanted = request.first.clamp(1, MAX_PAGE_SIZE);
+        let has_next_page = items.len() > wanted;
+        items.truncate(wanted);
+        Page { items, has_next_page }
+    }
+}
+
+/// Shared by the server's workers; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<Manager>,
+    backend: Backend,
+    /// SQLite allows one writer: writers queue here rather than fail with SQLITE_BUSY when a
+    /// read transaction tries to become a write one.
+    write_lock: Arc<Mutex<()>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish()
+    }
+}
+
+impl Store {
+    /// Opens a pool on `url` (`postgres://…` or `sqlite://PATH`). Fails if no connection can be made.
+    pub fn connect(url: &str, pool_size: u32) -> Result<Store, StoreError> {
+        let (backend, target) = Backend::from_url(url).map_err(StoreError::Unavailable)?;
+        let pool = Pool::builder()
+            .max_size(pool_size.max(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager::new(backend, target))
+            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", conn::redact(url))))?;
+        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> Result<usize, StoreError> {
+        let _guard = self.lock_writes()?;
+        let mut c = self.conn()?;
+        conn::run_migrations(&mut c).map_err(|e| StoreError::Internal(format!("migration failed: {e}")))
+    }
+
+    /// Reverts every migration (for the up → down → up check).
+    pub fn revert_all_migrations(&self) -> Result<usize, StoreError> {
+        let _guard = self.lock_writes()?;
+        let mut c = self.conn()?;
+        conn::revert_all_migrations(&mut c).map_err(|e| StoreError::Internal(format!("revert failed: {e}")))
+    }
+
+    /// Whether the database answers now.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        use diesel::connection::SimpleConnection;
+        let mut c = self.conn()?;
+        c.batch_execute("SELECT 1").map_err(StoreError::from)
+    }
+
+    fn conn(&self) -> Result<PooledConnection<Manager>, StoreError> {
+        Ok(self.pool.get()?)
+    }
+
+    fn lock_writes(&self) -> Result<Option<std::sync::MutexGuard<'_, ()>>, StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        self.write_lock
+            .lock()
+            .map(Some)
+            .map_err(|_| StoreError::Internal("write lock poisoned".into()))
+    }
+
+    /// Runs reads on one connection (in a transaction, so that they see one state).
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut c = self.conn()?;
+        let c: &mut AnyConnection = &mut c;
+        c.transaction(f)
+    }
+
+    /// Runs one command in one transaction: all of it is written, or none.
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let _guard = self.lock_writes()?;
+        let mut c = self.conn()?;
+        let c: &mut AnyConnection = &mut c;
+        c.transaction(f)
+    }
+}
+
+/// A new time-ordered id.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub(crate) fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

@@ -1,0 +1,81 @@
+//! Credit records (licences, penalties, …).
+
+use super::catalogue::acting_department;
+use super::subjects::require_subject;
+use super::{Page, PageRequest, Store, new_id, now};
+use crate::error::{OnUnique, StoreError};
+use crate::rows::{CreditRecordRow, convert};
+use crate::schema::credit_records;
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use domain::access::{self, DepartmentPrincipal};
+use domain::record::RawCreditRecord;
+use domain::{CreditRecord, CreditRecordKind, NewCreditRecord};
+
+#[derive(Debug, Clone, Default)]
+pub struct RecordFilter {
+    pub subject_id: Option<String>,
+    pub kind: Option<CreditRecordKind>,
+    /// Only what the public may see on this day (published and within publicity).
+    pub public_on: Option<NaiveDate>,
+}
+
+impl Store {
+    /// Adds a record whose source is the acting department.
+    pub fn add_credit_record(
+        &self,
+        actor: &DepartmentPrincipal,
+        raw: &RawCreditRecord,
+        today: NaiveDate,
+    ) -> Result<CreditRecord, StoreError> {
+        let new = NewCreditRecord::parse(raw, today)?;
+        self.write(|c| {
+            let department = acting_department(c, actor)?;
+            let subject = require_subject(c, &raw.subject_code, "input.subject")?;
+            access::may_write_record(&department, &subject)?;
+            let row = CreditRecordRow {
+                id: new_id(),
+                subject_id: subject.id.clone(),
+                kind: new.kind.as_str().to_owned(),
+                title: new.title.clone(),
+                decision_number: new.decision_number.clone(),
+                decision_date: new.decision_date,
+                publication_date: new.publication_date,
+                legal_basis: new.legal_basis.clone(),
+                content: new.content.clone(),
+                source_department: department.code.to_string(),
+                dishonesty_class: new.dishonesty_class.map(|k| k.as_str().to_owned()),
+                publicity_end: new.publicity_end,
+                created_at: now(),
+            };
+            diesel::insert_into(credit_records::table)
+                .values(&row)
+                .execute(c)
+                .on_unique(&format!("本部门已登记过决定文书号为 {} 的同类记录", new.decision_number))?;
+            CreditRecord::try_from(row)
+        })
+    }
+
+    pub fn credit_records(&self, filter: &RecordFilter, page: &PageRequest) -> Result<Page<CreditRecord>, StoreError> {
+        self.read(|c| {
+            let mut q = credit_records::table.select(CreditRecordRow::as_select()).into_boxed();
+            if let Some(s) = &filter.subject_id {
+                q = q.filter(credit_records::subject_id.eq(s.clone()));
+            }
+            if let Some(k) = filter.kind {
+                q = q.filter(credit_records::kind.eq(k.as_str()));
+            }
+            // The same rule as CreditRecord::is_public_on, in SQL.
+            if let Some(today) = filter.public_on {
+                q = q.filter(credit_records::publication_date.le(today)).filter(
+                    credit_records::publicity_end.is_null().or(credit_records::publicity_end.ge(today)),
+                );
+            }
+            if let Some(after) = &page.after {
+                q = q.filter(credit_records::id.gt(after.clone()));
+            }
+            let rows = q.order(credit_records::id).limit(page.limit()).load(c)?;
+            Ok(Page::from_overfetch(convert(rows)?, page))
+        })
+    }
+}

@@ -1,0 +1,136 @@
+//! Subjects: registration and look-up.
+
+use super::catalogue::acting_department;
+use super::{Page, PageRequest, Store, new_id, now};
+use crate::conn::AnyConnection;
+use crate::error::{OnUnique, StoreError};
+use crate::rows::{SubjectRow, convert};
+use crate::schema::{jurisdictions, subjects};
+use diesel::prelude::*;
+use domain::access::{self, DepartmentPrincipal};
+use domain::subject::{CodeLookup, RawSubject, code_message};
+use domain::{DomainError, JurisdictionCode, NewSubject, Subject, SubjectKind};
+
+/// What `subjects(…)` filters by.
+#[derive(Debug, Clone, Default)]
+pub struct SubjectFilter {
+    /// A part of the name, or a whole code.
+    pub search: Option<String>,
+    pub kind: Option<SubjectKind>,
+    pub jurisdiction: Option<JurisdictionCode>,
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `\` as escape.
+pub(crate) fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+impl Store {
+    /// Registers a subject on behalf of a department.
+    pub fn register_subject(&self, actor: &DepartmentPrincipal, raw: RawSubject) -> Result<Subject, StoreError> {
+        let new = NewSubject::parse(raw)?;
+        self.write(|c| {
+            let department = acting_department(c, actor)?;
+            access::may_register_subject(&department, &new)?;
+            let known = jurisdictions::table.find(new.jurisdiction.as_str()).count().get_result::<i64>(c)? > 0;
+            if !known {
+                return Err(DomainError::invalid("input.jurisdiction", format!("行政区划 {} 不在本平台", new.jurisdiction)).into());
+            }
+            let row = SubjectRow {
+                id: new_id(),
+                code: new.code.as_str().to_owned(),
+                check_exception: new.check_exception,
+                kind: new.kind.as_str().to_owned(),
+                name: new.name.clone(),
+                jurisdiction_code: new.jurisdiction.to_string(),
+                representative_name: new.representative.as_ref().map(|r| r.name.clone()),
+                representative_id_number: new
+                    .representative
+                    .as_ref()
+                    .and_then(|r| r.id_number.as_ref().map(|i| i.as_str().to_owned())),
+                registered_by: department.code.to_string(),
+                created_at: now(),
+            };
+            diesel::insert_into(subjects::table)
+                .values(&row)
+                .execute(c)
+                .on_unique("该代码的主体已经登记")?;
+            Subject::try_from(row)
+        })
+    }
+
+    /// Finds a subject by a code someone typed. `field` names the argument, for the error when
+    /// the code itself is invalid; a valid code that names no subject is `Ok(None)`.
+    pub fn subject_by_code(&self, code: &str, field: &str) -> Result<Option<Subject>, StoreError> {
+        self.read(|c| find_subject_by_code(c, code, field))
+    }
+
+    pub fn subject_by_id(&self, id: &str) -> Result<Option<Subject>, StoreError> {
+        self.read(|c| {
+            let row = subjects::table.find(id).select(SubjectRow::as_select()).first(c).optional()?;
+            row.map(Subject::try_from).transpose()
+        })
+    }
+
+    pub fn subjects(&self, filter: &SubjectFilter, page: &PageRequest) -> Result<Page<Subject>, StoreError> {
+        self.read(|c| {
+            let mut q = subjects::table.select(SubjectRow::as_select()).into_boxed();
+            if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                let pattern = format!("%{}%", like_escape(search));
+                let code = search.to_uppercase();
+                q = q.filter(subjects::name.like(pattern).escape('\\').or(subjects::code.eq(code)));
+            }
+            if let Some(kind) = filter.kind {
+                q = q.filter(subjects::kind.eq(kind.as_str()));
+            }
+            if let Some(j) = &filter.jurisdiction {
+                q = q.filter(subjects::jurisdiction_code.like(format!("{}%", j.prefix())));
+            }
+            if let Some(after) = &page.after {
+                q = q.filter(subjects::id.gt(after.clone()));
+            }
+            let rows = q.order(subjects::id).limit(page.limit()).load(c)?;
+            Ok(Page::from_overfetch(convert(rows)?, page))
+        })
+    }
+}
+
+pub(crate) fn find_subject_by_code(c: &mut AnyConnection, input: &str, field: &str) -> Result<Option<Subject>, StoreError> {
+    let lookup = CodeLookup::parse(input).map_err(|e| DomainError::invalid(field, code_message(e)))?;
+    let mut q = subjects::table.filter(subjects::code.eq(lookup.as_str())).into_boxed();
+    if let CodeLookup::PilotOnly(_) = lookup {
+        q = q.filter(subjects::check_exception.eq(true));
+    }
+    let row = q.select(SubjectRow::as_select()).first(c).optional()?;
+    match (row, lookup) {
+        (Some(r), _) => Subject::try_from(r).map(Some),
+        // A code failing its check names nothing unless registered as an exception: it is invalid.
+        (None, CodeLookup::PilotOnly(_)) => {
+            Err(DomainError::invalid(field, code_message(domain::CodeError::Check)).into())
+        }
+        (None, CodeLookup::Exact(_)) => Ok(None),
+    }
+}
+
+/// As [`find_subject_by_code`], for commands that need the subject to exist.
+pub(crate) fn require_subject(c: &mut AnyConnection, input: &str, field: &str) -> Result<Subject, StoreError> {
+    find_subject_by_code(c, input, field)?
+        .ok_or_else(|| DomainError::not_found("主体", input.trim().to_uppercase()).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_escape;
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(like_escape("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}
