@@ -1,1 +1,13 @@
+//! Xinyong's API: the GraphQL schema and its resolvers, the HTTP routes, JWT verification and the
+//! cache. Business rules are not here: resolvers parse arguments into domain types, call the store
+//! (which applies the domain's rules in one transaction) and map errors once, in [`error`].
 
+pub mod auth;
+pub mod cache;
+pub mod context;
+pub mod error;
+pub mod graphql;
+pub mod http;
+
+pub use context::{RequestContext, Services};
+pub use graphql::{AppSchema, build_schema, schema_builder, schema_sdl};

@@ -274,3 +274,36 @@ mod tests {
         assert!(may_manage_catalogue(&dept("210900.court", DepartmentRole::Court)).is_err());
     }
 }
+
+/// Which entry status a caller may list: departments any; the public only entries in force.
+/// `None` means the caller may see nothing of what it asked for.
+pub fn visible_entry_status(principal: &Principal, requested: Option<crate::EntryStatus>) -> Option<Option<crate::EntryStatus>> {
+    use crate::EntryStatus::Active;
+    if sees_non_public(principal) {
+        return Some(requested);
+    }
+    match requested {
+        None | Some(Active) => Some(Some(Active)),
+        Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod visibility_tests {
+    use super::*;
+    use crate::EntryStatus;
+
+    #[test]
+    fn public_sees_only_entries_in_force() {
+        let anon = Principal::Anonymous;
+        assert_eq!(visible_entry_status(&anon, None), Some(Some(EntryStatus::Active)));
+        assert_eq!(visible_entry_status(&anon, Some(EntryStatus::Revoked)), None);
+        let dept = Principal::Department(DepartmentPrincipal {
+            department: DepartmentCode::parse("210900.court").unwrap(),
+            jurisdiction: None,
+            scopes: BTreeSet::new(),
+        });
+        assert_eq!(visible_entry_status(&dept, Some(EntryStatus::Revoked)), Some(Some(EntryStatus::Revoked)));
+        assert_eq!(visible_entry_status(&dept, None), Some(None));
+    }
+}

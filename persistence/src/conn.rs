@@ -78,10 +78,12 @@ impl ManageConnection for Manager {
                 .map_err(r2d2::Error::ConnectionError),
             Backend::Sqlite => {
                 let mut c = SqliteConnection::establish(&self.target).map_err(r2d2::Error::ConnectionError)?;
-                // WAL lets readers run beside the one writer; foreign keys are off by default in SQLite.
+                // The busy timeout first: the pool opens several connections at once, and switching a
+                // new file to WAL (so that readers run beside the one writer) takes a lock. Foreign
+                // keys are off by default in SQLite.
                 c.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(c))

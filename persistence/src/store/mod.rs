@@ -1,5 +1,6 @@
 //! The store: a pool, and one database transaction per command.
 
+mod batch;
 mod catalogue;
 mod entries;
 mod records;

@@ -1,0 +1,121 @@
+//! GraphQL enums, each the mirror of a domain enum.
+
+use async_graphql::Enum;
+
+/// 主体类别 (subject kind)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::SubjectKind")]
+pub enum SubjectKind {
+    /// 法人 (legal person)
+    LegalPerson,
+    /// 非法人组织 (other organisation)
+    OtherOrganisation,
+    /// 个体工商户 (individual business)
+    IndividualBusiness,
+    /// 自然人 (natural person)
+    NaturalPerson,
+}
+
+/// 主体标识的种类 (kind of identifier)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum SubjectCodeKind {
+    /// 统一社会信用代码 (unified social credit code, GB 32100-2015)
+    Uscc,
+    /// 公民身份号码 (citizen identity number, GB 11643-1999)
+    CitizenId,
+}
+
+/// 名单颜色：红名单或黑名单 (list colour)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::ListColour")]
+pub enum ListColour {
+    /// 守信红名单 (red list: rewards)
+    Red,
+    /// 失信黑名单 (black list: punishments)
+    Black,
+}
+
+/// 名单条目状态 (list entry status)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::EntryStatus")]
+pub enum EntryStatus {
+    /// 有效 (in force)
+    Active,
+    /// 已到期 (its end date has passed)
+    Expired,
+    /// 已撤销 (revoked: an error, or an objection upheld)
+    Revoked,
+    /// 已修复 (ended early by credit repair)
+    Repaired,
+}
+
+/// 信用记录类别 (credit record kind)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::CreditRecordKind")]
+pub enum CreditRecordKind {
+    /// 行政许可 (administrative licence)
+    Licence,
+    /// 行政处罚 (administrative penalty)
+    Penalty,
+    /// 信用承诺 (credit commitment)
+    Commitment,
+    /// 荣誉表彰 (honour)
+    Honour,
+    /// 司法判决 (judgment)
+    Judgment,
+    /// 信用评价 (rating)
+    Rating,
+    /// 其他 (other)
+    Other,
+}
+
+/// 失信程度 (class of dishonesty of a penalty, NDRC Order No. 36 of 2025)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::DishonestyClass")]
+pub enum DishonestyClass {
+    /// 轻微：公示不超过3个月 (minor: at most 3 months of publicity)
+    Minor,
+    /// 一般：公示3个月至1年 (general: 3 months to 1 year)
+    General,
+    /// 严重：公示1年至3年 (serious: 1 to 3 years)
+    Serious,
+}
+
+/// 部门角色 (department role)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::DepartmentRole")]
+pub enum DepartmentRole {
+    /// 信用办 / 发展和改革委员会 (credit office)
+    CreditOffice,
+    /// 市场监督管理局 (market regulation)
+    MarketRegulation,
+    /// 人民法院 (court)
+    Court,
+    /// 税务局 (tax)
+    Tax,
+    /// 其他部门 (other)
+    Other,
+}
+
+/// 行政区划层级 (jurisdiction level)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::JurisdictionLevel")]
+pub enum JurisdictionLevel {
+    /// 省级 (province)
+    Province,
+    /// 地市级 (city)
+    City,
+    /// 区县级 (county or district)
+    County,
+}
+
+/// 调用者类别 (kind of caller)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ViewerKind {
+    /// 未登录的公众 (the public, no token)
+    Anonymous,
+    /// 部门 (a department token)
+    Department,
+    /// 主体本人 (a subject's own token)
+    Subject,
+}

@@ -1,0 +1,89 @@
+//! The GraphQL schema. It builds without runtime data ([`build_schema`]), so that its SDL can be
+//! exported and compared with `schema.graphql`.
+
+mod enums;
+mod inputs;
+pub mod loaders;
+mod mutation;
+mod query;
+mod scalars;
+mod types;
+
+use crate::context::{RequestContext, Services};
+use crate::error::{ApiError, GqlResult};
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, EmptySubscription, Schema, SchemaBuilder};
+use domain::Principal;
+use persistence::{MAX_PAGE_SIZE, Page, PageRequest};
+
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// How many items a page holds when `first` is not given.
+pub const DEFAULT_PAGE_SIZE: usize = 20;
+
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+}
+
+pub fn build_schema() -> AppSchema {
+    schema_builder().finish()
+}
+
+/// The SDL as checked in at `schema.graphql`.
+pub fn schema_sdl() -> String {
+    build_schema().sdl()
+}
+
+static ANONYMOUS: Principal = Principal::Anonymous;
+
+pub(crate) fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
+    ctx.data_opt::<RequestContext>().map_or(&ANONYMOUS, |r| &r.principal)
+}
+
+pub(crate) fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Services> {
+    ctx.data::<Services>()
+}
+
+/// Loads a related row through the request's loader.
+pub(crate) async fn load<K, V>(ctx: &Context<'_>, key: K, what: &str) -> async_graphql::Result<V>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    loaders::StoreLoader: Loader<K, Value = V, Error = ApiError>,
+    V: Send + Sync + Clone + 'static,
+{
+    let loader = ctx.data::<loaders::Loaders>()?;
+    loader.load_one(key).await.gql()?.ok_or_else(|| types::missing(what))
+}
+
+/// Checks `first` and `after`.
+pub(crate) fn page_request(first: Option<i32>, after: Option<String>) -> Result<PageRequest, ApiError> {
+    let first = match first {
+        None => DEFAULT_PAGE_SIZE,
+        Some(n) if n >= 1 && n as usize <= MAX_PAGE_SIZE => n as usize,
+        Some(_) => return Err(ApiError::bad_input("first", format!("first 应在 1 到 {MAX_PAGE_SIZE} 之间"))),
+    };
+    if let Some(a) = &after {
+        let ok = !a.is_empty() && a.len() <= 64 && a.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+        if !ok {
+            return Err(ApiError::bad_input("after", "游标 (after) 无效：请使用上一页 pageInfo.endCursor 的值"));
+        }
+    }
+    Ok(PageRequest { first, after })
+}
+
+/// A Relay connection over one page; the cursor of an item is its id.
+pub(crate) fn connection<T, N>(page: Page<T>, had_after: bool, node: impl Fn(T) -> (String, N)) -> Connection<String, N>
+where
+    N: async_graphql::OutputType,
+{
+    let mut c = Connection::new(had_after, page.has_next_page);
+    c.edges.extend(page.items.into_iter().map(|t| {
+        let (cursor, n) = node(t);
+        Edge::new(cursor, n)
+    }));
+    c
+}

@@ -1,0 +1,143 @@
+use super::enums;
+use super::types::{CreditRecordNode, DepartmentNode, JurisdictionNode, ListEntryNode, ListTypeNode, SubjectNode, ViewerNode, records_connection};
+use super::{connection, page_request, principal, services};
+use crate::cache::subject_key;
+use crate::error::{ApiError, GqlResult};
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Description, Object, Result};
+use domain::{JurisdictionCode, access};
+use persistence::{EntryFilter, SubjectFilter};
+
+/// 查询 (queries)
+#[derive(Description)]
+pub struct QueryRoot;
+
+fn jurisdiction_arg(j: Option<String>) -> Result<Option<JurisdictionCode>> {
+    j.map(|s| JurisdictionCode::parse(&s).map_err(|_| ApiError::bad_input("jurisdiction", format!("行政区划代码应为6位数字：{s}"))))
+        .transpose()
+        .gql()
+}
+
+#[Object(name = "Query", use_type_description)]
+impl QueryRoot {
+    /// 按统一社会信用代码或公民身份号码查询主体；不存在时为空 (a subject by its code; null if none)
+    async fn subject(&self, ctx: &Context<'_>, #[graphql(desc = "统一社会信用代码或公民身份号码 (code)")] code: String) -> Result<Option<SubjectNode>> {
+        let svc = services(ctx)?;
+        let key = subject_key(&code.trim().to_uppercase());
+        if let Some(hit) = svc.cache.get(&key).await {
+            match serde_json::from_str::<domain::Subject>(&hit) {
+                Ok(subject) => return Ok(Some(SubjectNode(subject))),
+                Err(e) => tracing::warn!(error = %e, "unreadable cache entry; reading the database"),
+            }
+        }
+        let found = svc.run(move |s| s.subject_by_code(&code, "code")).await?;
+        if let Some(subject) = &found {
+            match serde_json::to_string(subject) {
+                Ok(json) => svc.cache.set(&key, json).await,
+                Err(e) => tracing::warn!(error = %e, "subject not cached"),
+            }
+        }
+        Ok(found.map(SubjectNode))
+    }
+
+    /// 搜索主体：名称中的任意片段，或完整代码 (search subjects by part of a name or a whole code)
+    async fn subjects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "名称片段或完整代码 (search text)")] search: Option<String>,
+        #[graphql(desc = "主体类别 (kind)")] kind: Option<enums::SubjectKind>,
+        #[graphql(desc = "行政区划代码；市级代码包含其所辖区县 (jurisdiction; a city includes its counties)")] jurisdiction: Option<String>,
+        #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
+        #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
+    ) -> Result<Connection<String, SubjectNode>> {
+        let svc = services(ctx)?;
+        let page = page_request(first, after).gql()?;
+        let had_after = page.after.is_some();
+        if search.as_deref().is_some_and(|s| s.chars().count() > 100) {
+            return Err(ApiError::bad_input("search", "搜索内容不能超过100个字符").into_graphql());
+        }
+        let filter = SubjectFilter { search, kind: kind.map(Into::into), jurisdiction: jurisdiction_arg(jurisdiction)? };
+        let result = svc.run(move |s| s.subjects(&filter, &page)).await?;
+        Ok(connection(result, had_after, |s| (s.id.clone(), SubjectNode(s))))
+    }
+
+    /// 全部名单类型 (all list types)
+    async fn list_types(&self, ctx: &Context<'_>) -> Result<Vec<ListTypeNode>> {
+        let all = services(ctx)?.run(|s| s.list_types()).await?;
+        Ok(all.into_iter().map(ListTypeNode).collect())
+    }
+
+    /// 名单条目；公众只看到有效条目 (list entries; the public sees those in force)
+    async fn list_entries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "名单类型代码 (list type code)")] list_type: Option<String>,
+        #[graphql(desc = "状态 (status)")] status: Option<enums::EntryStatus>,
+        #[graphql(desc = "主体所在行政区划代码 (subject's jurisdiction)")] jurisdiction: Option<String>,
+        #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
+        #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
+    ) -> Result<Connection<String, ListEntryNode>> {
+        entries_connection(ctx, None, list_type, status, jurisdiction, first, after).await
+    }
+
+    /// 信用记录；公众只看到公示期内的记录 (credit records; the public sees those in publicity)
+    async fn credit_records(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "主体代码 (subject code)")] subject: Option<String>,
+        #[graphql(desc = "记录类别 (kind)")] kind: Option<enums::CreditRecordKind>,
+        #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
+        #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
+    ) -> Result<Connection<String, CreditRecordNode>> {
+        let subject_id = match subject {
+            None => None,
+            Some(code) => {
+                let svc = services(ctx)?;
+                let key = code.trim().to_uppercase();
+                let found = svc.run(move |s| s.subject_by_code(&code, "subject")).await?;
+                let subject = found.ok_or_else(|| ApiError::new(crate::error::ErrorCode::NotFound, format!("主体不存在：{key}")).into_graphql())?;
+                Some(subject.id)
+            }
+        };
+        records_connection(ctx, subject_id, kind, first, after).await
+    }
+
+    /// 全部部门 (all departments)
+    async fn departments(&self, ctx: &Context<'_>) -> Result<Vec<DepartmentNode>> {
+        let all = services(ctx)?.run(|s| s.departments()).await?;
+        Ok(all.into_iter().map(DepartmentNode).collect())
+    }
+
+    /// 全部行政区划 (all jurisdictions)
+    async fn jurisdictions(&self, ctx: &Context<'_>) -> Result<Vec<JurisdictionNode>> {
+        let all = services(ctx)?.run(|s| s.jurisdictions()).await?;
+        Ok(all.into_iter().map(JurisdictionNode).collect())
+    }
+
+    /// 当前调用者 (the caller)
+    async fn me(&self) -> ViewerNode {
+        ViewerNode
+    }
+}
+
+#[allow(clippy::too_many_arguments, reason = "one argument per GraphQL argument")]
+pub(super) async fn entries_connection(
+    ctx: &Context<'_>,
+    subject_id: Option<String>,
+    list_type: Option<String>,
+    status: Option<enums::EntryStatus>,
+    jurisdiction: Option<String>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Connection<String, ListEntryNode>> {
+    let svc = services(ctx)?;
+    let page = page_request(first, after).gql()?;
+    let had_after = page.after.is_some();
+    let today = svc.today();
+    let Some(status) = access::visible_entry_status(principal(ctx), status.map(Into::into)) else {
+        return Ok(Connection::new(had_after, false));
+    };
+    let filter = EntryFilter { list_type_code: list_type, subject_id, status, jurisdiction: jurisdiction_arg(jurisdiction)?, today };
+    let result = svc.run(move |s| s.list_entries(&filter, &page)).await?;
+    Ok(connection(result, had_after, |entry| (entry.id.clone(), ListEntryNode { entry, today })))
+}

@@ -1,0 +1,378 @@
+//! Output types. Each wraps a domain value and decides, from the caller, what of it to show.
+
+use super::enums::{self, SubjectCodeKind, ViewerKind};
+use super::loaders::{DepartmentKey, JurisdictionKey, ListTypeId, SubjectId};
+use super::scalars::Date;
+use super::{connection, load, page_request, principal, services};
+use crate::error::{ApiError, GqlResult};
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Description, ID, Object, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::access;
+use persistence::RecordFilter;
+
+/// 行政区划 (jurisdiction), GB/T 2260.
+#[derive(Description)]
+pub struct JurisdictionNode(pub domain::Jurisdiction);
+
+#[Object(name = "Jurisdiction", use_type_description)]
+impl JurisdictionNode {
+    /// 行政区划代码，6位 (code)
+    async fn code(&self) -> &str {
+        self.0.code.as_str()
+    }
+    /// 名称 (name)
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// 层级 (level)
+    async fn level(&self) -> enums::JurisdictionLevel {
+        self.0.code.level().into()
+    }
+    /// 上级行政区划代码 (parent code)
+    async fn parent_code(&self) -> Option<String> {
+        self.0.code.parent().map(|p| p.to_string())
+    }
+}
+
+/// 部门 (department): publishes records and lists, carries out measures.
+#[derive(Description)]
+pub struct DepartmentNode(pub domain::Department);
+
+#[Object(name = "Department", use_type_description)]
+impl DepartmentNode {
+    /// 部门代码，如 210900.court (code)
+    async fn code(&self) -> &str {
+        self.0.code.as_str()
+    }
+    /// 名称 (name)
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// 角色 (role)
+    async fn role(&self) -> enums::DepartmentRole {
+        self.0.role.into()
+    }
+    /// 所属行政区划 (jurisdiction)
+    async fn jurisdiction(&self, ctx: &Context<'_>) -> Result<JurisdictionNode> {
+        load(ctx, JurisdictionKey(self.0.code.as_str()[..6].to_owned()), "行政区划").await.map(JurisdictionNode)
+    }
+}
+
+/// 法定代表人或主要负责人 (legal representative or principal).
+#[derive(Description)]
+pub struct RepresentativeNode {
+    rep: domain::Representative,
+    full: bool,
+}
+
+#[Object(name = "Representative", use_type_description)]
+impl RepresentativeNode {
+    /// 姓名 (name)
+    async fn name(&self) -> &str {
+        &self.rep.name
+    }
+    /// 公民身份号码；公众看到的是遮蔽形式 (id number; masked for the public)
+    async fn id_number(&self) -> Option<String> {
+        let id = self.rep.id_number.as_ref()?;
+        Some(if self.full { id.as_str().to_owned() } else { id.masked() })
+    }
+}
+
+/// 主体 (subject): an organisation or person that credit information is about.
+#[derive(Description)]
+pub struct SubjectNode(pub domain::Subject);
+
+#[Object(name = "Subject", use_type_description)]
+impl SubjectNode {
+    /// 编号 (id)
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// 统一社会信用代码或公民身份号码；公众看到的公民身份号码只显示前4位和后4位 (code; citizen ids masked for the public)
+    async fn code(&self, ctx: &Context<'_>) -> String {
+        if access::sees_full_identity(principal(ctx), &self.0.code) {
+            self.0.code.as_str().to_owned()
+        } else {
+            self.0.code.public_form()
+        }
+    }
+    /// 标识种类 (kind of code)
+    async fn code_kind(&self) -> SubjectCodeKind {
+        if self.0.code.is_citizen_id() { SubjectCodeKind::CitizenId } else { SubjectCodeKind::Uscc }
+    }
+    /// 以校验位例外登记的试点代码 (registered with a pilot code that fails its check character)
+    async fn check_exception(&self) -> bool {
+        self.0.check_exception
+    }
+    /// 主体类别 (kind)
+    async fn kind(&self) -> enums::SubjectKind {
+        self.0.kind.into()
+    }
+    /// 名称或姓名 (name)
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// 所属行政区划 (jurisdiction)
+    async fn jurisdiction(&self, ctx: &Context<'_>) -> Result<JurisdictionNode> {
+        load(ctx, JurisdictionKey(self.0.jurisdiction.to_string()), "行政区划").await.map(JurisdictionNode)
+    }
+    /// 法定代表人或主要负责人 (legal representative)
+    async fn legal_representative(&self, ctx: &Context<'_>) -> Option<RepresentativeNode> {
+        let full = access::sees_full_identity(principal(ctx), &self.0.code);
+        self.0.representative.clone().map(|rep| RepresentativeNode { rep, full })
+    }
+    /// 登记部门 (registering department)
+    async fn registered_by(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
+        load(ctx, DepartmentKey(self.0.registered_by.to_string()), "部门").await.map(DepartmentNode)
+    }
+    /// 登记时间 (registered at)
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// 该主体的名单条目；公众只看到有效条目 (list entries; the public sees those in force)
+    async fn list_entries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "按状态筛选 (filter by status)")] status: Option<enums::EntryStatus>,
+        #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
+        #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
+    ) -> Result<Connection<String, ListEntryNode>> {
+        super::query::entries_connection(ctx, Some(self.0.id.clone()), None, status, None, first, after).await
+    }
+    /// 该主体的信用记录；公众只看到公示期内的记录 (credit records; the public sees those in publicity)
+    async fn credit_records(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "按记录类别筛选 (filter by kind)")] kind: Option<enums::CreditRecordKind>,
+        #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
+        #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
+    ) -> Result<Connection<String, CreditRecordNode>> {
+        records_connection(ctx, Some(self.0.id.clone()), kind, first, after).await
+    }
+}
+
+pub(super) async fn records_connection(
+    ctx: &Context<'_>,
+    subject_id: Option<String>,
+    kind: Option<enums::CreditRecordKind>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Connection<String, CreditRecordNode>> {
+    let svc = services(ctx)?;
+    let page = page_request(first, after).gql()?;
+    let had_after = page.after.is_some();
+    let public_on = (!access::sees_non_public(principal(ctx))).then(|| svc.today());
+    let filter = RecordFilter { subject_id, kind: kind.map(Into::into), public_on };
+    let result = svc.run(move |s| s.credit_records(&filter, &page)).await?;
+    Ok(connection(result, had_after, |r| (r.id.clone(), CreditRecordNode(r))))
+}
+
+/// 名单类型 (list type): one red or black list, owned by one department.
+#[derive(Description)]
+pub struct ListTypeNode(pub domain::ListType);
+
+#[Object(name = "ListType", use_type_description)]
+impl ListTypeNode {
+    /// 编号 (id)
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// 代码，如 court-dishonest-debtor (code)
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// 名称，如 失信被执行人 (name)
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// 红名单或黑名单 (colour)
+    async fn colour(&self) -> enums::ListColour {
+        self.0.colour.into()
+    }
+    /// 认定部门 (owning department)
+    async fn owner(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
+        load(ctx, DepartmentKey(self.0.owner.to_string()), "部门").await.map(DepartmentNode)
+    }
+    /// 默认有效期（月）(default period in months)
+    async fn default_period_months(&self) -> u32 {
+        self.0.default_period_months
+    }
+    /// 认定依据 (legal basis)
+    async fn legal_basis(&self) -> &str {
+        &self.0.legal_basis
+    }
+    /// 说明 (description)
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+}
+
+/// 名单条目 (list entry): one subject on one list.
+#[derive(Description)]
+pub struct ListEntryNode {
+    pub entry: domain::ListEntry,
+    pub today: NaiveDate,
+}
+
+#[Object(name = "ListEntry", use_type_description)]
+impl ListEntryNode {
+    /// 编号 (id)
+    async fn id(&self) -> ID {
+        ID(self.entry.id.clone())
+    }
+    /// 主体 (subject)
+    async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
+        load(ctx, SubjectId(self.entry.subject_id.clone()), "主体").await.map(SubjectNode)
+    }
+    /// 名单类型 (list type)
+    async fn list_type(&self, ctx: &Context<'_>) -> Result<ListTypeNode> {
+        load(ctx, ListTypeId(self.entry.list_type_id.clone()), "名单类型").await.map(ListTypeNode)
+    }
+    /// 列入事由 (reason)
+    async fn reason(&self) -> &str {
+        &self.entry.reason
+    }
+    /// 认定依据文书 (basis document)
+    async fn basis_document(&self) -> &str {
+        &self.entry.basis_document
+    }
+    /// 列入日期 (start date)
+    async fn start_date(&self) -> Date {
+        Date(self.entry.start_date)
+    }
+    /// 移出日期：此日之后不再有效 (end date: the last day in force)
+    async fn end_date(&self) -> Date {
+        Date(self.entry.end_date)
+    }
+    /// 当前状态：过了移出日期即为已到期 (status today; past its end date it is expired)
+    async fn status(&self) -> enums::EntryStatus {
+        self.entry.status_on(self.today).into()
+    }
+    /// 撤销原因 (revocation reason)
+    async fn revocation_reason(&self) -> Option<&str> {
+        self.entry.revocation_reason.as_deref()
+    }
+    /// 列入部门 (department that made the entry)
+    async fn created_by(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
+        load(ctx, DepartmentKey(self.entry.created_by.to_string()), "部门").await.map(DepartmentNode)
+    }
+    /// 列入时间 (created at)
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.entry.created_at
+    }
+    /// 撤销或修复的时间 (ended at, when revoked or repaired)
+    async fn ended_at(&self) -> Option<DateTime<Utc>> {
+        self.entry.ended_at
+    }
+}
+
+/// 信用记录 (credit record): a licence, penalty, commitment, honour, judgment or rating.
+#[derive(Description)]
+pub struct CreditRecordNode(pub domain::CreditRecord);
+
+#[Object(name = "CreditRecord", use_type_description)]
+impl CreditRecordNode {
+    /// 编号 (id)
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// 主体 (subject)
+    async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
+        load(ctx, SubjectId(self.0.subject_id.clone()), "主体").await.map(SubjectNode)
+    }
+    /// 记录类别 (kind)
+    async fn kind(&self) -> enums::CreditRecordKind {
+        self.0.kind.into()
+    }
+    /// 标题 (title)
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// 决定文书号 (decision number)
+    async fn decision_number(&self) -> &str {
+        &self.0.decision_number
+    }
+    /// 决定日期 (decision date)
+    async fn decision_date(&self) -> Date {
+        Date(self.0.decision_date)
+    }
+    /// 公示日期 (publication date)
+    async fn publication_date(&self) -> Date {
+        Date(self.0.publication_date)
+    }
+    /// 法律依据 (legal basis)
+    async fn legal_basis(&self) -> &str {
+        &self.0.legal_basis
+    }
+    /// 内容 (content)
+    async fn content(&self) -> &str {
+        &self.0.content
+    }
+    /// 数据来源部门 (source department)
+    async fn source_department(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
+        load(ctx, DepartmentKey(self.0.source_department.to_string()), "部门").await.map(DepartmentNode)
+    }
+    /// 失信程度，仅行政处罚有 (class of dishonesty, penalties only)
+    async fn dishonesty_class(&self) -> Option<enums::DishonestyClass> {
+        self.0.dishonesty_class.map(Into::into)
+    }
+    /// 公示截止日期；为空表示不设截止 (last day of publicity; null for none)
+    async fn publicity_end(&self) -> Option<Date> {
+        self.0.publicity_end.map(Date)
+    }
+    /// 双公示时效：行政许可和行政处罚是否在决定后7个工作日内公示；其他类别为空。工作日历未覆盖的年份返回错误，不作猜测
+    /// (double-publicity timeliness: published within 7 working days; null for other kinds; an error when
+    /// the calendar lacks the year)
+    async fn published_on_time(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        self.0.published_on_time(&services(ctx)?.calendar).gql()
+    }
+    /// 登记时间 (created at)
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// 当前调用者 (the caller, as the server sees its token).
+#[derive(Description)]
+pub struct ViewerNode;
+
+#[Object(name = "Viewer", use_type_description)]
+impl ViewerNode {
+    /// 调用者类别 (kind)
+    async fn kind(&self, ctx: &Context<'_>) -> ViewerKind {
+        match principal(ctx) {
+            domain::Principal::Anonymous => ViewerKind::Anonymous,
+            domain::Principal::Department(_) => ViewerKind::Department,
+            domain::Principal::Subject { .. } => ViewerKind::Subject,
+        }
+    }
+    /// 部门令牌所属部门 (the department of a department token)
+    async fn department(&self, ctx: &Context<'_>) -> Result<Option<DepartmentNode>> {
+        let Some(code) = principal(ctx).department_code() else { return Ok(None) };
+        let svc = services(ctx)?;
+        let code = code.clone();
+        let found = svc.run(move |s| s.department(&code)).await?;
+        Ok(found.map(DepartmentNode))
+    }
+    /// 令牌中的权限范围 (scopes granted by the token)
+    async fn scopes(&self, ctx: &Context<'_>) -> Vec<String> {
+        match principal(ctx) {
+            domain::Principal::Department(d) => d.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+            _ => Vec::new(),
+        }
+    }
+    /// 主体令牌对应的主体代码 (the subject's own code, for a subject token)
+    async fn subject_code(&self, ctx: &Context<'_>) -> Option<String> {
+        match principal(ctx) {
+            domain::Principal::Subject { code } => Some(code.as_str().to_owned()),
+            _ => None,
+        }
+    }
+}
+
+/// A related row that must exist (a foreign key) but does not: corrupt data, not the caller's fault.
+pub(super) fn missing(what: &str) -> async_graphql::Error {
+    tracing::error!(what, "related row missing");
+    ApiError::internal().into_graphql()
+}

@@ -1,0 +1,174 @@
+//! HTTP: `/graphql` (POST and GET, GraphQL over HTTP), GraphiQL for browsers, `/healthz`, `/readyz`,
+//! and the request id every response carries.
+
+use crate::auth::{AuthError, Verifier};
+use crate::context::{RequestContext, Services};
+use crate::graphql::{AppSchema, loaders::loaders};
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, guard, web};
+use async_graphql::http::GraphiQLSource;
+use async_graphql_actix_web::GraphQLRequest;
+use serde_json::json;
+use tracing::Instrument;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// Everything the routes need; built once at start.
+pub struct AppState {
+    pub schema: AppSchema,
+    pub verifier: Verifier,
+    pub services: Services,
+}
+
+/// The id of one request: the caller's `x-request-id` if it is sane, else a new one.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Middleware: gives every request an id and echoes it in the response.
+pub async fn request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut res = next.call(req).await?;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, v);
+    }
+    Ok(res)
+}
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::get().guard(guard::fn_guard(wants_graphiql)).to(graphiql))
+            .route(web::get().to(graphql))
+            .route(web::post().to(graphql)),
+    )
+    .route("/", web::get().to(graphiql))
+    .route("/healthz", web::get().to(healthz))
+    .route("/readyz", web::get().to(readyz));
+}
+
+/// A browser asking for the page, not a query.
+fn wants_graphiql(ctx: &guard::GuardContext<'_>) -> bool {
+    let html = ctx
+        .head()
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let has_query = ctx.head().uri.query().is_some_and(|q| q.split('&').any(|p| p.starts_with("query=")));
+    html && !has_query
+}
+
+async fn graphiql() -> HttpResponse {
+    let page = GraphiQLSource::build().endpoint("/graphql").title("信用 Xinyong GraphiQL").finish();
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page)
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let store = state.services.store.clone();
+    let backend = store.backend().as_str();
+    let database = match web::block(move || store.ping()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    let cache = state.services.cache.ping().await;
+    if let Err(e) = &database {
+        tracing::error!(error = %e, "readiness: database unreachable");
+    }
+    if let Err(e) = &cache {
+        tracing::error!(error = %e, "readiness: cache unreachable");
+    }
+    let ready = database.is_ok() && cache.is_ok();
+    let body = json!({
+        "status": if ready { "ready" } else { "unavailable" },
+        "database": { "backend": backend, "ok": database.is_ok() },
+        "cache": { "kind": state.services.cache.kind(), "ok": cache.is_ok() },
+    });
+    if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
+}
+
+async fn graphql(state: web::Data<AppState>, http: HttpRequest, request: GraphQLRequest) -> HttpResponse {
+    let request_id = http.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let span = tracing::info_span!("graphql", request_id = %request_id, department = tracing::field::Empty);
+    let authorization = http.headers().get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or(""));
+    let principal = match state.verifier.principal(authorization) {
+        Ok(p) => p,
+        Err(e) => {
+            span.in_scope(|| tracing::info!(reason = %e, "token refused"));
+            return unauthenticated(&e);
+        }
+    };
+    if let Some(d) = principal.department_code() {
+        span.record("department", d.as_str());
+    }
+    let request = request
+        .into_inner()
+        .data(RequestContext { principal, request_id })
+        .data(loaders(state.services.clone()));
+    let response = state.schema.execute(request).instrument(span).await;
+    respond(&http, response)
+}
+
+fn unauthenticated(e: &AuthError) -> HttpResponse {
+    HttpResponse::Unauthorized()
+        .insert_header((header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#))
+        .json(json!({ "errors": [{ "message": e.to_string(), "extensions": { "code": "UNAUTHENTICATED" } }] }))
+}
+
+/// Arguments are coerced when their field resolves, so a value that does not parse (a date that is
+/// not a date) fails with a path, though it is the caller's input at fault.
+fn is_coercion_error(message: &str) -> bool {
+    ["Failed to parse", "Expected input type", "Invalid value"].iter().any(|p| message.starts_with(p))
+}
+
+/// Writes a response as the client asked: `application/graphql-response+json` (400 when the request
+/// never ran) or `application/json` (always 200). Every error leaves with a code: a request error
+/// (parse, validation, coercion) is bad input; anything else without one is internal.
+fn respond(http: &HttpRequest, mut response: async_graphql::Response) -> HttpResponse {
+    let mut request_failed = !response.errors.is_empty();
+    for error in &mut response.errors {
+        let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+        request_failed &= error.path.is_empty();
+        if !has_code {
+            let code = if error.path.is_empty() || is_coercion_error(&error.message) { "BAD_USER_INPUT" } else { "INTERNAL" };
+            if code == "INTERNAL" {
+                tracing::error!(message = %error.message, "unexpected resolver error");
+                error.message = "服务器内部错误".into();
+            }
+            error.extensions.get_or_insert_with(Default::default).set("code", code);
+        }
+    }
+    let request_failed = request_failed && matches!(response.data, async_graphql::Value::Null);
+    let accept = http.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let modern = accept.contains(GRAPHQL_RESPONSE);
+    let body = match serde_json::to_vec(&response) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "response not serialisable");
+            return HttpResponse::InternalServerError().finish();
+        }
+    };
+    let mut builder = if modern && request_failed { HttpResponse::BadRequest() } else { HttpResponse::Ok() };
+    builder
+        .content_type(if modern { GRAPHQL_RESPONSE } else { "application/json" })
+        .body(body)
+}

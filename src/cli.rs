@@ -1,0 +1,218 @@
+//! The command line: `serve`, `migrate`, `seed`, `token`.
+
+use crate::config::Settings;
+use crate::seed;
+use crate::startup::{Application, build_services, open_store};
+use crate::telemetry;
+use anyhow::{Context, bail};
+use api::auth::{Claims, mint_hs256};
+use clap::{Parser, Subcommand};
+use domain::{DepartmentCode, Scope, SubjectCode};
+use persistence::Store;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "xinyong", version, about = "信用 Xinyong: a city's credit-information platform over GraphQL")]
+struct Cli {
+    /// Settings file (TOML); by default ./xinyong.toml if present.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (migrations run first).
+    Serve {
+        /// Load reference and demo data into an empty database and print demo tokens.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load reference data (jurisdictions, departments, list types), and demo data with --demo.
+    Seed {
+        #[arg(long)]
+        demo: bool,
+        /// Reference data file; by default Fuxin's, shipped with the project.
+        #[arg(long)]
+        reference: Option<PathBuf>,
+    },
+    /// Print a token signed with the configured HS256 secret (development and scripts).
+    Token {
+        /// Department code, e.g. 210900.court.
+        #[arg(long, conflicts_with = "subject")]
+        department: Option<String>,
+        /// A subject's code, for a subject's own token.
+        #[arg(long)]
+        subject: Option<String>,
+        /// Scopes, e.g. lists:write records:write.
+        #[arg(long, num_args = 1..)]
+        scope: Vec<String>,
+        /// Lifetime, e.g. 1h, 30m, 7d.
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&settings.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { demo } => serve(settings, demo).await,
+        Command::Migrate => {
+            open_store(&settings).await?;
+            eprintln!("migrations up to date");
+            Ok(())
+        }
+        Command::Seed { demo, reference } => {
+            let store = open_store(&settings).await?;
+            let text = match reference {
+                Some(p) => std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?,
+                None => seed::FUXIN_REFERENCE.to_owned(),
+            };
+            let data = seed::parse_reference(&text)?;
+            let loader = store.clone();
+            let added = tokio::task::spawn_blocking(move || loader.load_reference(&data)).await??;
+            eprintln!("reference data: {added} rows added");
+            if demo {
+                seed_demo(store).await?;
+            }
+            Ok(())
+        }
+        Command::Token { department, subject, scope, ttl } => {
+            let ttl = humantime::parse_duration(&ttl).with_context(|| format!("--ttl {ttl:?}: use e.g. 1h, 30m, 7d"))?;
+            let claims = match (department, subject) {
+                (Some(d), None) => department_claims(&settings, &d, &scope).await?,
+                (None, Some(s)) => {
+                    let code = SubjectCode::parse(&s).map_err(|e| anyhow::anyhow!("--subject: {e}"))?;
+                    Claims { sub: code.as_str().to_owned(), role: Some("subject".into()), dept: None, jur: None, scopes: Vec::new(), exp: 0, iat: 0, iss: String::new(), aud: String::new() }
+                }
+                _ => bail!("give --department CODE or --subject CODE"),
+            };
+            println!("{}", sign(&settings, claims, ttl)?);
+            Ok(())
+        }
+    }
+}
+
+/// Demo data is Fuxin's: it loads Fuxin's reference data first (a no-op when present).
+async fn seed_demo(store: Store) -> anyhow::Result<()> {
+    let today = domain::time::china_date(chrono::Utc::now());
+    let summary = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        store.load_reference(&seed::parse_reference(seed::FUXIN_REFERENCE)?)?;
+        seed::seed_demo(&store, today)
+    })
+    .await??;
+    match summary {
+        Some(s) => {
+            eprintln!("demo data: {} subjects, {} records, {} list entries", s.subjects, s.records, s.entries);
+            for (what, code) in s.samples {
+                eprintln!("  e.g. {what}: {code}");
+            }
+        }
+        None => eprintln!("demo data: the database already has subjects; nothing added"),
+    }
+    Ok(())
+}
+
+async fn department_claims(settings: &Settings, department: &str, scopes: &[String]) -> anyhow::Result<Claims> {
+    let code = DepartmentCode::parse(department).map_err(|e| anyhow::anyhow!("--department: {e}"))?;
+    for s in scopes {
+        if Scope::parse(s).is_none() {
+            let known: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
+            bail!("unknown scope {s:?}; known: {}", known.join(" "));
+        }
+    }
+    let store = open_store(settings).await?;
+    let lookup = code.clone();
+    let found = tokio::task::spawn_blocking(move || store.department(&lookup)).await??;
+    let dept = found.with_context(|| format!("department {code} is not registered (run `xinyong seed` first)"))?;
+    Ok(Claims {
+        sub: code.to_string(),
+        role: Some("department".into()),
+        dept: Some(code.to_string()),
+        jur: Some(dept.jurisdiction.to_string()),
+        scopes: scopes.to_vec(),
+        exp: 0,
+        iat: 0,
+        iss: String::new(),
+        aud: String::new(),
+    })
+}
+
+fn sign(settings: &Settings, mut claims: Claims, ttl: std::time::Duration) -> anyhow::Result<String> {
+    if !settings.jwt_algorithm.eq_ignore_ascii_case("HS256") {
+        bail!("tokens can be minted here only with HS256; with {} they come from the identity provider", settings.jwt_algorithm);
+    }
+    let now = chrono::Utc::now().timestamp();
+    claims.iat = now;
+    claims.exp = now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2);
+    claims.iss = settings.jwt_issuer.clone();
+    claims.aud = settings.jwt_audience.clone();
+    Ok(mint_hs256(&settings.jwt_secret, &claims)?)
+}
+
+/// Demo tokens: a few departments with the scopes their work needs.
+const DEMO_TOKENS: &[(&str, &[&str])] = &[
+    ("210900.court", &["subjects:write", "records:write", "lists:write"]),
+    ("210900.tax", &["subjects:write", "records:write", "lists:write"]),
+    ("210900.market", &["subjects:write", "records:write", "lists:write"]),
+    ("210900.hrss", &["records:write", "lists:write"]),
+    ("210900.ndrc", &["memoranda:admin", "stats:read"]),
+    ("210922.market", &["subjects:write", "records:write", "lists:write"]),
+];
+
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    if settings.uses_dev_secret() {
+        tracing::warn!("tokens are verified with the built-in development secret: set XINYONG_JWT_SECRET or use RS256/EdDSA in production");
+    }
+    let store = open_store(&settings).await?;
+    if demo {
+        seed_demo(store.clone()).await?;
+    }
+    let services = build_services(&settings, store).await?;
+    let app = Application::build(&settings, services).await?;
+    let url = format!("http://{}:{}", settings.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h), app.port());
+    if demo {
+        println!("\n演示令牌 (demo tokens, valid 12h) — send as `Authorization: Bearer <token>`:");
+        for (dept, scopes) in DEMO_TOKENS {
+            let claims = department_claims(&settings, dept, &scopes.iter().map(|s| s.to_string()).collect::<Vec<_>>()).await?;
+            println!("  {dept} ({}):\n    {}", scopes.join(" "), sign(&settings, claims, std::time::Duration::from_secs(12 * 3600))?);
+        }
+    }
+    println!("\nXinyong is serving GraphQL at {url}/graphql — open it in a browser for GraphiQL.");
+    tracing::info!(%url, backend = app_backend(&settings), "serving");
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn app_backend(settings: &Settings) -> &'static str {
+    if settings.database_url.starts_with("sqlite") { "sqlite" } else { "postgres" }
+}

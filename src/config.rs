@@ -1,0 +1,82 @@
+//! Settings, loaded once: defaults → `xinyong.toml` (or `--config FILE`) → `XINYONG_…` environment.
+//! The defaults need nothing installed: a SQLite file and an in-process cache.
+
+use anyhow::{Context, bail};
+use api::auth::{JwtSettings, VerifyingKey};
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The development secret. Tokens signed with it prove nothing: `serve` warns while it is in use.
+pub const DEV_SECRET: &str = "xinyong-development-secret-not-for-production";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database_url: String,
+    /// Redis for the cache; none means an in-process cache.
+    pub redis_url: Option<String>,
+    /// Address to listen on.
+    pub bind: String,
+    pub pool_size: u32,
+    /// HTTP worker threads; none means one per core.
+    pub workers: Option<usize>,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Prefix of every cache key, so that deployments can share a Redis.
+    pub cache_namespace: String,
+    /// A working-day calendar to use instead of the bundled one (a new year's notice, say).
+    pub calendar_file: Option<String>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    /// `HS256` (development), `RS256` or `EdDSA`.
+    pub jwt_algorithm: String,
+    pub jwt_secret: SecretString,
+    /// The PEM public key for RS256 or EdDSA.
+    pub jwt_public_key_file: Option<String>,
+}
+
+impl Settings {
+    /// Loads settings; `file` must exist when given, `xinyong.toml` is read if present.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut builder = config::Config::builder()
+            .set_default("database_url", "sqlite://xinyong.db")?
+            .set_default("bind", "127.0.0.1:8080")?
+            .set_default("pool_size", 8)?
+            .set_default("log_format", "text")?
+            .set_default("cache_namespace", "xinyong")?
+            .set_default("jwt_issuer", "xinyong")?
+            .set_default("jwt_audience", "xinyong-api")?
+            .set_default("jwt_algorithm", "HS256")?
+            .set_default("jwt_secret", DEV_SECRET)?;
+        builder = match file {
+            Some(f) => builder.add_source(config::File::from(f).required(true)),
+            None => builder.add_source(config::File::with_name("xinyong").required(false)),
+        };
+        let settings: Settings = builder
+            .add_source(config::Environment::with_prefix("XINYONG").try_parsing(true))
+            .build()?
+            .try_deserialize()
+            .context("reading settings")?;
+        Ok(settings)
+    }
+
+    pub fn uses_dev_secret(&self) -> bool {
+        use secrecy::ExposeSecret;
+        self.jwt_algorithm.eq_ignore_ascii_case("HS256") && self.jwt_secret.expose_secret() == DEV_SECRET
+    }
+
+    pub fn jwt(&self) -> anyhow::Result<JwtSettings> {
+        let read_key = || -> anyhow::Result<String> {
+            let path = self.jwt_public_key_file.as_deref().context("jwt_public_key_file is required for RS256 and EdDSA")?;
+            std::fs::read_to_string(path).with_context(|| format!("reading {path}"))
+        };
+        let key = match self.jwt_algorithm.to_ascii_uppercase().as_str() {
+            "HS256" => VerifyingKey::Hs256(self.jwt_secret.clone()),
+            "RS256" => VerifyingKey::Rs256Pem(read_key()?),
+            "EDDSA" => VerifyingKey::EdDsaPem(read_key()?),
+            other => bail!("jwt_algorithm must be HS256, RS256 or EdDSA, not {other}"),
+        };
+        Ok(JwtSettings { issuer: self.jwt_issuer.clone(), audience: self.jwt_audience.clone(), key })
+    }
+}

@@ -1,0 +1,78 @@
+//! Wiring: store, cache, calendar, verifier, schema and HTTP server.
+
+use crate::config::Settings;
+use actix_web::{App, HttpServer, middleware, web};
+use anyhow::Context;
+use api::auth::Verifier;
+use api::cache::Cache;
+use api::http::{AppState, configure, request_id};
+use api::{Services, schema_builder};
+use domain::WorkingDayCalendar;
+use persistence::Store;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// Opens the database and applies pending migrations.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let url = settings.database_url.clone();
+    let pool_size = settings.pool_size;
+    tokio::task::spawn_blocking(move || -> anyhow::Result<Store> {
+        let store = Store::connect(&url, pool_size)?;
+        let applied = store.migrate()?;
+        if applied > 0 {
+            tracing::info!(applied, backend = store.backend().as_str(), "migrations applied");
+        }
+        Ok(store)
+    })
+    .await?
+}
+
+pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result<Services> {
+    let cache = match &settings.redis_url {
+        Some(url) => Cache::redis(url, &settings.cache_namespace).await.map_err(anyhow::Error::msg)?,
+        None => Cache::in_process(&settings.cache_namespace),
+    };
+    let calendar = match &settings.calendar_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading calendar {path}"))?;
+            WorkingDayCalendar::from_json(&text)?
+        }
+        None => WorkingDayCalendar::bundled()?,
+    };
+    Ok(Services { store, cache, calendar: Arc::new(calendar) })
+}
+
+/// A server bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+}
+
+impl Application {
+    pub async fn build(settings: &Settings, services: Services) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let verifier = Verifier::new(&settings.jwt()?)?;
+        let schema = schema_builder().data(services.clone()).finish();
+        let state = web::Data::new(AppState { schema, verifier, services });
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(middleware::from_fn(request_id))
+                .configure(configure)
+        })
+        .listen(listener)?;
+        if let Some(w) = settings.workers {
+            server = server.workers(w.max(1));
+        }
+        Ok(Application { port, server: server.run() })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,190 @@
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use xinyong::config::Settings;
+use xinyong::startup::{Application, build_services, open_store};
+
+pub const SECRET: &str = "test-secret-for-black-box-tests-0123456789";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+/// A database of its own for one test: a new PostgreSQL database, or a new SQLite file.
+fn fresh_database() -> (String, Option<std::path::PathBuf>) {
+    match std::env::var("XINYONG_TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => {
+            let name = format!("xy_{}", uuid::Uuid::now_v7().simple());
+            let mut admin = PgConnection::establish(&server)
+                .unwrap_or_else(|e| panic!("XINYONG_TEST_DATABASE_URL is set but PostgreSQL cannot be reached: {e}"));
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
+            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let file = std::env::temp_dir().join(format!("xinyong-test-{}.db", uuid::Uuid::now_v7().simple()));
+            (format!("sqlite://{}", file.display()), Some(file))
+        }
+    }
+}
+
+pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
+    let (database_url, sqlite_file) = fresh_database();
+    let redis_url = std::env::var("XINYONG_TEST_REDIS_URL").ok().filter(|s| !s.is_empty());
+    let settings = Settings {
+        database_url,
+        redis_url,
+        bind: "127.0.0.1:0".into(),
+        pool_size: 4,
+        workers: Some(2),
+        log_format: "text".into(),
+        cache_namespace: format!("test-{}", uuid::Uuid::now_v7().simple()),
+        calendar_file: None,
+        jwt_issuer: "xinyong".into(),
+        jwt_audience: "xinyong-api".into(),
+        jwt_algorithm: "HS256".into(),
+        jwt_secret: SecretString::from(SECRET),
+        jwt_public_key_file: None,
+    };
+    (settings, sqlite_file)
+}
+
+impl TestApp {
+    /// Starts a server with the Fuxin reference data (jurisdictions, departments, list types) and
+    /// nothing else: each test makes its own subjects.
+    pub async fn spawn() -> TestApp {
+        let (settings, sqlite_file) = test_settings();
+        let store = open_store(&settings).await.expect("database for the test");
+        let data = xinyong::seed::parse_reference(xinyong::seed::FUXIN_REFERENCE).unwrap();
+        let loader = store.clone();
+        tokio::task::spawn_blocking(move || loader.load_reference(&data)).await.unwrap().unwrap();
+        let services = build_services(&settings, store).await.expect("cache for the test");
+        let app = Application::build(&settings, services).await.unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        TestApp { address, client: reqwest::Client::new(), settings, sqlite_file }
+    }
+
+    pub fn token(&self, department: &str, scopes: &[&str]) -> String {
+        self.token_with(department, scopes, |_| {})
+    }
+
+    /// A department token whose claims `edit` may change.
+    pub fn token_with(&self, department: &str, scopes: &[&str], edit: impl FnOnce(&mut api::auth::Claims)) -> String {
+        let now = chrono::Utc::now().timestamp();
+        let mut claims = api::auth::Claims {
+            sub: department.into(),
+            role: Some("department".into()),
+            dept: Some(department.into()),
+            jur: Some(department[..6].into()),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            exp: now + 3600,
+            iat: now,
+            iss: "xinyong".into(),
+            aud: "xinyong-api".into(),
+        };
+        edit(&mut claims);
+        api::auth::mint_hs256(&SecretString::from(SECRET), &claims).unwrap()
+    }
+
+    /// A token with every scope a publishing department uses.
+    pub fn publisher(&self, department: &str) -> String {
+        self.token(department, &["subjects:write", "records:write", "lists:write"])
+    }
+
+    pub async fn raw_post(&self, body: Value, token: Option<&str>) -> reqwest::Response {
+        let mut req = self.client.post(format!("{}/graphql", self.address)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Sends a query; returns the whole JSON response.
+    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        let resp = self.raw_post(json!({ "query": query, "variables": variables }), token).await;
+        resp.json().await.unwrap()
+    }
+
+    /// Registers a company in `jurisdiction` through the market regulation department; returns its code.
+    pub async fn company(&self, jurisdiction: &str) -> String {
+        let code = new_uscc(jurisdiction);
+        let token = self.publisher("210900.market");
+        let r = self.gql(REGISTER, json!({ "input": {
+            "code": code, "kind": "LEGAL_PERSON", "name": format!("阜新测试{}有限公司", &code[10..14]),
+            "jurisdiction": jurisdiction, "representativeName": "王伟", "representativeIdNumber": new_citizen_id("210902"),
+        }}), Some(&token)).await;
+        assert_no_errors(&r);
+        code
+    }
+
+    /// Registers a natural person; returns the citizen id.
+    pub async fn person(&self, jurisdiction: &str) -> String {
+        let code = new_citizen_id(jurisdiction);
+        let token = self.publisher("210900.market");
+        let r = self.gql(REGISTER, json!({ "input": {
+            "code": code, "kind": "NATURAL_PERSON", "name": "李娜", "jurisdiction": jurisdiction,
+        }}), Some(&token)).await;
+        assert_no_errors(&r);
+        code
+    }
+
+    /// Puts a subject on a list; returns the entry JSON.
+    pub async fn list(&self, token: &str, subject: &str, list_type: &str, extra: Value) -> Value {
+        let mut input = json!({ "subject": subject, "listType": list_type, "reason": "拒不履行生效判决", "basisDocument": "(2026)辽09执1号" });
+        if let (Some(i), Some(e)) = (input.as_object_mut(), extra.as_object()) {
+            i.extend(e.clone());
+        }
+        self.gql(ADD_ENTRY, json!({ "input": input }), Some(token)).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(f) = &self.sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", f.display()));
+            }
+        }
+    }
+}
+
+pub const REGISTER: &str = "mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { id code name kind checkException } }";
+pub const ADD_ENTRY: &str = "mutation($input: AddListEntryInput!) { addListEntry(input: $input) { id status startDate endDate listType { code } subject { code } } }";
+
+pub fn assert_no_errors(r: &Value) {
+    assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
+}
+
+/// The first error's code and field.
+pub fn error_of(r: &Value) -> (String, Option<String>) {
+    let e = &r["errors"][0];
+    assert!(!e.is_null(), "expected an error, got {r:#}");
+    (
+        e["extensions"]["code"].as_str().unwrap_or_default().to_owned(),
+        e["extensions"]["field"].as_str().map(str::to_owned),
+    )
+}
+
+const USCC_SET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// A random valid unified social credit code in `division`.
+pub fn new_uscc(division: &str) -> String {
+    let mut s = format!("91{division}");
+    for _ in 0..9 {
+        s.push(USCC_SET[fastrand::usize(..USCC_SET.len())] as char);
+    }
+    let check = domain::uscc::check_character(s.as_bytes()).unwrap();
+    s.push(check);
+    s
+}
+
+/// A random valid citizen id born in `division`.
+pub fn new_citizen_id(division: &str) -> String {
+    let mut s = format!("{division}{}{:02}{:02}{:03}", fastrand::u32(1950..2000), fastrand::u32(1..13), fastrand::u32(1..29), fastrand::u32(0..1000));
+    s.push(domain::citizen_id::check_character(s.as_bytes()).unwrap());
+    s
+}
