@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "xinyong", version, about = "信用 Xinyong: a city's credit-information platform over GraphQL")]
+#[command(
+    name = "xinyong",
+    version,
+    about = "信用 Xinyong: a city's credit-information platform over GraphQL"
+)]
 struct Cli {
     /// Settings file (TOML); by default ./xinyong.toml if present.
     #[arg(long, global = true)]
@@ -67,7 +71,10 @@ pub fn main() -> ExitCode {
         }
     };
     telemetry::init(&settings.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -94,7 +101,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Seed { demo, reference } => {
             let store = open_store(&settings).await?;
             let text = match reference {
-                Some(p) => std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?,
+                Some(p) => std::fs::read_to_string(&p)
+                    .with_context(|| format!("reading {}", p.display()))?,
                 None => seed::FUXIN_REFERENCE.to_owned(),
             };
             let data = seed::parse_reference(&text)?;
@@ -106,13 +114,30 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Token { department, subject, scope, ttl } => {
-            let ttl = humantime::parse_duration(&ttl).with_context(|| format!("--ttl {ttl:?}: use e.g. 1h, 30m, 7d"))?;
+        Command::Token {
+            department,
+            subject,
+            scope,
+            ttl,
+        } => {
+            let ttl = humantime::parse_duration(&ttl)
+                .with_context(|| format!("--ttl {ttl:?}: use e.g. 1h, 30m, 7d"))?;
             let claims = match (department, subject) {
                 (Some(d), None) => department_claims(&settings, &d, &scope).await?,
                 (None, Some(s)) => {
-                    let code = SubjectCode::parse(&s).map_err(|e| anyhow::anyhow!("--subject: {e}"))?;
-                    Claims { sub: code.as_str().to_owned(), role: Some("subject".into()), dept: None, jur: None, scopes: Vec::new(), exp: 0, iat: 0, iss: String::new(), aud: String::new() }
+                    let code =
+                        SubjectCode::parse(&s).map_err(|e| anyhow::anyhow!("--subject: {e}"))?;
+                    Claims {
+                        sub: code.as_str().to_owned(),
+                        role: Some("subject".into()),
+                        dept: None,
+                        jur: None,
+                        scopes: Vec::new(),
+                        exp: 0,
+                        iat: 0,
+                        iss: String::new(),
+                        aud: String::new(),
+                    }
                 }
                 _ => bail!("give --department CODE or --subject CODE"),
             };
@@ -132,7 +157,10 @@ async fn seed_demo(store: Store) -> anyhow::Result<()> {
     .await??;
     match summary {
         Some(s) => {
-            eprintln!("demo data: {} subjects, {} records, {} list entries", s.subjects, s.records, s.entries);
+            eprintln!(
+                "demo data: {} subjects, {} records, {} list entries",
+                s.subjects, s.records, s.entries
+            );
             for (what, code) in s.samples {
                 eprintln!("  e.g. {what}: {code}");
             }
@@ -142,8 +170,13 @@ async fn seed_demo(store: Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn department_claims(settings: &Settings, department: &str, scopes: &[String]) -> anyhow::Result<Claims> {
-    let code = DepartmentCode::parse(department).map_err(|e| anyhow::anyhow!("--department: {e}"))?;
+async fn department_claims(
+    settings: &Settings,
+    department: &str,
+    scopes: &[String],
+) -> anyhow::Result<Claims> {
+    let code =
+        DepartmentCode::parse(department).map_err(|e| anyhow::anyhow!("--department: {e}"))?;
     for s in scopes {
         if Scope::parse(s).is_none() {
             let known: Vec<&str> = Scope::ALL.iter().map(|s| s.as_str()).collect();
@@ -153,7 +186,9 @@ async fn department_claims(settings: &Settings, department: &str, scopes: &[Stri
     let store = open_store(settings).await?;
     let lookup = code.clone();
     let found = tokio::task::spawn_blocking(move || store.department(&lookup)).await??;
-    let dept = found.with_context(|| format!("department {code} is not registered (run `xinyong seed` first)"))?;
+    let dept = found.with_context(|| {
+        format!("department {code} is not registered (run `xinyong seed` first)")
+    })?;
     Ok(Claims {
         sub: code.to_string(),
         role: Some("department".into()),
@@ -167,9 +202,16 @@ async fn department_claims(settings: &Settings, department: &str, scopes: &[Stri
     })
 }
 
-fn sign(settings: &Settings, mut claims: Claims, ttl: std::time::Duration) -> anyhow::Result<String> {
+fn sign(
+    settings: &Settings,
+    mut claims: Claims,
+    ttl: std::time::Duration,
+) -> anyhow::Result<String> {
     if !settings.jwt_algorithm.eq_ignore_ascii_case("HS256") {
-        bail!("tokens can be minted here only with HS256; with {} they come from the identity provider", settings.jwt_algorithm);
+        bail!(
+            "tokens can be minted here only with HS256; with {} they come from the identity provider",
+            settings.jwt_algorithm
+        );
     }
     let now = chrono::Utc::now().timestamp();
     claims.iat = now;
@@ -181,17 +223,31 @@ fn sign(settings: &Settings, mut claims: Claims, ttl: std::time::Duration) -> an
 
 /// Demo tokens: a few departments with the scopes their work needs.
 const DEMO_TOKENS: &[(&str, &[&str])] = &[
-    ("210900.court", &["subjects:write", "records:write", "lists:write"]),
-    ("210900.tax", &["subjects:write", "records:write", "lists:write"]),
-    ("210900.market", &["subjects:write", "records:write", "lists:write"]),
+    (
+        "210900.court",
+        &["subjects:write", "records:write", "lists:write"],
+    ),
+    (
+        "210900.tax",
+        &["subjects:write", "records:write", "lists:write"],
+    ),
+    (
+        "210900.market",
+        &["subjects:write", "records:write", "lists:write"],
+    ),
     ("210900.hrss", &["records:write", "lists:write"]),
     ("210900.ndrc", &["memoranda:admin", "stats:read"]),
-    ("210922.market", &["subjects:write", "records:write", "lists:write"]),
+    (
+        "210922.market",
+        &["subjects:write", "records:write", "lists:write"],
+    ),
 ];
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     if settings.uses_dev_secret() {
-        tracing::warn!("tokens are verified with the built-in development secret: set XINYONG_JWT_SECRET or use RS256/EdDSA in production");
+        tracing::warn!(
+            "tokens are verified with the built-in development secret: set XINYONG_JWT_SECRET or use RS256/EdDSA in production"
+        );
     }
     let store = open_store(&settings).await?;
     if demo {
@@ -199,12 +255,28 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     }
     let services = build_services(&settings, store).await?;
     let app = Application::build(&settings, services).await?;
-    let url = format!("http://{}:{}", settings.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h), app.port());
+    let url = format!(
+        "http://{}:{}",
+        settings
+            .bind
+            .rsplit_once(':')
+            .map_or("127.0.0.1", |(h, _)| h),
+        app.port()
+    );
     if demo {
         println!("\n演示令牌 (demo tokens, valid 12h) — send as `Authorization: Bearer <token>`:");
         for (dept, scopes) in DEMO_TOKENS {
-            let claims = department_claims(&settings, dept, &scopes.iter().map(|s| s.to_string()).collect::<Vec<_>>()).await?;
-            println!("  {dept} ({}):\n    {}", scopes.join(" "), sign(&settings, claims, std::time::Duration::from_secs(12 * 3600))?);
+            let claims = department_claims(
+                &settings,
+                dept,
+                &scopes.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+            .await?;
+            println!(
+                "  {dept} ({}):\n    {}",
+                scopes.join(" "),
+                sign(&settings, claims, std::time::Duration::from_secs(12 * 3600))?
+            );
         }
     }
     println!("\nXinyong is serving GraphQL at {url}/graphql — open it in a browser for GraphiQL.");
@@ -214,5 +286,9 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
 }
 
 fn app_backend(settings: &Settings) -> &'static str {
-    if settings.database_url.starts_with("sqlite") { "sqlite" } else { "postgres" }
+    if settings.database_url.starts_with("sqlite") {
+        "sqlite"
+    } else {
+        "postgres"
+    }
 }

@@ -63,12 +63,16 @@ impl Settings {
 
     pub fn uses_dev_secret(&self) -> bool {
         use secrecy::ExposeSecret;
-        self.jwt_algorithm.eq_ignore_ascii_case("HS256") && self.jwt_secret.expose_secret() == DEV_SECRET
+        self.jwt_algorithm.eq_ignore_ascii_case("HS256")
+            && self.jwt_secret.expose_secret() == DEV_SECRET
     }
 
     pub fn jwt(&self) -> anyhow::Result<JwtSettings> {
         let read_key = || -> anyhow::Result<String> {
-            let path = self.jwt_public_key_file.as_deref().context("jwt_public_key_file is required for RS256 and EdDSA")?;
+            let path = self
+                .jwt_public_key_file
+                .as_deref()
+                .context("jwt_public_key_file is required for RS256 and EdDSA")?;
             std::fs::read_to_string(path).with_context(|| format!("reading {path}"))
         };
         let key = match self.jwt_algorithm.to_ascii_uppercase().as_str() {
@@ -77,6 +81,10 @@ impl Settings {
             "EDDSA" => VerifyingKey::EdDsaPem(read_key()?),
             other => bail!("jwt_algorithm must be HS256, RS256 or EdDSA, not {other}"),
         };
-        Ok(JwtSettings { issuer: self.jwt_issuer.clone(), audience: self.jwt_audience.clone(), key })
+        Ok(JwtSettings {
+            issuer: self.jwt_issuer.clone(),
+            audience: self.jwt_audience.clone(),
+            key,
+        })
     }
 }

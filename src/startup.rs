@@ -20,7 +20,11 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
         let store = Store::connect(&url, pool_size)?;
         let applied = store.migrate()?;
         if applied > 0 {
-            tracing::info!(applied, backend = store.backend().as_str(), "migrations applied");
+            tracing::info!(
+                applied,
+                backend = store.backend().as_str(),
+                "migrations applied"
+            );
         }
         Ok(store)
     })
@@ -29,17 +33,24 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 
 pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result<Services> {
     let cache = match &settings.redis_url {
-        Some(url) => Cache::redis(url, &settings.cache_namespace).await.map_err(anyhow::Error::msg)?,
+        Some(url) => Cache::redis(url, &settings.cache_namespace)
+            .await
+            .map_err(anyhow::Error::msg)?,
         None => Cache::in_process(&settings.cache_namespace),
     };
     let calendar = match &settings.calendar_file {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading calendar {path}"))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading calendar {path}"))?;
             WorkingDayCalendar::from_json(&text)?
         }
         None => WorkingDayCalendar::bundled()?,
     };
-    Ok(Services { store, cache, calendar: Arc::new(calendar) })
+    Ok(Services {
+        store,
+        cache,
+        calendar: Arc::new(calendar),
+    })
 }
 
 /// A server bound to its port, not yet running.
@@ -50,11 +61,16 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &Settings, services: Services) -> anyhow::Result<Application> {
-        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let verifier = Verifier::new(&settings.jwt()?)?;
         let schema = schema_builder().data(services.clone()).finish();
-        let state = web::Data::new(AppState { schema, verifier, services });
+        let state = web::Data::new(AppState {
+            schema,
+            verifier,
+            services,
+        });
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -65,7 +81,15 @@ impl Application {
         if let Some(w) = settings.workers {
             server = server.workers(w.max(1));
         }
-        Ok(Application { port, server: server.run() })
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
+    }
+
+    /// Stops the server when asked (tests stop theirs when they end).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     pub fn port(&self) -> u16 {

@@ -69,13 +69,18 @@ pub struct Verifier {
 impl Verifier {
     pub fn new(settings: &JwtSettings) -> Result<Self, AuthError> {
         let (key, alg) = match &settings.key {
-            VerifyingKey::Hs256(s) => (DecodingKey::from_secret(s.expose_secret().as_bytes()), Algorithm::HS256),
+            VerifyingKey::Hs256(s) => (
+                DecodingKey::from_secret(s.expose_secret().as_bytes()),
+                Algorithm::HS256,
+            ),
             VerifyingKey::Rs256Pem(pem) => (
-                DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| AuthError::BadKey(e.to_string()))?,
+                DecodingKey::from_rsa_pem(pem.as_bytes())
+                    .map_err(|e| AuthError::BadKey(e.to_string()))?,
                 Algorithm::RS256,
             ),
             VerifyingKey::EdDsaPem(pem) => (
-                DecodingKey::from_ed_pem(pem.as_bytes()).map_err(|e| AuthError::BadKey(e.to_string()))?,
+                DecodingKey::from_ed_pem(pem.as_bytes())
+                    .map_err(|e| AuthError::BadKey(e.to_string()))?,
                 Algorithm::EdDSA,
             ),
         };
@@ -90,7 +95,9 @@ impl Verifier {
 
     /// Reads an `Authorization` header value: absent → anonymous.
     pub fn principal(&self, header: Option<&str>) -> Result<Principal, AuthError> {
-        let Some(value) = header else { return Ok(Principal::Anonymous) };
+        let Some(value) = header else {
+            return Ok(Principal::Anonymous);
+        };
         let token = value
             .strip_prefix("Bearer ")
             .or_else(|| value.strip_prefix("bearer "))
@@ -120,20 +127,40 @@ impl Verifier {
 /// Turns verified claims into a principal. Unknown scopes are ignored, so that tokens for newer
 /// servers still work here; an unknown role is refused.
 pub fn principal_from_claims(claims: &Claims) -> Result<Principal, AuthError> {
-    let role = claims.role.as_deref().unwrap_or(if claims.dept.is_some() { "department" } else { "" });
+    let role = claims.role.as_deref().unwrap_or(if claims.dept.is_some() {
+        "department"
+    } else {
+        ""
+    });
     match role {
         "department" => {
-            let dept = claims.dept.as_deref().ok_or_else(|| AuthError::Invalid("部门令牌缺少 dept".into()))?;
-            let department = DepartmentCode::parse(dept).map_err(|_| AuthError::Invalid("dept 格式不正确".into()))?;
+            let dept = claims
+                .dept
+                .as_deref()
+                .ok_or_else(|| AuthError::Invalid("部门令牌缺少 dept".into()))?;
+            let department = DepartmentCode::parse(dept)
+                .map_err(|_| AuthError::Invalid("dept 格式不正确".into()))?;
             let jurisdiction = match &claims.jur {
-                Some(j) => Some(JurisdictionCode::parse(j).map_err(|_| AuthError::Invalid("jur 格式不正确".into()))?),
+                Some(j) => Some(
+                    JurisdictionCode::parse(j)
+                        .map_err(|_| AuthError::Invalid("jur 格式不正确".into()))?,
+                ),
                 None => None,
             };
-            let scopes = claims.scopes.iter().filter_map(|s| Scope::parse(s)).collect();
-            Ok(Principal::Department(DepartmentPrincipal { department, jurisdiction, scopes }))
+            let scopes = claims
+                .scopes
+                .iter()
+                .filter_map(|s| Scope::parse(s))
+                .collect();
+            Ok(Principal::Department(DepartmentPrincipal {
+                department,
+                jurisdiction,
+                scopes,
+            }))
         }
         "subject" => {
-            let code = SubjectCode::parse(&claims.sub).map_err(|_| AuthError::Invalid("sub 不是有效的主体代码".into()))?;
+            let code = SubjectCode::parse(&claims.sub)
+                .map_err(|_| AuthError::Invalid("sub 不是有效的主体代码".into()))?;
             Ok(Principal::Subject { code })
         }
         other => Err(AuthError::Invalid(format!("未知的角色 {other:?}"))),
@@ -142,8 +169,12 @@ pub fn principal_from_claims(claims: &Claims) -> Result<Principal, AuthError> {
 
 /// Signs claims with a development secret (HS256): for `xinyong token`, the demo and tests.
 pub fn mint_hs256(secret: &SecretString, claims: &Claims) -> Result<String, AuthError> {
-    encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.expose_secret().as_bytes()))
-        .map_err(|e| AuthError::BadKey(e.to_string()))
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret.expose_secret().as_bytes()),
+    )
+    .map_err(|e| AuthError::BadKey(e.to_string()))
 }
 
 #[cfg(test)]
@@ -182,7 +213,9 @@ mod tests {
         let v = Verifier::new(&settings()).unwrap();
         let t = mint_hs256(&secret(), &claims(3600)).unwrap();
         let p = v.principal(Some(&format!("Bearer {t}"))).unwrap();
-        let Principal::Department(d) = p else { panic!("not a department") };
+        let Principal::Department(d) = p else {
+            panic!("not a department")
+        };
         assert_eq!(d.department.as_str(), "210900.court");
         assert_eq!(d.scopes.len(), 1);
     }
@@ -196,8 +229,15 @@ mod tests {
         assert_eq!(v.verify(&expired), Err(AuthError::Expired));
         let mut wrong_aud = claims(3600);
         wrong_aud.aud = "other".into();
-        assert!(v.verify(&mint_hs256(&secret(), &wrong_aud).unwrap()).is_err());
-        let other_key = mint_hs256(&SecretString::from("another-secret-another-secret-00"), &claims(3600)).unwrap();
+        assert!(
+            v.verify(&mint_hs256(&secret(), &wrong_aud).unwrap())
+                .is_err()
+        );
+        let other_key = mint_hs256(
+            &SecretString::from("another-secret-another-secret-00"),
+            &claims(3600),
+        )
+        .unwrap();
         assert!(v.verify(&other_key).is_err());
     }
 

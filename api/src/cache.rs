@@ -25,8 +25,14 @@ pub struct Cache {
 
 impl Cache {
     pub fn in_process(namespace: &str) -> Self {
-        let store = moka::sync::Cache::builder().max_capacity(100_000).time_to_live(DEFAULT_TTL).build();
-        Cache { backend: Backend::InProcess(store), namespace: namespace.to_owned() }
+        let store = moka::sync::Cache::builder()
+            .max_capacity(100_000)
+            .time_to_live(DEFAULT_TTL)
+            .build();
+        Cache {
+            backend: Backend::InProcess(store),
+            namespace: namespace.to_owned(),
+        }
     }
 
     /// Connects to Redis; fails when it cannot be reached now (a configured Redis that is missing at
@@ -40,7 +46,10 @@ impl Cache {
         let manager = ConnectionManager::new_with_config(client, config)
             .await
             .map_err(|e| format!("cannot reach Redis: {e}"))?;
-        Ok(Cache { backend: Backend::Redis(manager), namespace: namespace.to_owned() })
+        Ok(Cache {
+            backend: Backend::Redis(manager),
+            namespace: namespace.to_owned(),
+        })
     }
 
     pub fn kind(&self) -> &'static str {
@@ -77,7 +86,10 @@ impl Cache {
             Backend::InProcess(c) => c.insert(key, value),
             Backend::Redis(m) => {
                 let mut m = m.clone();
-                if let Err(e) = m.set_ex::<_, _, ()>(&key, value, DEFAULT_TTL.as_secs()).await {
+                if let Err(e) = m
+                    .set_ex::<_, _, ()>(&key, value, DEFAULT_TTL.as_secs())
+                    .await
+                {
                     tracing::warn!(error = %e, "cache write failed");
                 }
             }
@@ -105,7 +117,11 @@ impl Cache {
             Backend::InProcess(_) => Ok(()),
             Backend::Redis(m) => {
                 let mut m = m.clone();
-                redis::cmd("PING").query_async::<String>(&mut m).await.map(|_| ()).map_err(|e| e.to_string())
+                redis::cmd("PING")
+                    .query_async::<String>(&mut m)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
             }
         }
     }

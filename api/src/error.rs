@@ -43,19 +43,34 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), field: None }
+        ApiError {
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError { code: ErrorCode::BadUserInput, message: message.into(), field: Some(field.into()) }
+        ApiError {
+            code: ErrorCode::BadUserInput,
+            message: message.into(),
+            field: Some(field.into()),
+        }
     }
 
     pub fn internal() -> Self {
-        ApiError::new(ErrorCode::Internal, "服务器内部错误，请稍后重试；如仍失败，请向平台提供响应头中的请求编号 (x-request-id)")
+        ApiError::new(
+            ErrorCode::Internal,
+            "服务器内部错误，请稍后重试；如仍失败，请向平台提供响应头中的请求编号 (x-request-id)",
+        )
     }
 
     pub fn into_graphql(self) -> async_graphql::Error {
-        let ApiError { code, message, field } = self;
+        let ApiError {
+            code,
+            message,
+            field,
+        } = self;
         async_graphql::Error::new(message).extend_with(|_, e| {
             e.set("code", code.as_str());
             if let Some(f) = &field {
@@ -123,19 +138,36 @@ mod tests {
 
     #[test]
     fn each_error_maps_to_its_code() {
-        assert_eq!(code_of(DomainError::invalid("input.code", "x")), ("BAD_USER_INPUT", Some("input.code".into())));
-        assert_eq!(code_of(DomainError::Unauthenticated("x".into())).0, "UNAUTHENTICATED");
+        assert_eq!(
+            code_of(DomainError::invalid("input.code", "x")),
+            ("BAD_USER_INPUT", Some("input.code".into()))
+        );
+        assert_eq!(
+            code_of(DomainError::Unauthenticated("x".into())).0,
+            "UNAUTHENTICATED"
+        );
         assert_eq!(code_of(DomainError::forbidden("x")).0, "FORBIDDEN");
         assert_eq!(code_of(DomainError::not_found("主体", "k")).0, "NOT_FOUND");
         assert_eq!(code_of(DomainError::conflict("x")).0, "CONFLICT");
-        assert_eq!(code_of(DomainError::Calendar(CalendarError::YearUnknown(2030))).0, "INTERNAL");
-        assert_eq!(code_of(StoreError::Domain(DomainError::forbidden("x"))).0, "FORBIDDEN");
-        assert_eq!(code_of(StoreError::Unavailable("down".into())).0, "INTERNAL");
+        assert_eq!(
+            code_of(DomainError::Calendar(CalendarError::YearUnknown(2030))).0,
+            "INTERNAL"
+        );
+        assert_eq!(
+            code_of(StoreError::Domain(DomainError::forbidden("x"))).0,
+            "FORBIDDEN"
+        );
+        assert_eq!(
+            code_of(StoreError::Unavailable("down".into())).0,
+            "INTERNAL"
+        );
     }
 
     #[test]
     fn internal_causes_are_not_sent() {
-        let e = ApiError::from(StoreError::Internal("relation \"secret_table\" does not exist".into()));
+        let e = ApiError::from(StoreError::Internal(
+            "relation \"secret_table\" does not exist".into(),
+        ));
         assert_eq!(e.code, ErrorCode::Internal);
         assert!(!e.message.contains("secret_table"));
     }
@@ -144,7 +176,13 @@ mod tests {
     fn graphql_error_carries_code_and_field() {
         let g = ApiError::bad_input("input.code", "校验位不正确").into_graphql();
         let ext = g.extensions.expect("extensions");
-        assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("BAD_USER_INPUT")));
-        assert_eq!(ext.get("field"), Some(&async_graphql::Value::from("input.code")));
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("BAD_USER_INPUT"))
+        );
+        assert_eq!(
+            ext.get("field"),
+            Some(&async_graphql::Value::from("input.code"))
+        );
     }
 }

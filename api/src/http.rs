@@ -37,7 +37,11 @@ pub async fn request_id(
         .headers()
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
@@ -52,7 +56,11 @@ pub async fn request_id(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
-            .route(web::get().guard(guard::fn_guard(wants_graphiql)).to(graphiql))
+            .route(
+                web::get()
+                    .guard(guard::fn_guard(wants_graphiql))
+                    .to(graphiql),
+            )
             .route(web::get().to(graphql))
             .route(web::post().to(graphql)),
     )
@@ -69,13 +77,22 @@ fn wants_graphiql(ctx: &guard::GuardContext<'_>) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
-    let has_query = ctx.head().uri.query().is_some_and(|q| q.split('&').any(|p| p.starts_with("query=")));
+    let has_query = ctx
+        .head()
+        .uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|p| p.starts_with("query=")));
     html && !has_query
 }
 
 async fn graphiql() -> HttpResponse {
-    let page = GraphiQLSource::build().endpoint("/graphql").title("信用 Xinyong GraphiQL").finish();
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(page)
+    let page = GraphiQLSource::build()
+        .endpoint("/graphql")
+        .title("信用 Xinyong GraphiQL")
+        .finish();
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page)
 }
 
 async fn healthz() -> HttpResponse {
@@ -103,13 +120,28 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         "database": { "backend": backend, "ok": database.is_ok() },
         "cache": { "kind": state.services.cache.kind(), "ok": cache.is_ok() },
     });
-    if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
+    if ready {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
 }
 
-async fn graphql(state: web::Data<AppState>, http: HttpRequest, request: GraphQLRequest) -> HttpResponse {
-    let request_id = http.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+async fn graphql(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    request: GraphQLRequest,
+) -> HttpResponse {
+    let request_id = http
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
     let span = tracing::info_span!("graphql", request_id = %request_id, department = tracing::field::Empty);
-    let authorization = http.headers().get(header::AUTHORIZATION).map(|v| v.to_str().unwrap_or(""));
+    let authorization = http
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or(""));
     let principal = match state.verifier.principal(authorization) {
         Ok(p) => p,
         Err(e) => {
@@ -122,7 +154,10 @@ async fn graphql(state: web::Data<AppState>, http: HttpRequest, request: GraphQL
     }
     let request = request
         .into_inner()
-        .data(RequestContext { principal, request_id })
+        .data(RequestContext {
+            principal,
+            request_id,
+        })
         .data(loaders(state.services.clone()));
     let response = state.schema.execute(request).instrument(span).await;
     respond(&http, response)
@@ -137,7 +172,9 @@ fn unauthenticated(e: &AuthError) -> HttpResponse {
 /// Arguments are coerced when their field resolves, so a value that does not parse (a date that is
 /// not a date) fails with a path, though it is the caller's input at fault.
 fn is_coercion_error(message: &str) -> bool {
-    ["Failed to parse", "Expected input type", "Invalid value"].iter().any(|p| message.starts_with(p))
+    ["Failed to parse", "Expected input type", "Invalid value"]
+        .iter()
+        .any(|p| message.starts_with(p))
 }
 
 /// Writes a response as the client asked: `application/graphql-response+json` (400 when the request
@@ -146,19 +183,33 @@ fn is_coercion_error(message: &str) -> bool {
 fn respond(http: &HttpRequest, mut response: async_graphql::Response) -> HttpResponse {
     let mut request_failed = !response.errors.is_empty();
     for error in &mut response.errors {
-        let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
         request_failed &= error.path.is_empty();
         if !has_code {
-            let code = if error.path.is_empty() || is_coercion_error(&error.message) { "BAD_USER_INPUT" } else { "INTERNAL" };
+            let code = if error.path.is_empty() || is_coercion_error(&error.message) {
+                "BAD_USER_INPUT"
+            } else {
+                "INTERNAL"
+            };
             if code == "INTERNAL" {
                 tracing::error!(message = %error.message, "unexpected resolver error");
                 error.message = "服务器内部错误".into();
             }
-            error.extensions.get_or_insert_with(Default::default).set("code", code);
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", code);
         }
     }
     let request_failed = request_failed && matches!(response.data, async_graphql::Value::Null);
-    let accept = http.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = http
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let modern = accept.contains(GRAPHQL_RESPONSE);
     let body = match serde_json::to_vec(&response) {
         Ok(b) => b,
@@ -167,8 +218,16 @@ fn respond(http: &HttpRequest, mut response: async_graphql::Response) -> HttpRes
             return HttpResponse::InternalServerError().finish();
         }
     };
-    let mut builder = if modern && request_failed { HttpResponse::BadRequest() } else { HttpResponse::Ok() };
+    let mut builder = if modern && request_failed {
+        HttpResponse::BadRequest()
+    } else {
+        HttpResponse::Ok()
+    };
     builder
-        .content_type(if modern { GRAPHQL_RESPONSE } else { "application/json" })
+        .content_type(if modern {
+            GRAPHQL_RESPONSE
+        } else {
+            "application/json"
+        })
         .body(body)
 }

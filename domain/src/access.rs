@@ -72,18 +72,23 @@ pub enum Principal {
     Anonymous,
     Department(DepartmentPrincipal),
     /// A subject itself (`sub` is its code), through the city's identity provider.
-    Subject { code: SubjectCode },
+    Subject {
+        code: SubjectCode,
+    },
 }
 
 impl Principal {
     /// The department behind the request, if it holds `scope`.
     pub fn department_with(&self, scope: Scope) -> Result<&DepartmentPrincipal, DomainError> {
         match self {
-            Principal::Anonymous => Err(DomainError::Unauthenticated("此操作需要登录：请提供部门令牌".into())),
+            Principal::Anonymous => Err(DomainError::Unauthenticated(
+                "此操作需要登录：请提供部门令牌".into(),
+            )),
             Principal::Department(d) if d.scopes.contains(&scope) => Ok(d),
-            Principal::Department(_) => {
-                Err(DomainError::forbidden(format!("令牌缺少权限范围 {}", scope.as_str())))
-            }
+            Principal::Department(_) => Err(DomainError::forbidden(format!(
+                "令牌缺少权限范围 {}",
+                scope.as_str()
+            ))),
             Principal::Subject { .. } => Err(DomainError::forbidden("主体令牌不能执行部门操作")),
         }
     }
@@ -97,7 +102,10 @@ impl Principal {
 }
 
 /// Checks a token against the department it names, as registered.
-pub fn verify_department(principal: &DepartmentPrincipal, department: &Department) -> Result<(), DomainError> {
+pub fn verify_department(
+    principal: &DepartmentPrincipal,
+    department: &Department,
+) -> Result<(), DomainError> {
     match &principal.jurisdiction {
         Some(j) if *j != department.jurisdiction => Err(DomainError::forbidden(format!(
             "令牌的行政区划 {j} 与部门 {} 的行政区划 {} 不一致",
@@ -120,16 +128,25 @@ pub fn may_act_in(department: &Department, place: &JurisdictionCode) -> Result<(
     }
 }
 
-pub fn may_register_subject(department: &Department, subject: &NewSubject) -> Result<(), DomainError> {
+pub fn may_register_subject(
+    department: &Department,
+    subject: &NewSubject,
+) -> Result<(), DomainError> {
     may_act_in(department, &subject.jurisdiction)?;
     if subject.check_exception && department.role != DepartmentRole::MarketRegulation {
-        return Err(DomainError::forbidden("只有市场监督管理部门可以登记校验位例外的试点代码"));
+        return Err(DomainError::forbidden(
+            "只有市场监督管理部门可以登记校验位例外的试点代码",
+        ));
     }
     Ok(())
 }
 
 /// A department writes entries only on list types it owns, about subjects in its jurisdiction.
-pub fn may_write_list(department: &Department, list_type: &ListType, subject: &Subject) -> Result<(), DomainError> {
+pub fn may_write_list(
+    department: &Department,
+    list_type: &ListType,
+    subject: &Subject,
+) -> Result<(), DomainError> {
     if list_type.owner != department.code {
         return Err(DomainError::forbidden(format!(
             "名单类型“{}”由 {} 管理，部门 {} 不能写入",
@@ -149,7 +166,9 @@ pub fn may_manage_catalogue(department: &Department) -> Result<(), DomainError> 
     if department.role == DepartmentRole::CreditOffice {
         Ok(())
     } else {
-        Err(DomainError::forbidden("只有信用办（发展和改革委员会）可以管理名单类型"))
+        Err(DomainError::forbidden(
+            "只有信用办（发展和改革委员会）可以管理名单类型",
+        ))
     }
 }
 
@@ -179,7 +198,12 @@ mod tests {
     fn dept(code: &str, role: DepartmentRole) -> Department {
         let code = DepartmentCode::parse(code).unwrap();
         let jurisdiction = JurisdictionCode::parse(&code.as_str()[..6]).unwrap();
-        Department { code, name: "部门".into(), jurisdiction, role }
+        Department {
+            code,
+            name: "部门".into(),
+            jurisdiction,
+            role,
+        }
     }
 
     fn subject(jur: &str) -> Subject {
@@ -215,7 +239,10 @@ mod tests {
         let court = dept("210900.court", DepartmentRole::Court);
         assert!(may_write_list(&court, &list_type("210900.court"), &subject("210922")).is_ok());
         let tax = dept("210900.tax", DepartmentRole::Tax);
-        assert!(matches!(may_write_list(&tax, &list_type("210900.court"), &subject("210922")), Err(DomainError::Forbidden(_))));
+        assert!(matches!(
+            may_write_list(&tax, &list_type("210900.court"), &subject("210922")),
+            Err(DomainError::Forbidden(_))
+        ));
         let county = dept("210922.court", DepartmentRole::Court);
         assert!(may_write_list(&county, &list_type("210922.court"), &subject("210921")).is_err());
         assert!(may_write_list(&county, &list_type("210922.court"), &subject("210922")).is_ok());
@@ -229,8 +256,14 @@ mod tests {
             scopes: [Scope::ListsWrite].into(),
         });
         assert!(p.department_with(Scope::ListsWrite).is_ok());
-        assert!(matches!(p.department_with(Scope::RecordsWrite), Err(DomainError::Forbidden(_))));
-        assert!(matches!(Principal::Anonymous.department_with(Scope::ListsWrite), Err(DomainError::Unauthenticated(_))));
+        assert!(matches!(
+            p.department_with(Scope::RecordsWrite),
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(matches!(
+            Principal::Anonymous.department_with(Scope::ListsWrite),
+            Err(DomainError::Unauthenticated(_))
+        ));
     }
 
     #[test]
@@ -255,7 +288,10 @@ mod tests {
             ..Default::default()
         };
         let s = NewSubject::parse(raw).unwrap();
-        assert!(may_register_subject(&dept("210900.market", DepartmentRole::MarketRegulation), &s).is_ok());
+        assert!(
+            may_register_subject(&dept("210900.market", DepartmentRole::MarketRegulation), &s)
+                .is_ok()
+        );
         assert!(may_register_subject(&dept("210900.tax", DepartmentRole::Tax), &s).is_err());
     }
 
@@ -263,9 +299,15 @@ mod tests {
     fn identity_visibility() {
         let code = SubjectCode::parse("210905196408130341").unwrap();
         assert!(!sees_full_identity(&Principal::Anonymous, &code));
-        assert!(sees_full_identity(&Principal::Subject { code: code.clone() }, &code));
+        assert!(sees_full_identity(
+            &Principal::Subject { code: code.clone() },
+            &code
+        ));
         let other = SubjectCode::parse("110105199709134262").unwrap();
-        assert!(!sees_full_identity(&Principal::Subject { code: other }, &code));
+        assert!(!sees_full_identity(
+            &Principal::Subject { code: other },
+            &code
+        ));
     }
 
     #[test]
@@ -277,7 +319,10 @@ mod tests {
 
 /// Which entry status a caller may list: departments any; the public only entries in force.
 /// `None` means the caller may see nothing of what it asked for.
-pub fn visible_entry_status(principal: &Principal, requested: Option<crate::EntryStatus>) -> Option<Option<crate::EntryStatus>> {
+pub fn visible_entry_status(
+    principal: &Principal,
+    requested: Option<crate::EntryStatus>,
+) -> Option<Option<crate::EntryStatus>> {
     use crate::EntryStatus::Active;
     if sees_non_public(principal) {
         return Some(requested);
@@ -296,14 +341,23 @@ mod visibility_tests {
     #[test]
     fn public_sees_only_entries_in_force() {
         let anon = Principal::Anonymous;
-        assert_eq!(visible_entry_status(&anon, None), Some(Some(EntryStatus::Active)));
-        assert_eq!(visible_entry_status(&anon, Some(EntryStatus::Revoked)), None);
+        assert_eq!(
+            visible_entry_status(&anon, None),
+            Some(Some(EntryStatus::Active))
+        );
+        assert_eq!(
+            visible_entry_status(&anon, Some(EntryStatus::Revoked)),
+            None
+        );
         let dept = Principal::Department(DepartmentPrincipal {
             department: DepartmentCode::parse("210900.court").unwrap(),
             jurisdiction: None,
             scopes: BTreeSet::new(),
         });
-        assert_eq!(visible_entry_status(&dept, Some(EntryStatus::Revoked)), Some(Some(EntryStatus::Revoked)));
+        assert_eq!(
+            visible_entry_status(&dept, Some(EntryStatus::Revoked)),
+            Some(Some(EntryStatus::Revoked))
+        );
         assert_eq!(visible_entry_status(&dept, None), Some(None));
     }
 }

@@ -60,14 +60,21 @@ impl WorkingDayCalendar {
                 return Err(CalendarError::Malformed(format!("{d} listed under {year}")));
             }
             if let Some(d) = y.off.iter().find(|d| is_weekend(**d)) {
-                return Err(CalendarError::Malformed(format!("{d} is a weekend listed as off")));
+                return Err(CalendarError::Malformed(format!(
+                    "{d} is a weekend listed as off"
+                )));
             }
             if let Some(d) = y.work.iter().find(|d| !is_weekend(**d)) {
-                return Err(CalendarError::Malformed(format!("{d} is a weekday listed as work")));
+                return Err(CalendarError::Malformed(format!(
+                    "{d} is a weekday listed as work"
+                )));
             }
             years.insert(
                 year,
-                Year { off: y.off.into_iter().collect(), work: y.work.into_iter().collect() },
+                Year {
+                    off: y.off.into_iter().collect(),
+                    work: y.work.into_iter().collect(),
+                },
             );
         }
         Ok(WorkingDayCalendar { years })
@@ -79,8 +86,15 @@ impl WorkingDayCalendar {
     }
 
     pub fn is_working_day(&self, day: NaiveDate) -> Result<bool, CalendarError> {
-        let year = self.years.get(&day.year()).ok_or(CalendarError::YearUnknown(day.year()))?;
-        Ok(if is_weekend(day) { year.work.contains(&day) } else { !year.off.contains(&day) })
+        let year = self
+            .years
+            .get(&day.year())
+            .ok_or(CalendarError::YearUnknown(day.year()))?;
+        Ok(if is_weekend(day) {
+            year.work.contains(&day)
+        } else {
+            !year.off.contains(&day)
+        })
     }
 
     /// The `n`-th working day after `start`; `start` itself never counts.
@@ -99,11 +113,17 @@ impl WorkingDayCalendar {
     }
 
     /// How many working days lie after `from` up to and including `to` (0 when `to <= from`).
-    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
+    pub fn working_days_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<u32, CalendarError> {
         let mut count = 0;
         let mut day = from;
         while day < to {
-            day = day.succ_opt().ok_or(CalendarError::YearUnknown(day.year() + 1))?;
+            day = day
+                .succ_opt()
+                .ok_or(CalendarError::YearUnknown(day.year() + 1))?;
             if self.is_working_day(day)? {
                 count += 1;
             }
@@ -139,7 +159,12 @@ mod tests {
             serde_json::from_str(include_str!("../../vectors/working-days.json")).unwrap();
         assert!(!vectors.is_empty());
         for v in vectors {
-            assert_eq!(cal.is_working_day(v.start).unwrap(), v.start_is_working_day, "{}", v.start);
+            assert_eq!(
+                cal.is_working_day(v.start).unwrap(),
+                v.start_is_working_day,
+                "{}",
+                v.start
+            );
             assert_eq!(
                 cal.add_working_days(v.start, v.add_working_days).unwrap(),
                 v.result,
@@ -161,28 +186,51 @@ mod tests {
     #[test]
     fn unknown_year_is_an_error_not_a_guess() {
         let cal = WorkingDayCalendar::bundled().unwrap();
-        assert_eq!(cal.is_working_day(d("2027-03-01")), Err(CalendarError::YearUnknown(2027)));
-        assert_eq!(cal.add_working_days(d("2026-12-30"), 5), Err(CalendarError::YearUnknown(2027)));
+        assert_eq!(
+            cal.is_working_day(d("2027-03-01")),
+            Err(CalendarError::YearUnknown(2027))
+        );
+        assert_eq!(
+            cal.add_working_days(d("2026-12-30"), 5),
+            Err(CalendarError::YearUnknown(2027))
+        );
     }
 
     #[test]
     fn zero_days_is_the_start() {
         let cal = WorkingDayCalendar::bundled().unwrap();
-        assert_eq!(cal.add_working_days(d("2026-11-28"), 0).unwrap(), d("2026-11-28"));
+        assert_eq!(
+            cal.add_working_days(d("2026-11-28"), 0).unwrap(),
+            d("2026-11-28")
+        );
     }
 
     #[test]
     fn counts_working_days_between() {
         let cal = WorkingDayCalendar::bundled().unwrap();
-        assert_eq!(cal.working_days_between(d("2026-11-27"), d("2026-12-04")).unwrap(), 5);
-        assert_eq!(cal.working_days_between(d("2026-12-04"), d("2026-11-27")).unwrap(), 0);
+        assert_eq!(
+            cal.working_days_between(d("2026-11-27"), d("2026-12-04"))
+                .unwrap(),
+            5
+        );
+        assert_eq!(
+            cal.working_days_between(d("2026-12-04"), d("2026-11-27"))
+                .unwrap(),
+            0
+        );
     }
 
     #[test]
     fn malformed_calendars_are_refused() {
         let weekend_off = r#"{"years":{"2026":{"off":["2026-11-28"],"work":[]}}}"#;
-        assert!(matches!(WorkingDayCalendar::from_json(weekend_off), Err(CalendarError::Malformed(_))));
+        assert!(matches!(
+            WorkingDayCalendar::from_json(weekend_off),
+            Err(CalendarError::Malformed(_))
+        ));
         let wrong_year = r#"{"years":{"2025":{"off":["2026-11-27"],"work":[]}}}"#;
-        assert!(matches!(WorkingDayCalendar::from_json(wrong_year), Err(CalendarError::Malformed(_))));
+        assert!(matches!(
+            WorkingDayCalendar::from_json(wrong_year),
+            Err(CalendarError::Malformed(_))
+        ));
     }
 }

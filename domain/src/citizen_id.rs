@@ -19,7 +19,11 @@ pub fn check_character(first17: &[u8]) -> Option<char> {
     if first17.len() != 17 || !first17.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = first17
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     Some(CHECK[(sum % 11) as usize] as char)
 }
 
@@ -147,6 +151,9 @@ mod tests {
     #[test]
     fn future_birth_date_is_refused() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-        assert_eq!(CitizenId::parse_on("210922210001019160", today), Err(CodeError::Date));
+        assert_eq!(
+            CitizenId::parse_on("210922210001019160", today),
+            Err(CodeError::Date)
+        );
     }
 }

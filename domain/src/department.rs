@@ -13,12 +13,19 @@ pub struct DepartmentCode(String);
 impl DepartmentCode {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let s = input.trim();
-        let bad = || DomainError::invalid("department", format!("部门代码格式应为“行政区划代码.简称”，如 210900.court：{s}"));
+        let bad = || {
+            DomainError::invalid(
+                "department",
+                format!("部门代码格式应为“行政区划代码.简称”，如 210900.court：{s}"),
+            )
+        };
         let (jur, name) = s.split_once('.').ok_or_else(bad)?;
         JurisdictionCode::parse(jur).map_err(|_| bad())?;
         let ok_name = (2..=32).contains(&name.len())
             && name.starts_with(|c: char| c.is_ascii_lowercase())
-            && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !ok_name {
             return Err(bad());
         }
@@ -102,7 +109,14 @@ mod tests {
     fn codes() {
         assert!(DepartmentCode::parse("210900.court").is_ok());
         assert!(DepartmentCode::parse("210922.market-2").is_ok());
-        for bad in ["court", "210900.", "210900.Court", "2109.court", "210900.法院", "210900.1court"] {
+        for bad in [
+            "court",
+            "210900.",
+            "210900.Court",
+            "2109.court",
+            "210900.法院",
+            "210900.1court",
+        ] {
             assert!(DepartmentCode::parse(bad).is_err(), "{bad}");
         }
     }

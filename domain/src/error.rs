@@ -52,7 +52,10 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        DomainError::Invalid { field: field.into(), message: message.into() }
+        DomainError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
@@ -60,7 +63,10 @@ impl DomainError {
     }
 
     pub fn not_found(what: &'static str, key: impl Into<String>) -> Self {
-        DomainError::NotFound { what, key: key.into() }
+        DomainError::NotFound {
+            what,
+            key: key.into(),
+        }
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {

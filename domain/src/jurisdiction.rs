@@ -21,7 +21,10 @@ impl JurisdictionCode {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let s = input.trim();
         if s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit()) || s.starts_with("00") {
-            return Err(DomainError::invalid("jurisdiction", format!("行政区划代码应为6位数字（GB/T 2260）：{s}")));
+            return Err(DomainError::invalid(
+                "jurisdiction",
+                format!("行政区划代码应为6位数字（GB/T 2260）：{s}"),
+            ));
         }
         Ok(JurisdictionCode(s.to_owned()))
     }

@@ -22,7 +22,9 @@ impl ListColour {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [ListColour::Red, ListColour::Black].into_iter().find(|c| c.as_str() == s)
+        [ListColour::Red, ListColour::Black]
+            .into_iter()
+            .find(|c| c.as_str() == s)
     }
 }
 
@@ -73,17 +75,29 @@ impl NewListType {
         let code = raw.code.trim();
         let ok = (3..=64).contains(&code.len())
             && code.starts_with(|c: char| c.is_ascii_lowercase())
-            && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            && code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !ok {
-            return Err(DomainError::invalid("input.code", "名单类型代码应为3至64位小写字母、数字或连字符，如 court-dishonest-debtor"));
+            return Err(DomainError::invalid(
+                "input.code",
+                "名单类型代码应为3至64位小写字母、数字或连字符，如 court-dishonest-debtor",
+            ));
         }
-        let colour = raw.colour.ok_or_else(|| DomainError::invalid("input.colour", "请选择红名单或黑名单"))?;
+        let colour = raw
+            .colour
+            .ok_or_else(|| DomainError::invalid("input.colour", "请选择红名单或黑名单"))?;
         let owner = DepartmentCode::parse(&raw.owner)
             .map_err(|e| DomainError::invalid("input.owner", e.to_string()))?;
         let months = u32::try_from(raw.default_period_months)
             .ok()
             .filter(|m| (1..=MAX_PERIOD_MONTHS).contains(m))
-            .ok_or_else(|| DomainError::invalid("input.defaultPeriodMonths", format!("默认期限应为1至{MAX_PERIOD_MONTHS}个月")))?;
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "input.defaultPeriodMonths",
+                    format!("默认期限应为1至{MAX_PERIOD_MONTHS}个月"),
+                )
+            })?;
         Ok(NewListType {
             code: code.to_owned(),
             name: required_text("name", &raw.name, 100)?,
@@ -91,7 +105,8 @@ impl NewListType {
             owner,
             default_period_months: months,
             legal_basis: required_text("legalBasis", &raw.legal_basis, 2000)?,
-            description: optional_text("description", raw.description.as_deref(), 2000)?.unwrap_or_default(),
+            description: optional_text("description", raw.description.as_deref(), 2000)?
+                .unwrap_or_default(),
         })
     }
 }
@@ -107,7 +122,12 @@ pub enum EntryStatus {
 }
 
 impl EntryStatus {
-    pub const ALL: [EntryStatus; 4] = [EntryStatus::Active, EntryStatus::Expired, EntryStatus::Revoked, EntryStatus::Repaired];
+    pub const ALL: [EntryStatus; 4] = [
+        EntryStatus::Active,
+        EntryStatus::Expired,
+        EntryStatus::Revoked,
+        EntryStatus::Repaired,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -198,12 +218,19 @@ pub struct NewListEntry {
 
 impl NewListEntry {
     /// Validates an entry for `list_type`; the end defaults to the type's period after the start.
-    pub fn parse(raw: &RawListEntry, list_type: &ListType, today: NaiveDate) -> Result<Self, DomainError> {
+    pub fn parse(
+        raw: &RawListEntry,
+        list_type: &ListType,
+        today: NaiveDate,
+    ) -> Result<Self, DomainError> {
         let reason = required_text("reason", &raw.reason, 2000)?;
         let basis_document = required_text("basisDocument", &raw.basis_document, 200)?;
         let start_date = raw.start_date.unwrap_or(today);
         if start_date > today {
-            return Err(DomainError::invalid("input.startDate", "列入日期不能晚于今天"));
+            return Err(DomainError::invalid(
+                "input.startDate",
+                "列入日期不能晚于今天",
+            ));
         }
         let end_date = match raw.end_date {
             Some(end) => end,
@@ -212,10 +239,19 @@ impl NewListEntry {
                 .ok_or_else(|| DomainError::invalid("input.startDate", "日期超出范围"))?,
         };
         if end_date < start_date {
-            return Err(DomainError::invalid("input.endDate", "移出日期不能早于列入日期"));
+            return Err(DomainError::invalid(
+                "input.endDate",
+                "移出日期不能早于列入日期",
+            ));
         }
         let idempotency_key = optional_text("idempotencyKey", raw.idempotency_key.as_deref(), 100)?;
-        Ok(NewListEntry { reason, basis_document, start_date, end_date, idempotency_key })
+        Ok(NewListEntry {
+            reason,
+            basis_document,
+            start_date,
+            end_date,
+            idempotency_key,
+        })
     }
 }
 
@@ -270,8 +306,15 @@ mod tests {
     #[test]
     fn only_an_entry_in_force_can_be_revoked() {
         let today = d("2026-11-28");
-        assert_eq!(entry("2027-01-01", EntryStatus::Active).revoke(today), Ok(EntryStatus::Revoked));
-        for e in [entry("2026-11-01", EntryStatus::Active), entry("2027-01-01", EntryStatus::Revoked), entry("2027-01-01", EntryStatus::Repaired)] {
+        assert_eq!(
+            entry("2027-01-01", EntryStatus::Active).revoke(today),
+            Ok(EntryStatus::Revoked)
+        );
+        for e in [
+            entry("2026-11-01", EntryStatus::Active),
+            entry("2027-01-01", EntryStatus::Revoked),
+            entry("2027-01-01", EntryStatus::Repaired),
+        ] {
             assert!(matches!(e.revoke(today), Err(DomainError::Conflict(_))));
         }
     }
@@ -291,12 +334,26 @@ mod tests {
     #[test]
     fn refuses_bad_entries() {
         let today = d("2026-11-28");
-        let good = RawListEntry { reason: "r".into(), basis_document: "b".into(), ..RawListEntry::default() };
-        let blank = RawListEntry { reason: "  ".into(), ..good.clone() };
+        let good = RawListEntry {
+            reason: "r".into(),
+            basis_document: "b".into(),
+            ..RawListEntry::default()
+        };
+        let blank = RawListEntry {
+            reason: "  ".into(),
+            ..good.clone()
+        };
         assert!(NewListEntry::parse(&blank, &list_type(), today).is_err());
-        let backwards = RawListEntry { start_date: Some(d("2026-11-01")), end_date: Some(d("2026-10-01")), ..good.clone() };
+        let backwards = RawListEntry {
+            start_date: Some(d("2026-11-01")),
+            end_date: Some(d("2026-10-01")),
+            ..good.clone()
+        };
         assert!(NewListEntry::parse(&backwards, &list_type(), today).is_err());
-        let future = RawListEntry { start_date: Some(d("2026-12-01")), ..good };
+        let future = RawListEntry {
+            start_date: Some(d("2026-12-01")),
+            ..good
+        };
         assert!(NewListEntry::parse(&future, &list_type(), today).is_err());
     }
 
@@ -312,9 +369,15 @@ mod tests {
             description: None,
         };
         assert!(NewListType::parse(&raw).is_ok());
-        let bad = RawListType { default_period_months: 0, ..raw.clone() };
+        let bad = RawListType {
+            default_period_months: 0,
+            ..raw.clone()
+        };
         assert!(NewListType::parse(&bad).is_err());
-        let bad = RawListType { code: "Tax A".into(), ..raw };
+        let bad = RawListType {
+            code: "Tax A".into(),
+            ..raw
+        };
         assert!(NewListType::parse(&bad).is_err());
     }
 }

@@ -72,7 +72,11 @@ pub enum DishonestyClass {
 }
 
 impl DishonestyClass {
-    pub const ALL: [DishonestyClass; 3] = [DishonestyClass::Minor, DishonestyClass::General, DishonestyClass::Serious];
+    pub const ALL: [DishonestyClass; 3] = [
+        DishonestyClass::Minor,
+        DishonestyClass::General,
+        DishonestyClass::Serious,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -132,11 +136,15 @@ impl CreditRecord {
 
     /// For a licence or penalty, whether it was published within 7 working days of its decision;
     /// `None` for other kinds. Fails when the calendar lacks a year it needs: never a guess.
-    pub fn published_on_time(&self, calendar: &WorkingDayCalendar) -> Result<Option<bool>, CalendarError> {
+    pub fn published_on_time(
+        &self,
+        calendar: &WorkingDayCalendar,
+    ) -> Result<Option<bool>, CalendarError> {
         if !self.kind.is_double_publicity() {
             return Ok(None);
         }
-        let deadline = calendar.add_working_days(self.decision_date, PUBLICATION_DEADLINE_WORKING_DAYS)?;
+        let deadline =
+            calendar.add_working_days(self.decision_date, PUBLICATION_DEADLINE_WORKING_DAYS)?;
         Ok(Some(self.publication_date <= deadline))
     }
 }
@@ -178,38 +186,68 @@ fn add_months(date: NaiveDate, months: u32, field: &str) -> Result<NaiveDate, Do
 impl NewCreditRecord {
     /// Validates a record; `today` is the date in China when it is submitted.
     pub fn parse(raw: &RawCreditRecord, today: NaiveDate) -> Result<Self, DomainError> {
-        let kind = raw.kind.ok_or_else(|| DomainError::invalid("input.kind", "请选择记录类别"))?;
+        let kind = raw
+            .kind
+            .ok_or_else(|| DomainError::invalid("input.kind", "请选择记录类别"))?;
         let title = required_text("title", &raw.title, 200)?;
         let decision_number = required_text("decisionNumber", &raw.decision_number, 100)?;
         let legal_basis = required_text("legalBasis", &raw.legal_basis, 2000)?;
         let content = optional_text("content", Some(&raw.content), 10_000)?.unwrap_or_default();
-        let decision_date =
-            raw.decision_date.ok_or_else(|| DomainError::invalid("input.decisionDate", "请填写决定日期"))?;
+        let decision_date = raw
+            .decision_date
+            .ok_or_else(|| DomainError::invalid("input.decisionDate", "请填写决定日期"))?;
         if decision_date > today {
-            return Err(DomainError::invalid("input.decisionDate", "决定日期不能晚于今天"));
+            return Err(DomainError::invalid(
+                "input.decisionDate",
+                "决定日期不能晚于今天",
+            ));
         }
         let publication_date = raw.publication_date.unwrap_or(today);
         if publication_date < decision_date {
-            return Err(DomainError::invalid("input.publicationDate", "公示日期不能早于决定日期"));
+            return Err(DomainError::invalid(
+                "input.publicationDate",
+                "公示日期不能早于决定日期",
+            ));
         }
         if publication_date > today {
-            return Err(DomainError::invalid("input.publicationDate", "公示日期不能晚于今天"));
+            return Err(DomainError::invalid(
+                "input.publicationDate",
+                "公示日期不能晚于今天",
+            ));
         }
         let class = match (kind, raw.dishonesty_class) {
             (CreditRecordKind::Penalty, None) => {
-                return Err(DomainError::invalid("input.dishonestyClass", "行政处罚应注明失信程度（轻微、一般、严重）"));
+                return Err(DomainError::invalid(
+                    "input.dishonestyClass",
+                    "行政处罚应注明失信程度（轻微、一般、严重）",
+                ));
             }
             (CreditRecordKind::Penalty, Some(c)) => Some(c),
             (_, Some(_)) => {
-                return Err(DomainError::invalid("input.dishonestyClass", "只有行政处罚记录有失信程度"));
+                return Err(DomainError::invalid(
+                    "input.dishonestyClass",
+                    "只有行政处罚记录有失信程度",
+                ));
             }
             (_, None) => None,
         };
         let publicity_end = match (class, raw.publicity_end) {
-            (Some(c), None) => Some(add_months(decision_date, c.max_publicity_months(), "input.decisionDate")?),
+            (Some(c), None) => Some(add_months(
+                decision_date,
+                c.max_publicity_months(),
+                "input.decisionDate",
+            )?),
             (Some(c), Some(end)) => {
-                let min = add_months(decision_date, c.min_publicity_months(), "input.publicityEnd")?;
-                let max = add_months(decision_date, c.max_publicity_months(), "input.publicityEnd")?;
+                let min = add_months(
+                    decision_date,
+                    c.min_publicity_months(),
+                    "input.publicityEnd",
+                )?;
+                let max = add_months(
+                    decision_date,
+                    c.max_publicity_months(),
+                    "input.publicityEnd",
+                )?;
                 if end < min || end > max {
                     return Err(DomainError::invalid(
                         "input.publicityEnd",
@@ -219,7 +257,10 @@ impl NewCreditRecord {
                 Some(end)
             }
             (None, Some(end)) if end < decision_date => {
-                return Err(DomainError::invalid("input.publicityEnd", "公示截止日期不能早于决定日期"));
+                return Err(DomainError::invalid(
+                    "input.publicityEnd",
+                    "公示截止日期不能早于决定日期",
+                ));
             }
             (None, end) => end,
         };
@@ -279,7 +320,9 @@ mod tests {
         let mut raw = penalty(DishonestyClass::Serious);
         raw.publicity_end = Some(d("2026-12-01"));
         let err = NewCreditRecord::parse(&raw, d("2026-11-28")).unwrap_err();
-        assert!(matches!(err, DomainError::Invalid { ref field, .. } if field == "input.publicityEnd"));
+        assert!(
+            matches!(err, DomainError::Invalid { ref field, .. } if field == "input.publicityEnd")
+        );
     }
 
     #[test]
@@ -331,7 +374,10 @@ mod tests {
         let other = record(CreditRecordKind::Honour, "2026-09-30", "2026-12-15");
         assert_eq!(other.published_on_time(&cal).unwrap(), None);
         let unknown = record(CreditRecordKind::Licence, "2024-09-30", "2024-10-14");
-        assert_eq!(unknown.published_on_time(&cal), Err(CalendarError::YearUnknown(2024)));
+        assert_eq!(
+            unknown.published_on_time(&cal),
+            Err(CalendarError::YearUnknown(2024))
+        );
     }
 
     #[test]

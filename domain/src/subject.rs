@@ -1,10 +1,10 @@
 //! 主体 (subjects): organisations and persons that credit information is about.
 
 use crate::citizen_id::{self, CitizenId};
+use crate::department::DepartmentCode;
 use crate::error::{CodeError, DomainError};
 use crate::jurisdiction::JurisdictionCode;
 use crate::uscc::Uscc;
-use crate::department::DepartmentCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +44,10 @@ impl SubjectKind {
 
     /// Organisations have a legal representative or principal; persons do not.
     pub fn is_organisation(self) -> bool {
-        matches!(self, SubjectKind::LegalPerson | SubjectKind::OtherOrganisation)
+        matches!(
+            self,
+            SubjectKind::LegalPerson | SubjectKind::OtherOrganisation
+        )
     }
 }
 
@@ -161,13 +164,20 @@ pub fn required_text(name: &str, value: &str, max_chars: usize) -> Result<String
         return Err(DomainError::invalid(field(name), "不能为空"));
     }
     if v.chars().count() > max_chars {
-        return Err(DomainError::invalid(field(name), format!("不能超过{max_chars}个字符")));
+        return Err(DomainError::invalid(
+            field(name),
+            format!("不能超过{max_chars}个字符"),
+        ));
     }
     Ok(v.to_owned())
 }
 
 /// As [`required_text`], for a field that may be left out; blank counts as left out.
-pub fn optional_text(name: &str, value: Option<&str>, max_chars: usize) -> Result<Option<String>, DomainError> {
+pub fn optional_text(
+    name: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, DomainError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => required_text(name, v, max_chars).map(Some),
@@ -181,7 +191,9 @@ pub fn code_message(e: CodeError) -> String {
 
 impl NewSubject {
     pub fn parse(raw: RawSubject) -> Result<Self, DomainError> {
-        let kind = raw.kind.ok_or_else(|| DomainError::invalid(field("kind"), "请选择主体类别"))?;
+        let kind = raw
+            .kind
+            .ok_or_else(|| DomainError::invalid(field("kind"), "请选择主体类别"))?;
         let (code, check_exception) = match SubjectCode::parse(&raw.code) {
             Ok(code) => (code, false),
             Err(CodeError::Check) if raw.allow_check_exception => {
@@ -193,10 +205,16 @@ impl NewSubject {
         };
         match (kind, &code) {
             (SubjectKind::NaturalPerson, SubjectCode::Uscc(_)) => {
-                return Err(DomainError::invalid(field("code"), "自然人应使用公民身份号码"));
+                return Err(DomainError::invalid(
+                    field("code"),
+                    "自然人应使用公民身份号码",
+                ));
             }
             (k, SubjectCode::CitizenId(_)) if k != SubjectKind::NaturalPerson => {
-                return Err(DomainError::invalid(field("code"), "组织和个体工商户应使用统一社会信用代码"));
+                return Err(DomainError::invalid(
+                    field("code"),
+                    "组织和个体工商户应使用统一社会信用代码",
+                ));
             }
             _ => {}
         }
@@ -207,23 +225,42 @@ impl NewSubject {
         let rep_id = match raw.representative_id_number.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(s) => Some(CitizenId::parse(s).map_err(|e| {
-                DomainError::invalid(field("representativeIdNumber"), format!("公民身份号码无效：{e}"))
+                DomainError::invalid(
+                    field("representativeIdNumber"),
+                    format!("公民身份号码无效：{e}"),
+                )
             })?),
         };
         let representative = match (rep_name, rep_id) {
             (None, None) => None,
             (Some(name), id_number) => Some(Representative { name, id_number }),
             (None, Some(_)) => {
-                return Err(DomainError::invalid(field("representativeName"), "填写了证件号码，请同时填写姓名"));
+                return Err(DomainError::invalid(
+                    field("representativeName"),
+                    "填写了证件号码，请同时填写姓名",
+                ));
             }
         };
         if representative.is_some() && kind == SubjectKind::NaturalPerson {
-            return Err(DomainError::invalid(field("representativeName"), "自然人没有法定代表人"));
+            return Err(DomainError::invalid(
+                field("representativeName"),
+                "自然人没有法定代表人",
+            ));
         }
         if representative.is_none() && kind == SubjectKind::LegalPerson {
-            return Err(DomainError::invalid(field("representativeName"), "法人应填写法定代表人"));
+            return Err(DomainError::invalid(
+                field("representativeName"),
+                "法人应填写法定代表人",
+            ));
         }
-        Ok(NewSubject { code, check_exception, kind, name, jurisdiction, representative })
+        Ok(NewSubject {
+            code,
+            check_exception,
+            kind,
+            name,
+            jurisdiction,
+            representative,
+        })
     }
 }
 
@@ -252,10 +289,22 @@ mod tests {
 
     #[test]
     fn parses_either_code() {
-        assert!(matches!(SubjectCode::parse("91350100M000100Y43"), Ok(SubjectCode::Uscc(_))));
-        assert!(matches!(SubjectCode::parse("210905196408130341"), Ok(SubjectCode::CitizenId(_))));
-        assert_eq!(SubjectCode::parse("210905196408130342"), Err(CodeError::Check));
-        assert_eq!(SubjectCode::parse("91350100M000100Y4"), Err(CodeError::Length));
+        assert!(matches!(
+            SubjectCode::parse("91350100M000100Y43"),
+            Ok(SubjectCode::Uscc(_))
+        ));
+        assert!(matches!(
+            SubjectCode::parse("210905196408130341"),
+            Ok(SubjectCode::CitizenId(_))
+        ));
+        assert_eq!(
+            SubjectCode::parse("210905196408130342"),
+            Err(CodeError::Check)
+        );
+        assert_eq!(
+            SubjectCode::parse("91350100M000100Y4"),
+            Err(CodeError::Length)
+        );
     }
 
     #[test]
@@ -280,7 +329,9 @@ mod tests {
         let mut r = raw("91350100M000100Y43", SubjectKind::LegalPerson);
         r.representative_name = None;
         let err = NewSubject::parse(r).unwrap_err();
-        assert!(matches!(err, DomainError::Invalid { ref field, .. } if field == "input.representativeName"));
+        assert!(
+            matches!(err, DomainError::Invalid { ref field, .. } if field == "input.representativeName")
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::fmt;
 
 /// The 31 characters of the code set, in value order (I, O, Z, S, V are left out).
 const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// A well-formed unified social credit code, upper-cased and trimmed.
 ///
@@ -37,7 +39,11 @@ impl Uscc {
     /// Parses and verifies a code. White space around it is dropped and letters are upper-cased.
     pub fn parse(input: &str) -> Result<Self, CodeError> {
         let code = Self::parse_pilot(input)?;
-        if code.check_matches() { Ok(code) } else { Err(CodeError::Check) }
+        if code.check_matches() {
+            Ok(code)
+        } else {
+            Err(CodeError::Check)
+        }
     }
 
     /// Parses a code checking its length and characters but not its check character: some early
@@ -109,7 +115,12 @@ mod tests {
             match Uscc::parse(&v.input) {
                 Ok(code) => {
                     assert!(v.valid, "{:?} should be refused ({:?})", v.input, v.why);
-                    assert_eq!(Some(code.as_str()), v.normalized.as_deref(), "{:?}", v.input);
+                    assert_eq!(
+                        Some(code.as_str()),
+                        v.normalized.as_deref(),
+                        "{:?}",
+                        v.input
+                    );
                 }
                 Err(e) => {
                     assert!(!v.valid, "{:?} should parse, got {e:?}", v.input);

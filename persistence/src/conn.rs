@@ -30,11 +30,17 @@ impl Backend {
             Ok((Backend::Postgres, url.to_owned()))
         } else if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() || path.contains(":memory:") {
-                return Err("sqlite:// needs a file path (an in-memory database is not shared by a pool)".into());
+                return Err(
+                    "sqlite:// needs a file path (an in-memory database is not shared by a pool)"
+                        .into(),
+                );
             }
             Ok((Backend::Sqlite, path.to_owned()))
         } else {
-            Err(format!("database URL must start with postgres:// or sqlite://, got {:?}", redact(url)))
+            Err(format!(
+                "database URL must start with postgres:// or sqlite://, got {:?}",
+                redact(url)
+            ))
         }
     }
 
@@ -77,7 +83,8 @@ impl ManageConnection for Manager {
                 .map(AnyConnection::Postgresql)
                 .map_err(r2d2::Error::ConnectionError),
             Backend::Sqlite => {
-                let mut c = SqliteConnection::establish(&self.target).map_err(r2d2::Error::ConnectionError)?;
+                let mut c = SqliteConnection::establish(&self.target)
+                    .map_err(r2d2::Error::ConnectionError)?;
                 // The busy timeout first: the pool opens several connections at once, and switching a
                 // new file to WAL (so that readers run beside the one writer) takes a lock. Foreign
                 // keys are off by default in SQLite.
@@ -92,7 +99,8 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, _conn: &mut AnyConnection) -> bool {

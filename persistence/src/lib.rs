@@ -13,5 +13,6 @@ mod store;
 pub use conn::{AnyConnection, Backend};
 pub use error::StoreError;
 pub use store::{
-    EntryFilter, Page, PageRequest, RecordFilter, ReferenceData, Store, SubjectFilter, MAX_PAGE_SIZE,
+    EntryFilter, MAX_PAGE_SIZE, Page, PageRequest, RecordFilter, ReferenceData, Store,
+    SubjectFilter,
 };

@@ -8,8 +8,8 @@ use domain::citizen_id::CitizenId;
 use domain::subject::Representative;
 use domain::{
     CreditRecord, CreditRecordKind, Department, DepartmentCode, DepartmentRole, DishonestyClass,
-    EntryStatus, Jurisdiction, JurisdictionCode, ListColour, ListEntry, ListType, Subject, SubjectCode,
-    SubjectKind, Uscc,
+    EntryStatus, Jurisdiction, JurisdictionCode, ListColour, ListEntry, ListType, Subject,
+    SubjectCode, SubjectKind, Uscc,
 };
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -23,7 +23,10 @@ pub struct JurisdictionRow {
 impl TryFrom<JurisdictionRow> for Jurisdiction {
     type Error = StoreError;
     fn try_from(r: JurisdictionRow) -> Result<Self, StoreError> {
-        Ok(Jurisdiction { code: jurisdiction(&r.code)?, name: r.name })
+        Ok(Jurisdiction {
+            code: jurisdiction(&r.code)?,
+            name: r.name,
+        })
     }
 }
 
@@ -43,7 +46,8 @@ impl TryFrom<DepartmentRow> for Department {
             code: department(&r.code)?,
             name: r.name,
             jurisdiction: jurisdiction(&r.jurisdiction_code)?,
-            role: DepartmentRole::parse(&r.role).ok_or_else(|| corrupt("department role", &r.role))?,
+            role: DepartmentRole::parse(&r.role)
+                .ok_or_else(|| corrupt("department role", &r.role))?,
         })
     }
 }
@@ -78,12 +82,16 @@ impl TryFrom<SubjectRow> for Subject {
     type Error = StoreError;
     fn try_from(r: SubjectRow) -> Result<Self, StoreError> {
         let code = if r.check_exception {
-            SubjectCode::Uscc(Uscc::parse_pilot(&r.code).map_err(|_| corrupt("pilot code", &r.code))?)
+            SubjectCode::Uscc(
+                Uscc::parse_pilot(&r.code).map_err(|_| corrupt("pilot code", &r.code))?,
+            )
         } else {
             SubjectCode::parse(&r.code).map_err(|_| corrupt("subject code", &r.code))?
         };
         let id_number = match &r.representative_id_number {
-            Some(s) => Some(CitizenId::parse(s).map_err(|_| corrupt("representative id", "(masked)"))?),
+            Some(s) => {
+                Some(CitizenId::parse(s).map_err(|_| corrupt("representative id", "(masked)"))?)
+            }
             None => None,
         };
         Ok(Subject {
@@ -93,7 +101,9 @@ impl TryFrom<SubjectRow> for Subject {
             kind: SubjectKind::parse(&r.kind).ok_or_else(|| corrupt("subject kind", &r.kind))?,
             name: r.name,
             jurisdiction: jurisdiction(&r.jurisdiction_code)?,
-            representative: r.representative_name.map(|name| Representative { name, id_number }),
+            representative: r
+                .representative_name
+                .map(|name| Representative { name, id_number }),
             registered_by: department(&r.registered_by)?,
             created_at: r.created_at.and_utc(),
         })
@@ -121,7 +131,8 @@ impl TryFrom<ListTypeRow> for ListType {
             id: r.id,
             code: r.code,
             name: r.name,
-            colour: ListColour::parse(&r.colour).ok_or_else(|| corrupt("list colour", &r.colour))?,
+            colour: ListColour::parse(&r.colour)
+                .ok_or_else(|| corrupt("list colour", &r.colour))?,
             owner: department(&r.owner_department)?,
             default_period_months: u32::try_from(r.default_period_months)
                 .map_err(|_| corrupt("period", &r.default_period_months.to_string()))?,
@@ -161,7 +172,8 @@ impl TryFrom<ListEntryRow> for ListEntry {
             basis_document: r.basis_document,
             start_date: r.start_date,
             end_date: r.end_date,
-            stored_status: EntryStatus::parse(&r.status).ok_or_else(|| corrupt("entry status", &r.status))?,
+            stored_status: EntryStatus::parse(&r.status)
+                .ok_or_else(|| corrupt("entry status", &r.status))?,
             revocation_reason: r.revocation_reason,
             created_by: department(&r.created_by)?,
             created_at: r.created_at.and_utc(),
@@ -192,13 +204,16 @@ impl TryFrom<CreditRecordRow> for CreditRecord {
     type Error = StoreError;
     fn try_from(r: CreditRecordRow) -> Result<Self, StoreError> {
         let class = match &r.dishonesty_class {
-            Some(c) => Some(DishonestyClass::parse(c).ok_or_else(|| corrupt("dishonesty class", c))?),
+            Some(c) => {
+                Some(DishonestyClass::parse(c).ok_or_else(|| corrupt("dishonesty class", c))?)
+            }
             None => None,
         };
         Ok(CreditRecord {
             id: r.id,
             subject_id: r.subject_id,
-            kind: CreditRecordKind::parse(&r.kind).ok_or_else(|| corrupt("record kind", &r.kind))?,
+            kind: CreditRecordKind::parse(&r.kind)
+                .ok_or_else(|| corrupt("record kind", &r.kind))?,
             title: r.title,
             decision_number: r.decision_number,
             decision_date: r.decision_date,

@@ -36,7 +36,13 @@ fn days_before(today: NaiveDate, days: u64) -> NaiveDate {
 
 /// Seeds demo data into a database that has no subjects yet; returns `None` if it has some.
 pub fn seed_demo(store: &Store, today: NaiveDate) -> anyhow::Result<Option<DemoSummary>> {
-    let any = store.subjects(&SubjectFilter::default(), &PageRequest { first: 1, after: None })?;
+    let any = store.subjects(
+        &SubjectFilter::default(),
+        &PageRequest {
+            first: 1,
+            after: None,
+        },
+    )?;
     if !any.items.is_empty() {
         return Ok(None);
     }
@@ -69,7 +75,10 @@ pub fn seed_demo(store: &Store, today: NaiveDate) -> anyhow::Result<Option<DemoS
                 ..RawSubject::default()
             },
         };
-        let raw = RawSubject { jurisdiction: place.to_owned(), ..raw };
+        let raw = RawSubject {
+            jurisdiction: place.to_owned(),
+            ..raw
+        };
         match store.register_subject(&market, raw) {
             Ok(s) => subjects.push(s),
             // Two random codes colliding is possible and harmless: skip the second.
@@ -83,7 +92,12 @@ pub fn seed_demo(store: &Store, today: NaiveDate) -> anyhow::Result<Option<DemoS
     Ok(Some(summary))
 }
 
-fn seed_records(store: &Store, subjects: &[Subject], today: NaiveDate, rng: &mut fastrand::Rng) -> anyhow::Result<usize> {
+fn seed_records(
+    store: &Store,
+    subjects: &[Subject],
+    today: NaiveDate,
+    rng: &mut fastrand::Rng,
+) -> anyhow::Result<usize> {
     let licensers = ["market", "housing", "transport", "ecology", "business-env"];
     let penalisers = ["market", "ecology", "emergency", "tax", "transport"];
     let mut count = 0;
@@ -97,14 +111,29 @@ fn seed_records(store: &Store, subjects: &[Subject], today: NaiveDate, rng: &mut
         }
         for (kind, dept) in wanted {
             let decided = days_before(today, rng.u64(10..600));
-            let published = decided.checked_add_days(Days::new(rng.u64(0..14))).unwrap_or(decided).min(today);
+            let published = decided
+                .checked_add_days(Days::new(rng.u64(0..14)))
+                .unwrap_or(decided)
+                .min(today);
             let (title, class, basis) = match kind {
                 CreditRecordKind::Penalty => (
                     "罚款",
-                    Some(*pick(rng, &[DishonestyClass::Minor, DishonestyClass::General, DishonestyClass::General, DishonestyClass::Serious])),
+                    Some(*pick(
+                        rng,
+                        &[
+                            DishonestyClass::Minor,
+                            DishonestyClass::General,
+                            DishonestyClass::General,
+                            DishonestyClass::Serious,
+                        ],
+                    )),
                     "《中华人民共和国行政处罚法》及相关法律法规",
                 ),
-                _ => ("准予行政许可", None, "《中华人民共和国行政许可法》及相关法律法规"),
+                _ => (
+                    "准予行政许可",
+                    None,
+                    "《中华人民共和国行政许可法》及相关法律法规",
+                ),
             };
             let raw = RawCreditRecord {
                 subject_code: s.code.as_str().to_owned(),
@@ -136,14 +165,62 @@ struct Plan {
 }
 
 const PLANS: &[Plan] = &[
-    Plan { list_type: "court-dishonest-debtor", department: "210900.court", reason: "有履行能力而拒不履行生效法律文书确定的义务", count: 15, persons: false },
-    Plan { list_type: "court-dishonest-debtor", department: "210900.court", reason: "有履行能力而拒不履行生效法律文书确定的义务", count: 5, persons: true },
-    Plan { list_type: "tax-major-violation", department: "210900.tax", reason: "虚开增值税专用发票", count: 8, persons: false },
-    Plan { list_type: "market-serious-illegal", department: "210900.market", reason: "生产销售不符合安全标准的食品，情节严重", count: 8, persons: false },
-    Plan { list_type: "hrss-wage-arrears", department: "210900.hrss", reason: "拖欠农民工工资数额较大，经责令仍不支付", count: 6, persons: false },
-    Plan { list_type: "emergency-safety-dishonest", department: "210900.emergency", reason: "发生较大生产安全责任事故", count: 4, persons: false },
-    Plan { list_type: "tax-a-level", department: "210900.tax", reason: "年度纳税信用评价为A级", count: 25, persons: false },
-    Plan { list_type: "customs-aeo", department: "210900.customs", reason: "通过海关高级认证", count: 6, persons: false },
+    Plan {
+        list_type: "court-dishonest-debtor",
+        department: "210900.court",
+        reason: "有履行能力而拒不履行生效法律文书确定的义务",
+        count: 15,
+        persons: false,
+    },
+    Plan {
+        list_type: "court-dishonest-debtor",
+        department: "210900.court",
+        reason: "有履行能力而拒不履行生效法律文书确定的义务",
+        count: 5,
+        persons: true,
+    },
+    Plan {
+        list_type: "tax-major-violation",
+        department: "210900.tax",
+        reason: "虚开增值税专用发票",
+        count: 8,
+        persons: false,
+    },
+    Plan {
+        list_type: "market-serious-illegal",
+        department: "210900.market",
+        reason: "生产销售不符合安全标准的食品，情节严重",
+        count: 8,
+        persons: false,
+    },
+    Plan {
+        list_type: "hrss-wage-arrears",
+        department: "210900.hrss",
+        reason: "拖欠农民工工资数额较大，经责令仍不支付",
+        count: 6,
+        persons: false,
+    },
+    Plan {
+        list_type: "emergency-safety-dishonest",
+        department: "210900.emergency",
+        reason: "发生较大生产安全责任事故",
+        count: 4,
+        persons: false,
+    },
+    Plan {
+        list_type: "tax-a-level",
+        department: "210900.tax",
+        reason: "年度纳税信用评价为A级",
+        count: 25,
+        persons: false,
+    },
+    Plan {
+        list_type: "customs-aeo",
+        department: "210900.customs",
+        reason: "通过海关高级认证",
+        count: 6,
+        persons: false,
+    },
 ];
 
 fn seed_entries(
@@ -154,7 +231,13 @@ fn seed_entries(
     samples: &mut Vec<(String, String)>,
 ) -> anyhow::Result<usize> {
     let mut count = 0;
-    let mut add = |list_type: &str, dept: &str, s: &Subject, reason: &str, start: NaiveDate, end: Option<NaiveDate>| -> anyhow::Result<Option<domain::ListEntry>> {
+    let mut add = |list_type: &str,
+                   dept: &str,
+                   s: &Subject,
+                   reason: &str,
+                   start: NaiveDate,
+                   end: Option<NaiveDate>|
+     -> anyhow::Result<Option<domain::ListEntry>> {
         let raw = RawListEntry {
             subject_code: s.code.as_str().to_owned(),
             list_type_code: list_type.to_owned(),
@@ -174,10 +257,20 @@ fn seed_entries(
             Err(e) => Err(e).context("adding a demo entry"),
         }
     };
-    let organisations: Vec<&Subject> = subjects.iter().filter(|s| s.kind.is_organisation()).collect();
-    let persons: Vec<&Subject> = subjects.iter().filter(|s| s.kind == SubjectKind::NaturalPerson).collect();
+    let organisations: Vec<&Subject> = subjects
+        .iter()
+        .filter(|s| s.kind.is_organisation())
+        .collect();
+    let persons: Vec<&Subject> = subjects
+        .iter()
+        .filter(|s| s.kind == SubjectKind::NaturalPerson)
+        .collect();
     for plan in PLANS {
-        let pool = if plan.persons { &persons } else { &organisations };
+        let pool = if plan.persons {
+            &persons
+        } else {
+            &organisations
+        };
         let mut chosen: Vec<&Subject> = Vec::new();
         while chosen.len() < plan.count.min(pool.len()) {
             let s = *pick(rng, pool);
@@ -196,15 +289,47 @@ fn seed_entries(
     // Some entries whose period has passed, read as expired; and one revoked in error.
     for s in organisations.iter().skip(100).take(5) {
         let start = days_before(today, 800);
-        add("court-dishonest-debtor", "210900.court", s, "有履行能力而拒不履行生效法律文书确定的义务", start, Some(days_before(today, 30)))?;
+        add(
+            "court-dishonest-debtor",
+            "210900.court",
+            s,
+            "有履行能力而拒不履行生效法律文书确定的义务",
+            start,
+            Some(days_before(today, 30)),
+        )?;
     }
-    if let Some(s) = organisations.get(120) {
-        if let Some(e) = add("market-serious-illegal", "210900.market", s, "虚假宣传", days_before(today, 20), None)? {
-            store.revoke_list_entry(&actor("210900.market")?, &e.id, "认定主体有误，予以撤销", today)?;
-        }
+    let wrongly_listed = match organisations.get(120) {
+        Some(s) => add(
+            "market-serious-illegal",
+            "210900.market",
+            s,
+            "虚假宣传",
+            days_before(today, 20),
+            None,
+        )?,
+        None => None,
+    };
+    if let Some(e) = wrongly_listed {
+        store.revoke_list_entry(
+            &actor("210900.market")?,
+            &e.id,
+            "认定主体有误，予以撤销",
+            today,
+        )?;
     }
-    for s in subjects.iter().filter(|s| s.jurisdiction.as_str() == "210922" && s.kind.is_organisation()).take(3) {
-        add("zhangwu-market-serious-illegal", "210922.market", s, "无证经营，拒不改正", days_before(today, 40), None)?;
+    for s in subjects
+        .iter()
+        .filter(|s| s.jurisdiction.as_str() == "210922" && s.kind.is_organisation())
+        .take(3)
+    {
+        add(
+            "zhangwu-market-serious-illegal",
+            "210922.market",
+            s,
+            "无证经营，拒不改正",
+            days_before(today, 40),
+            None,
+        )?;
     }
     Ok(count)
 }

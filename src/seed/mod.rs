@@ -7,7 +7,10 @@ pub use demo::{DemoSummary, seed_demo};
 
 use anyhow::Context;
 use domain::list::RawListType;
-use domain::{Department, DepartmentCode, DepartmentRole, Jurisdiction, JurisdictionCode, ListColour, NewListType};
+use domain::{
+    Department, DepartmentCode, DepartmentRole, Jurisdiction, JurisdictionCode, ListColour,
+    NewListType,
+};
 use persistence::ReferenceData;
 use serde::Deserialize;
 
@@ -48,13 +51,18 @@ struct FileListType {
 
 /// Parses reference data, validating every value with the domain's own rules.
 pub fn parse_reference(text: &str) -> anyhow::Result<ReferenceData> {
-    let file: File = serde_json::from_str(text).context("reference data is not valid JSON of the expected shape")?;
+    let file: File = serde_json::from_str(text)
+        .context("reference data is not valid JSON of the expected shape")?;
     let mut data = ReferenceData::default();
     for j in file.jurisdictions {
-        data.jurisdictions.push(Jurisdiction { code: JurisdictionCode::parse(&j.code)?, name: j.name });
+        data.jurisdictions.push(Jurisdiction {
+            code: JurisdictionCode::parse(&j.code)?,
+            name: j.name,
+        });
     }
     for d in file.departments {
-        let role = DepartmentRole::parse(&d.role).with_context(|| format!("unknown role {}", d.role))?;
+        let role =
+            DepartmentRole::parse(&d.role).with_context(|| format!("unknown role {}", d.role))?;
         data.departments.push(Department {
             code: DepartmentCode::parse(&d.code)?,
             name: d.name,
@@ -72,7 +80,8 @@ pub fn parse_reference(text: &str) -> anyhow::Result<ReferenceData> {
             legal_basis: t.legal_basis,
             description: t.description,
         };
-        data.list_types.push(NewListType::parse(&raw).with_context(|| format!("list type {}", raw.code))?);
+        data.list_types
+            .push(NewListType::parse(&raw).with_context(|| format!("list type {}", raw.code))?);
     }
     Ok(data)
 }
@@ -84,9 +93,17 @@ mod tests {
         let data = super::parse_reference(super::FUXIN_REFERENCE).unwrap();
         assert_eq!(data.jurisdictions.len(), 9);
         assert!(data.departments.len() >= 16);
-        assert!(data.list_types.iter().any(|t| t.code == "court-dishonest-debtor"));
+        assert!(
+            data.list_types
+                .iter()
+                .any(|t| t.code == "court-dishonest-debtor")
+        );
         for t in &data.list_types {
-            assert!(data.departments.iter().any(|d| d.code == t.owner), "{}", t.code);
+            assert!(
+                data.departments.iter().any(|d| d.code == t.owner),
+                "{}",
+                t.code
+            );
         }
     }
 }

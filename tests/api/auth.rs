@@ -17,7 +17,10 @@ async fn me_reflects_the_token() {
     let r = app.gql(ME, json!({}), Some(&token)).await;
     assert_eq!(r["data"]["me"]["kind"], "DEPARTMENT");
     assert_eq!(r["data"]["me"]["scopes"], json!(["lists:write"]));
-    assert_eq!(r["data"]["me"]["department"]["jurisdiction"]["code"], "210922");
+    assert_eq!(
+        r["data"]["me"]["department"]["jurisdiction"]["code"],
+        "210922"
+    );
 }
 
 #[tokio::test]
@@ -28,13 +31,27 @@ async fn bad_tokens_are_unauthenticated() {
         c.exp = chrono::Utc::now().timestamp() - 3600;
         c.iat = c.exp - 3600;
     });
-    let wrong_audience = app.token_with("210900.court", &["lists:write"], |c| c.aud = "another-platform".into());
-    let wrong_issuer = app.token_with("210900.court", &["lists:write"], |c| c.iss = "someone-else".into());
+    let wrong_audience = app.token_with("210900.court", &["lists:write"], |c| {
+        c.aud = "another-platform".into()
+    });
+    let wrong_issuer = app.token_with("210900.court", &["lists:write"], |c| {
+        c.iss = "someone-else".into()
+    });
     let tampered = {
         let parts: Vec<&str> = good.split('.').collect();
-        let mut claims: serde_json::Value = serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        let mut claims: serde_json::Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(parts[1])
+                .unwrap(),
+        )
+        .unwrap();
         claims["dept"] = json!("210900.ndrc");
-        format!("{}.{}.{}", parts[0], b64(claims.to_string().as_bytes()), parts[2])
+        format!(
+            "{}.{}.{}",
+            parts[0],
+            b64(claims.to_string().as_bytes()),
+            parts[2]
+        )
     };
     let alg_none = {
         let parts: Vec<&str> = good.split('.').collect();
@@ -42,15 +59,40 @@ async fn bad_tokens_are_unauthenticated() {
     };
     let other_secret = {
         let now = chrono::Utc::now().timestamp();
-        let claims = api::auth::Claims { sub: "x".into(), role: None, dept: Some("210900.court".into()), jur: None, scopes: vec![], exp: now + 600, iat: now, iss: "xinyong".into(), aud: "xinyong-api".into() };
-        api::auth::mint_hs256(&secrecy::SecretString::from("not-the-server-secret-not-the-server"), &claims).unwrap()
+        let claims = api::auth::Claims {
+            sub: "x".into(),
+            role: None,
+            dept: Some("210900.court".into()),
+            jur: None,
+            scopes: vec![],
+            exp: now + 600,
+            iat: now,
+            iss: "xinyong".into(),
+            aud: "xinyong-api".into(),
+        };
+        api::auth::mint_hs256(
+            &secrecy::SecretString::from("not-the-server-secret-not-the-server"),
+            &claims,
+        )
+        .unwrap()
     };
-    for (what, token) in [("expired", expired), ("wrong audience", wrong_audience), ("wrong issuer", wrong_issuer), ("tampered", tampered), ("alg none", alg_none), ("other secret", other_secret), ("garbage", "abc".into())] {
+    for (what, token) in [
+        ("expired", expired),
+        ("wrong audience", wrong_audience),
+        ("wrong issuer", wrong_issuer),
+        ("tampered", tampered),
+        ("alg none", alg_none),
+        ("other secret", other_secret),
+        ("garbage", "abc".into()),
+    ] {
         let resp = app.raw_post(json!({ "query": ME }), Some(&token)).await;
         assert_eq!(resp.status(), 401, "{what}");
         let body: serde_json::Value = resp.json().await.unwrap();
         assert_eq!(error_of(&body).0, "UNAUTHENTICATED", "{what}");
-        assert!(body.get("data").is_none() || body["data"].is_null(), "{what}: nothing ran");
+        assert!(
+            body.get("data").is_none() || body["data"].is_null(),
+            "{what}: nothing ran"
+        );
     }
 }
 
@@ -59,7 +101,9 @@ async fn mutations_without_a_token_are_unauthenticated_and_store_nothing() {
     let app = TestApp::spawn().await;
     let r = app.gql(REGISTER, json!({ "input": { "code": new_uscc("210902"), "kind": "LEGAL_PERSON", "name": "无令牌", "jurisdiction": "210902", "representativeName": "王伟" } }), None).await;
     assert_eq!(error_of(&r).0, "UNAUTHENTICATED");
-    let r = app.gql("{ subjects { edges { node { id } } } }", json!({}), None).await;
+    let r = app
+        .gql("{ subjects { edges { node { id } } } }", json!({}), None)
+        .await;
     assert_eq!(r["data"]["subjects"]["edges"].as_array().unwrap().len(), 0);
 }
 
@@ -70,7 +114,9 @@ async fn a_token_for_an_unregistered_department_or_the_wrong_jurisdiction_is_for
     let r = app.gql(REGISTER, json!({ "input": { "code": new_uscc("210902"), "kind": "LEGAL_PERSON", "name": "幽灵", "jurisdiction": "210902", "representativeName": "王伟" } }), Some(&ghost)).await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     // A county department claiming the city's jurisdiction does not get the city's reach.
-    let claims_city = app.token_with("210922.market", &["subjects:write"], |c| c.jur = Some("210900".into()));
+    let claims_city = app.token_with("210922.market", &["subjects:write"], |c| {
+        c.jur = Some("210900".into())
+    });
     let r = app.gql(REGISTER, json!({ "input": { "code": new_uscc("210921"), "kind": "LEGAL_PERSON", "name": "越权", "jurisdiction": "210921", "representativeName": "王伟" } }), Some(&claims_city)).await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
 }

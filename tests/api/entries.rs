@@ -5,7 +5,9 @@ const ENTRIES: &str = "query($t: String, $s: EntryStatus, $j: String) { listEntr
 const REVOKE: &str = "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { id status revocationReason endedAt } }";
 
 fn count(r: &serde_json::Value) -> usize {
-    r["data"]["listEntries"]["edges"].as_array().map_or(usize::MAX, Vec::len)
+    r["data"]["listEntries"]["edges"]
+        .as_array()
+        .map_or(usize::MAX, Vec::len)
 }
 
 #[tokio::test]
@@ -13,16 +15,34 @@ async fn owner_lists_a_company_and_the_public_sees_it() {
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
     let court = app.publisher("210900.court");
-    let r = app.list(&court, &code, "court-dishonest-debtor", json!({ "startDate": "2026-03-02" })).await;
+    let r = app
+        .list(
+            &court,
+            &code,
+            "court-dishonest-debtor",
+            json!({ "startDate": "2026-03-02" }),
+        )
+        .await;
     assert_no_errors(&r);
     let e = &r["data"]["addListEntry"];
     assert_eq!(e["status"], "ACTIVE");
-    assert_eq!(e["endDate"], "2028-03-02", "the list type's default period of 24 months");
-    let r = app.gql(ENTRIES, json!({ "t": "court-dishonest-debtor" }), None).await;
+    assert_eq!(
+        e["endDate"], "2028-03-02",
+        "the list type's default period of 24 months"
+    );
+    let r = app
+        .gql(ENTRIES, json!({ "t": "court-dishonest-debtor" }), None)
+        .await;
     assert_eq!(count(&r), 1);
-    assert_eq!(r["data"]["listEntries"]["edges"][0]["node"]["subject"]["code"], code);
+    assert_eq!(
+        r["data"]["listEntries"]["edges"][0]["node"]["subject"]["code"],
+        code
+    );
     let r = app.gql("query($c: String!) { subject(code: $c) { listEntries { edges { node { status listType { name } } } } } }", json!({ "c": code }), None).await;
-    assert_eq!(r["data"]["subject"]["listEntries"]["edges"][0]["node"]["listType"]["name"], "失信被执行人");
+    assert_eq!(
+        r["data"]["subject"]["listEntries"]["edges"][0]["node"]["listType"]["name"],
+        "失信被执行人"
+    );
 }
 
 #[tokio::test]
@@ -30,7 +50,9 @@ async fn writing_to_a_list_type_one_does_not_own_is_forbidden_and_stores_nothing
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
     let tax = app.publisher("210900.tax");
-    let r = app.list(&tax, &code, "court-dishonest-debtor", json!({})).await;
+    let r = app
+        .list(&tax, &code, "court-dishonest-debtor", json!({}))
+        .await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     let court = app.publisher("210900.court");
     let r = app.gql(ENTRIES, json!({}), Some(&court)).await;
@@ -43,9 +65,23 @@ async fn county_department_lists_only_in_its_county() {
     let inside = app.company("210922").await;
     let outside = app.company("210921").await;
     let county = app.publisher("210922.market");
-    let r = app.list(&county, &outside, "zhangwu-market-serious-illegal", json!({})).await;
+    let r = app
+        .list(
+            &county,
+            &outside,
+            "zhangwu-market-serious-illegal",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
-    let r = app.list(&county, &inside, "zhangwu-market-serious-illegal", json!({})).await;
+    let r = app
+        .list(
+            &county,
+            &inside,
+            "zhangwu-market-serious-illegal",
+            json!({}),
+        )
+        .await;
     assert_no_errors(&r);
     let r = app.gql(ENTRIES, json!({ "j": "210921" }), None).await;
     assert_eq!(count(&r), 0);
@@ -58,12 +94,23 @@ async fn an_entry_past_its_end_reads_expired() {
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
     let court = app.publisher("210900.court");
-    let r = app.list(&court, &code, "court-dishonest-debtor", json!({ "startDate": "2024-01-02", "endDate": "2025-01-02" })).await;
+    let r = app
+        .list(
+            &court,
+            &code,
+            "court-dishonest-debtor",
+            json!({ "startDate": "2024-01-02", "endDate": "2025-01-02" }),
+        )
+        .await;
     assert_no_errors(&r);
     assert_eq!(r["data"]["addListEntry"]["status"], "EXPIRED");
-    let r = app.gql(ENTRIES, json!({ "s": "EXPIRED" }), Some(&court)).await;
+    let r = app
+        .gql(ENTRIES, json!({ "s": "EXPIRED" }), Some(&court))
+        .await;
     assert_eq!(count(&r), 1);
-    let r = app.gql(ENTRIES, json!({ "s": "ACTIVE" }), Some(&court)).await;
+    let r = app
+        .gql(ENTRIES, json!({ "s": "ACTIVE" }), Some(&court))
+        .await;
     assert_eq!(count(&r), 0);
     // The public sees only entries in force.
     let r = app.gql(ENTRIES, json!({}), None).await;
@@ -72,10 +119,21 @@ async fn an_entry_past_its_end_reads_expired() {
     assert_eq!(count(&r), 0);
     // An expired entry cannot be revoked: an illegal transition is an error.
     let id = {
-        let r = app.gql(ENTRIES, json!({ "s": "EXPIRED" }), Some(&court)).await;
-        r["data"]["listEntries"]["edges"][0]["node"]["id"].as_str().unwrap().to_owned()
+        let r = app
+            .gql(ENTRIES, json!({ "s": "EXPIRED" }), Some(&court))
+            .await;
+        r["data"]["listEntries"]["edges"][0]["node"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
-    let r = app.gql(REVOKE, json!({ "input": { "id": id, "reason": "错误" } }), Some(&court)).await;
+    let r = app
+        .gql(
+            REVOKE,
+            json!({ "input": { "id": id, "reason": "错误" } }),
+            Some(&court),
+        )
+        .await;
     assert_eq!(error_of(&r).0, "CONFLICT");
 }
 
@@ -84,24 +142,61 @@ async fn owner_revokes_with_a_reason_and_others_cannot() {
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
     let court = app.publisher("210900.court");
-    let r = app.list(&court, &code, "court-dishonest-debtor", json!({})).await;
+    let r = app
+        .list(&court, &code, "court-dishonest-debtor", json!({}))
+        .await;
     let id = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
     let tax = app.publisher("210900.tax");
-    let r = app.gql(REVOKE, json!({ "input": { "id": id, "reason": "错误" } }), Some(&tax)).await;
+    let r = app
+        .gql(
+            REVOKE,
+            json!({ "input": { "id": id, "reason": "错误" } }),
+            Some(&tax),
+        )
+        .await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
-    let r = app.gql(REVOKE, json!({ "input": { "id": id, "reason": " " } }), Some(&court)).await;
-    assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some("input.reason".into())));
-    let r = app.gql(REVOKE, json!({ "input": { "id": id, "reason": "被执行人已履行完毕，系录入错误" } }), Some(&court)).await;
+    let r = app
+        .gql(
+            REVOKE,
+            json!({ "input": { "id": id, "reason": " " } }),
+            Some(&court),
+        )
+        .await;
+    assert_eq!(
+        error_of(&r),
+        ("BAD_USER_INPUT".into(), Some("input.reason".into()))
+    );
+    let r = app
+        .gql(
+            REVOKE,
+            json!({ "input": { "id": id, "reason": "被执行人已履行完毕，系录入错误" } }),
+            Some(&court),
+        )
+        .await;
     assert_no_errors(&r);
     assert_eq!(r["data"]["revokeListEntry"]["status"], "REVOKED");
     assert!(r["data"]["revokeListEntry"]["endedAt"].is_string());
-    let r = app.gql(REVOKE, json!({ "input": { "id": id, "reason": "再次" } }), Some(&court)).await;
+    let r = app
+        .gql(
+            REVOKE,
+            json!({ "input": { "id": id, "reason": "再次" } }),
+            Some(&court),
+        )
+        .await;
     assert_eq!(error_of(&r).0, "CONFLICT");
-    let r = app.gql(REVOKE, json!({ "input": { "id": "0190c0de-0000-7000-8000-000000000000", "reason": "x" } }), Some(&court)).await;
+    let r = app
+        .gql(
+            REVOKE,
+            json!({ "input": { "id": "0190c0de-0000-7000-8000-000000000000", "reason": "x" } }),
+            Some(&court),
+        )
+        .await;
     assert_eq!(error_of(&r).0, "NOT_FOUND");
     let r = app.gql(ENTRIES, json!({}), None).await;
     assert_eq!(count(&r), 0, "the public no longer sees it");
-    let r = app.gql(ENTRIES, json!({ "s": "REVOKED" }), Some(&court)).await;
+    let r = app
+        .gql(ENTRIES, json!({ "s": "REVOKED" }), Some(&court))
+        .await;
     assert_eq!(count(&r), 1);
 }
 
@@ -110,12 +205,35 @@ async fn idempotency_key_and_duplicate_listing() {
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
     let court = app.publisher("210900.court");
-    let a = app.list(&court, &code, "court-dishonest-debtor", json!({ "idempotencyKey": "case-2026-001" })).await;
-    let b = app.list(&court, &code, "court-dishonest-debtor", json!({ "idempotencyKey": "case-2026-001" })).await;
+    let a = app
+        .list(
+            &court,
+            &code,
+            "court-dishonest-debtor",
+            json!({ "idempotencyKey": "case-2026-001" }),
+        )
+        .await;
+    let b = app
+        .list(
+            &court,
+            &code,
+            "court-dishonest-debtor",
+            json!({ "idempotencyKey": "case-2026-001" }),
+        )
+        .await;
     assert_no_errors(&b);
-    assert_eq!(a["data"]["addListEntry"]["id"], b["data"]["addListEntry"]["id"]);
-    let c = app.list(&court, &code, "court-dishonest-debtor", json!({})).await;
-    assert_eq!(error_of(&c).0, "CONFLICT", "already on the list and in force");
+    assert_eq!(
+        a["data"]["addListEntry"]["id"],
+        b["data"]["addListEntry"]["id"]
+    );
+    let c = app
+        .list(&court, &code, "court-dishonest-debtor", json!({}))
+        .await;
+    assert_eq!(
+        error_of(&c).0,
+        "CONFLICT",
+        "already on the list and in force"
+    );
     let r = app.gql(ENTRIES, json!({}), Some(&court)).await;
     assert_eq!(count(&r), 1);
 }
@@ -126,13 +244,39 @@ async fn bad_entries_are_refused_with_their_field() {
     let code = app.company("210902").await;
     let court = app.publisher("210900.court");
     let r = app.list(&court, &code, "no-such-list", json!({})).await;
-    assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some("input.listType".into())));
-    let r = app.list(&court, "9121090200000000XX", "court-dishonest-debtor", json!({})).await;
-    assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some("input.subject".into())));
-    let r = app.list(&court, &code, "court-dishonest-debtor", json!({ "startDate": "2026-03-02", "endDate": "2026-03-01" })).await;
-    assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some("input.endDate".into())));
+    assert_eq!(
+        error_of(&r),
+        ("BAD_USER_INPUT".into(), Some("input.listType".into()))
+    );
+    let r = app
+        .list(
+            &court,
+            "9121090200000000XX",
+            "court-dishonest-debtor",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        error_of(&r),
+        ("BAD_USER_INPUT".into(), Some("input.subject".into()))
+    );
+    let r = app
+        .list(
+            &court,
+            &code,
+            "court-dishonest-debtor",
+            json!({ "startDate": "2026-03-02", "endDate": "2026-03-01" }),
+        )
+        .await;
+    assert_eq!(
+        error_of(&r),
+        ("BAD_USER_INPUT".into(), Some("input.endDate".into()))
+    );
     let r = app.gql(ENTRIES, json!({ "t": "no-such-list" }), None).await;
-    assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some("listType".into())));
+    assert_eq!(
+        error_of(&r),
+        ("BAD_USER_INPUT".into(), Some("listType".into()))
+    );
     let r = app.gql(ENTRIES, json!({}), Some(&court)).await;
     assert_eq!(count(&r), 0);
 }
@@ -145,24 +289,36 @@ async fn credit_office_creates_list_types_and_nobody_else() {
         "owner": "210900.ecology", "defaultPeriodMonths": 24, "legalBasis": "《企业环境信用评价办法》" } });
     let court = app.token("210900.court", &["memoranda:admin"]);
     let r = app.gql(q, input.clone(), Some(&court)).await;
-    assert_eq!(error_of(&r).0, "FORBIDDEN", "scope alone is not enough: the credit office only");
+    assert_eq!(
+        error_of(&r).0,
+        "FORBIDDEN",
+        "scope alone is not enough: the credit office only"
+    );
     let ndrc_without_scope = app.token("210900.ndrc", &["stats:read"]);
     let r = app.gql(q, input.clone(), Some(&ndrc_without_scope)).await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     let ndrc = app.token("210900.ndrc", &["memoranda:admin"]);
     let r = app.gql(q, input.clone(), Some(&ndrc)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["createListType"]["owner"]["code"], "210900.ecology");
+    assert_eq!(
+        r["data"]["createListType"]["owner"]["code"],
+        "210900.ecology"
+    );
     let r = app.gql(q, input.clone(), Some(&ndrc)).await;
     assert_eq!(error_of(&r).0, "CONFLICT");
     let mut bad = input;
     bad["input"]["code"] = json!("ecology-2");
     bad["input"]["owner"] = json!("210900.nobody");
     let r = app.gql(q, bad, Some(&ndrc)).await;
-    assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some("input.owner".into())));
+    assert_eq!(
+        error_of(&r),
+        ("BAD_USER_INPUT".into(), Some("input.owner".into()))
+    );
     // The new list works for its owner.
     let code = app.company("210902").await;
     let ecology = app.publisher("210900.ecology");
-    let r = app.list(&ecology, &code, "ecology-serious-dishonest", json!({})).await;
+    let r = app
+        .list(&ecology, &code, "ecology-serious-dishonest", json!({}))
+        .await;
     assert_no_errors(&r);
 }

@@ -10,6 +10,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub settings: Settings,
+    server: actix_web::dev::ServerHandle,
     sqlite_file: Option<std::path::PathBuf>,
 }
 
@@ -18,14 +19,18 @@ fn fresh_database() -> (String, Option<std::path::PathBuf>) {
     match std::env::var("XINYONG_TEST_DATABASE_URL") {
         Ok(server) if !server.is_empty() => {
             let name = format!("xy_{}", uuid::Uuid::now_v7().simple());
-            let mut admin = PgConnection::establish(&server)
-                .unwrap_or_else(|e| panic!("XINYONG_TEST_DATABASE_URL is set but PostgreSQL cannot be reached: {e}"));
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
+            let mut admin = PgConnection::establish(&server).unwrap_or_else(|e| {
+                panic!("XINYONG_TEST_DATABASE_URL is set but PostgreSQL cannot be reached: {e}")
+            });
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .unwrap();
             let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
             (format!("{base}/{name}"), None)
         }
         _ => {
-            let file = std::env::temp_dir().join(format!("xinyong-test-{}.db", uuid::Uuid::now_v7().simple()));
+            let file = std::env::temp_dir()
+                .join(format!("xinyong-test-{}.db", uuid::Uuid::now_v7().simple()));
             (format!("sqlite://{}", file.display()), Some(file))
         }
     }
@@ -33,7 +38,9 @@ fn fresh_database() -> (String, Option<std::path::PathBuf>) {
 
 pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
     let (database_url, sqlite_file) = fresh_database();
-    let redis_url = std::env::var("XINYONG_TEST_REDIS_URL").ok().filter(|s| !s.is_empty());
+    let redis_url = std::env::var("XINYONG_TEST_REDIS_URL")
+        .ok()
+        .filter(|s| !s.is_empty());
     let settings = Settings {
         database_url,
         redis_url,
@@ -60,12 +67,24 @@ impl TestApp {
         let store = open_store(&settings).await.expect("database for the test");
         let data = xinyong::seed::parse_reference(xinyong::seed::FUXIN_REFERENCE).unwrap();
         let loader = store.clone();
-        tokio::task::spawn_blocking(move || loader.load_reference(&data)).await.unwrap().unwrap();
-        let services = build_services(&settings, store).await.expect("cache for the test");
+        tokio::task::spawn_blocking(move || loader.load_reference(&data))
+            .await
+            .unwrap()
+            .unwrap();
+        let services = build_services(&settings, store)
+            .await
+            .expect("cache for the test");
         let app = Application::build(&settings, services).await.unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
+        let server = app.handle();
         tokio::spawn(app.run_until_stopped());
-        TestApp { address, client: reqwest::Client::new(), settings, sqlite_file }
+        TestApp {
+            address,
+            client: reqwest::Client::new(),
+            settings,
+            server,
+            sqlite_file,
+        }
     }
 
     pub fn token(&self, department: &str, scopes: &[&str]) -> String {
@@ -73,7 +92,12 @@ impl TestApp {
     }
 
     /// A department token whose claims `edit` may change.
-    pub fn token_with(&self, department: &str, scopes: &[&str], edit: impl FnOnce(&mut api::auth::Claims)) -> String {
+    pub fn token_with(
+        &self,
+        department: &str,
+        scopes: &[&str],
+        edit: impl FnOnce(&mut api::auth::Claims),
+    ) -> String {
         let now = chrono::Utc::now().timestamp();
         let mut claims = api::auth::Claims {
             sub: department.into(),
@@ -92,11 +116,17 @@ impl TestApp {
 
     /// A token with every scope a publishing department uses.
     pub fn publisher(&self, department: &str) -> String {
-        self.token(department, &["subjects:write", "records:write", "lists:write"])
+        self.token(
+            department,
+            &["subjects:write", "records:write", "lists:write"],
+        )
     }
 
     pub async fn raw_post(&self, body: Value, token: Option<&str>) -> reqwest::Response {
-        let mut req = self.client.post(format!("{}/graphql", self.address)).json(&body);
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -105,7 +135,9 @@ impl TestApp {
 
     /// Sends a query; returns the whole JSON response.
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        let resp = self.raw_post(json!({ "query": query, "variables": variables }), token).await;
+        let resp = self
+            .raw_post(json!({ "query": query, "variables": variables }), token)
+            .await;
         resp.json().await.unwrap()
     }
 
@@ -138,12 +170,15 @@ impl TestApp {
         if let (Some(i), Some(e)) = (input.as_object_mut(), extra.as_object()) {
             i.extend(e.clone());
         }
-        self.gql(ADD_ENTRY, json!({ "input": input }), Some(token)).await
+        self.gql(ADD_ENTRY, json!({ "input": input }), Some(token))
+            .await
     }
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // The stop command is sent at once; its completion need not be awaited.
+        drop(self.server.stop(false));
         if let Some(f) = &self.sqlite_file {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", f.display()));
@@ -164,7 +199,10 @@ pub fn error_of(r: &Value) -> (String, Option<String>) {
     let e = &r["errors"][0];
     assert!(!e.is_null(), "expected an error, got {r:#}");
     (
-        e["extensions"]["code"].as_str().unwrap_or_default().to_owned(),
+        e["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         e["extensions"]["field"].as_str().map(str::to_owned),
     )
 }
@@ -184,7 +222,13 @@ pub fn new_uscc(division: &str) -> String {
 
 /// A random valid citizen id born in `division`.
 pub fn new_citizen_id(division: &str) -> String {
-    let mut s = format!("{division}{}{:02}{:02}{:03}", fastrand::u32(1950..2000), fastrand::u32(1..13), fastrand::u32(1..29), fastrand::u32(0..1000));
+    let mut s = format!(
+        "{division}{}{:02}{:02}{:03}",
+        fastrand::u32(1950..2000),
+        fastrand::u32(1..13),
+        fastrand::u32(1..29),
+        fastrand::u32(0..1000)
+    );
     s.push(domain::citizen_id::check_character(s.as_bytes()).unwrap());
     s
 }

@@ -2,7 +2,11 @@
 //! GraphQL over HTTP. With XINYONG_TEST_DATABASE_URL (a PostgreSQL server URL) each test gets its
 //! own PostgreSQL database; with XINYONG_TEST_REDIS_URL the cache is that Redis. Without them,
 //! SQLite files and the in-process cache.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test fails loudly on the first surprise")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test fails loudly on the first surprise"
+)]
 
 mod auth;
 mod cli;

@@ -18,19 +18,50 @@ async fn penalty_gets_its_publicity_end_and_timeliness() {
     let code = app.company("210902").await;
     let token = app.publisher("210900.market");
     // Decided the day before National Day 2026; the 7th working day after it is 2026-10-15.
-    let r = app.gql(ADD, penalty(&code, "阜市监罚〔2026〕1号", "2026-09-30", "2026-10-15"), Some(&token)).await;
+    let r = app
+        .gql(
+            ADD,
+            penalty(&code, "阜市监罚〔2026〕1号", "2026-09-30", "2026-10-15"),
+            Some(&token),
+        )
+        .await;
     assert_no_errors(&r);
     let rec = &r["data"]["addCreditRecord"];
-    assert_eq!(rec["publicityEnd"], "2027-09-30", "general: at most one year from the decision");
+    assert_eq!(
+        rec["publicityEnd"], "2027-09-30",
+        "general: at most one year from the decision"
+    );
     assert_eq!(rec["publishedOnTime"], true);
     assert_eq!(rec["sourceDepartment"]["code"], "210900.market");
-    let r = app.gql(ADD, penalty(&code, "阜市监罚〔2026〕2号", "2026-09-30", "2026-10-16"), Some(&token)).await;
+    let r = app
+        .gql(
+            ADD,
+            penalty(&code, "阜市监罚〔2026〕2号", "2026-09-30", "2026-10-16"),
+            Some(&token),
+        )
+        .await;
     assert_eq!(r["data"]["addCreditRecord"]["publishedOnTime"], false);
     // Both are public, and the kind filter works.
-    let r = app.gql(RECORDS, json!({ "s": code, "k": "PENALTY" }), None).await;
-    assert_eq!(r["data"]["creditRecords"]["edges"].as_array().unwrap().len(), 2);
-    let r = app.gql(RECORDS, json!({ "s": code, "k": "LICENCE" }), None).await;
-    assert_eq!(r["data"]["creditRecords"]["edges"].as_array().unwrap().len(), 0);
+    let r = app
+        .gql(RECORDS, json!({ "s": code, "k": "PENALTY" }), None)
+        .await;
+    assert_eq!(
+        r["data"]["creditRecords"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let r = app
+        .gql(RECORDS, json!({ "s": code, "k": "LICENCE" }), None)
+        .await;
+    assert_eq!(
+        r["data"]["creditRecords"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -44,9 +75,21 @@ async fn records_out_of_publicity_are_hidden_from_the_public_only() {
     assert_no_errors(&r);
     assert_eq!(r["data"]["addCreditRecord"]["publicityEnd"], "2025-04-06");
     let r = app.gql(RECORDS, json!({ "s": code }), None).await;
-    assert_eq!(r["data"]["creditRecords"]["edges"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        r["data"]["creditRecords"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
     let r = app.gql(RECORDS, json!({ "s": code }), Some(&token)).await;
-    assert_eq!(r["data"]["creditRecords"]["edges"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        r["data"]["creditRecords"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -55,7 +98,10 @@ async fn bad_records_are_refused_and_nothing_is_stored() {
     let code = app.company("210902").await;
     let token = app.publisher("210900.market");
     let mut no_class = penalty(&code, "n1", "2026-09-30", "2026-10-15");
-    no_class["input"].as_object_mut().unwrap().remove("dishonestyClass");
+    no_class["input"]
+        .as_object_mut()
+        .unwrap()
+        .remove("dishonestyClass");
     let mut backwards = penalty(&code, "n2", "2026-09-30", "2026-09-01");
     backwards["input"]["dishonestyClass"] = json!("GENERAL");
     let unknown_subject = penalty(&new_uscc("210902"), "n3", "2026-09-30", "2026-10-15");
@@ -71,11 +117,29 @@ async fn bad_records_are_refused_and_nothing_is_stored() {
         assert_eq!(error_of(&r), (code_.to_owned(), field.map(str::to_owned)));
     }
     // A date that is not a date is refused before anything runs.
-    let r = app.gql(ADD, penalty(&code, "n5", "2026-02-30", "2026-03-01"), Some(&token)).await;
+    let r = app
+        .gql(
+            ADD,
+            penalty(&code, "n5", "2026-02-30", "2026-03-01"),
+            Some(&token),
+        )
+        .await;
     assert_eq!(error_of(&r).0, "BAD_USER_INPUT");
-    assert!(r["errors"][0]["message"].as_str().unwrap().contains("2026-02-30"));
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2026-02-30")
+    );
     let r = app.gql(RECORDS, json!({ "s": code }), Some(&token)).await;
-    assert_eq!(r["data"]["creditRecords"]["edges"].as_array().unwrap().len(), 0, "nothing stored");
+    assert_eq!(
+        r["data"]["creditRecords"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "nothing stored"
+    );
 }
 
 #[tokio::test]
@@ -83,9 +147,21 @@ async fn duplicate_decision_number_is_a_conflict() {
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
     let token = app.publisher("210900.market");
-    let r = app.gql(ADD, penalty(&code, "阜市监罚〔2026〕7号", "2026-09-30", "2026-10-15"), Some(&token)).await;
+    let r = app
+        .gql(
+            ADD,
+            penalty(&code, "阜市监罚〔2026〕7号", "2026-09-30", "2026-10-15"),
+            Some(&token),
+        )
+        .await;
     assert_no_errors(&r);
-    let r = app.gql(ADD, penalty(&code, "阜市监罚〔2026〕7号", "2026-09-30", "2026-10-15"), Some(&token)).await;
+    let r = app
+        .gql(
+            ADD,
+            penalty(&code, "阜市监罚〔2026〕7号", "2026-09-30", "2026-10-15"),
+            Some(&token),
+        )
+        .await;
     assert_eq!(error_of(&r).0, "CONFLICT");
 }
 
@@ -94,11 +170,25 @@ async fn records_need_the_scope_and_the_jurisdiction() {
     let app = TestApp::spawn().await;
     let code = app.company("210921").await;
     let no_scope = app.token("210900.market", &["lists:write"]);
-    let r = app.gql(ADD, penalty(&code, "x1", "2026-09-30", "2026-10-15"), Some(&no_scope)).await;
+    let r = app
+        .gql(
+            ADD,
+            penalty(&code, "x1", "2026-09-30", "2026-10-15"),
+            Some(&no_scope),
+        )
+        .await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     let county = app.publisher("210922.market");
-    let r = app.gql(ADD, penalty(&code, "x2", "2026-09-30", "2026-10-15"), Some(&county)).await;
+    let r = app
+        .gql(
+            ADD,
+            penalty(&code, "x2", "2026-09-30", "2026-10-15"),
+            Some(&county),
+        )
+        .await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
-    let r = app.gql(ADD, penalty(&code, "x3", "2026-09-30", "2026-10-15"), None).await;
+    let r = app
+        .gql(ADD, penalty(&code, "x3", "2026-09-30", "2026-10-15"), None)
+        .await;
     assert_eq!(error_of(&r).0, "UNAUTHENTICATED");
 }

@@ -38,10 +38,15 @@ fn every_type_and_field_is_described() {
             described = !in_description;
             continue;
         }
-        let is_definition = ["type ", "enum ", "input ", "scalar "].iter().any(|k| t.starts_with(k));
+        let is_definition = ["type ", "enum ", "input ", "scalar "]
+            .iter()
+            .any(|k| t.starts_with(k));
         if is_definition {
             let name = t.split_whitespace().nth(1).unwrap_or_default();
-            framework_type = name.ends_with("Connection") || name.ends_with("Edge") || name == "PageInfo" || name == "DateTime";
+            framework_type = name.ends_with("Connection")
+                || name.ends_with("Edge")
+                || name == "PageInfo"
+                || name == "DateTime";
         }
         let is_member = line.starts_with('\t') && !t.starts_with(')') && t != "}";
         if t.starts_with("schema") || t.starts_with("directive") {

@@ -7,7 +7,9 @@ const SUBJECT: &str = "query($code: String!) { subject(code: $code) { code codeK
 async fn registered_company_is_found_by_code_anonymously() {
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
-    let r = app.gql(SUBJECT, json!({ "code": code.to_lowercase() }), None).await;
+    let r = app
+        .gql(SUBJECT, json!({ "code": code.to_lowercase() }), None)
+        .await;
     assert_no_errors(&r);
     let s = &r["data"]["subject"];
     assert_eq!(s["code"], code);
@@ -24,10 +26,14 @@ async fn registered_company_is_found_by_code_anonymously() {
 #[tokio::test]
 async fn unknown_valid_code_is_null_and_invalid_code_is_bad_input() {
     let app = TestApp::spawn().await;
-    let r = app.gql(SUBJECT, json!({ "code": new_uscc("210902") }), None).await;
+    let r = app
+        .gql(SUBJECT, json!({ "code": new_uscc("210902") }), None)
+        .await;
     assert_no_errors(&r);
     assert!(r["data"]["subject"].is_null());
-    let r = app.gql(SUBJECT, json!({ "code": "91350100M000100Y44" }), None).await;
+    let r = app
+        .gql(SUBJECT, json!({ "code": "91350100M000100Y44" }), None)
+        .await;
     assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some("code".into())));
 }
 
@@ -43,9 +49,20 @@ async fn citizen_ids_are_masked_for_the_public_and_whole_for_departments() {
     let r = app.gql(SUBJECT, json!({ "code": id }), Some(&token)).await;
     assert_eq!(r["data"]["subject"]["code"], id);
     // A search result is masked too.
-    let r = app.gql("query($s: String) { subjects(search: $s) { edges { node { code } } } }", json!({ "s": "李娜" }), None).await;
+    let r = app
+        .gql(
+            "query($s: String) { subjects(search: $s) { edges { node { code } } } }",
+            json!({ "s": "李娜" }),
+            None,
+        )
+        .await;
     for edge in r["data"]["subjects"]["edges"].as_array().unwrap() {
-        assert!(edge["node"]["code"].as_str().unwrap().contains("**********"));
+        assert!(
+            edge["node"]["code"]
+                .as_str()
+                .unwrap()
+                .contains("**********")
+        );
     }
 }
 
@@ -60,20 +77,50 @@ async fn invalid_codes_are_refused_with_the_field_and_nothing_is_stored() {
         c
     };
     let cases = [
-        (json!({ "code": bad_check, "kind": "LEGAL_PERSON", "name": "甲公司", "jurisdiction": "210902", "representativeName": "王伟" }), "input.code"),
-        (json!({ "code": "91210902MA0T", "kind": "LEGAL_PERSON", "name": "乙公司", "jurisdiction": "210902", "representativeName": "王伟" }), "input.code"),
-        (json!({ "code": new_uscc("210902"), "kind": "LEGAL_PERSON", "name": "丙公司", "jurisdiction": "210902", "representativeName": "王伟", "representativeIdNumber": "210905196408130342" }), "input.representativeIdNumber"),
-        (json!({ "code": new_uscc("210902"), "kind": "LEGAL_PERSON", "name": "丁公司", "jurisdiction": "2109", "representativeName": "王伟" }), "input.jurisdiction"),
-        (json!({ "code": new_uscc("210902"), "kind": "LEGAL_PERSON", "name": "  ", "jurisdiction": "210902", "representativeName": "王伟" }), "input.name"),
+        (
+            json!({ "code": bad_check, "kind": "LEGAL_PERSON", "name": "甲公司", "jurisdiction": "210902", "representativeName": "王伟" }),
+            "input.code",
+        ),
+        (
+            json!({ "code": "91210902MA0T", "kind": "LEGAL_PERSON", "name": "乙公司", "jurisdiction": "210902", "representativeName": "王伟" }),
+            "input.code",
+        ),
+        (
+            json!({ "code": new_uscc("210902"), "kind": "LEGAL_PERSON", "name": "丙公司", "jurisdiction": "210902", "representativeName": "王伟", "representativeIdNumber": "210905196408130342" }),
+            "input.representativeIdNumber",
+        ),
+        (
+            json!({ "code": new_uscc("210902"), "kind": "LEGAL_PERSON", "name": "丁公司", "jurisdiction": "2109", "representativeName": "王伟" }),
+            "input.jurisdiction",
+        ),
+        (
+            json!({ "code": new_uscc("210902"), "kind": "LEGAL_PERSON", "name": "  ", "jurisdiction": "210902", "representativeName": "王伟" }),
+            "input.name",
+        ),
     ];
     for (input, field) in cases {
-        let r = app.gql(REGISTER, json!({ "input": input.clone() }), Some(&token)).await;
-        assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some(field.into())), "{input}");
+        let r = app
+            .gql(REGISTER, json!({ "input": input.clone() }), Some(&token))
+            .await;
+        assert_eq!(
+            error_of(&r),
+            ("BAD_USER_INPUT".into(), Some(field.into())),
+            "{input}"
+        );
         let msg = r["errors"][0]["message"].as_str().unwrap();
-        assert!(msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "message for the public in Chinese: {msg}");
+        assert!(
+            msg.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "message for the public in Chinese: {msg}"
+        );
     }
-    let r = app.gql("{ subjects { edges { node { id } } } }", json!({}), None).await;
-    assert_eq!(r["data"]["subjects"]["edges"].as_array().unwrap().len(), 0, "nothing stored");
+    let r = app
+        .gql("{ subjects { edges { node { id } } } }", json!({}), None)
+        .await;
+    assert_eq!(
+        r["data"]["subjects"]["edges"].as_array().unwrap().len(),
+        0,
+        "nothing stored"
+    );
 }
 
 #[tokio::test]
@@ -82,17 +129,26 @@ async fn pilot_code_is_registered_only_by_market_regulation_with_the_flag() {
     let pilot = "91350100M0001TGQXM";
     let input = json!({ "code": pilot, "kind": "OTHER_ORGANISATION", "name": "试点单位", "jurisdiction": "210902" });
     let market = app.publisher("210900.market");
-    let r = app.gql(REGISTER, json!({ "input": input.clone() }), Some(&market)).await;
-    assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some("input.code".into())));
+    let r = app
+        .gql(REGISTER, json!({ "input": input.clone() }), Some(&market))
+        .await;
+    assert_eq!(
+        error_of(&r),
+        ("BAD_USER_INPUT".into(), Some("input.code".into()))
+    );
     let mut flagged = input.clone();
     flagged["allowCheckException"] = json!(true);
     let tax = app.publisher("210900.tax");
-    let r = app.gql(REGISTER, json!({ "input": flagged.clone() }), Some(&tax)).await;
+    let r = app
+        .gql(REGISTER, json!({ "input": flagged.clone() }), Some(&tax))
+        .await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     // Before registration, the code is simply invalid; after, look-ups find it.
     let r = app.gql(SUBJECT, json!({ "code": pilot }), None).await;
     assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some("code".into())));
-    let r = app.gql(REGISTER, json!({ "input": flagged }), Some(&market)).await;
+    let r = app
+        .gql(REGISTER, json!({ "input": flagged }), Some(&market))
+        .await;
     assert_no_errors(&r);
     assert_eq!(r["data"]["registerSubject"]["checkException"], true);
     let r = app.gql(SUBJECT, json!({ "code": pilot }), None).await;
@@ -129,11 +185,18 @@ async fn search_by_name_kind_and_jurisdiction() {
     let _person = app.person("210922").await;
     let q = "query($s: String, $k: SubjectKind, $j: String) { subjects(search: $s, kind: $k, jurisdiction: $j) { edges { node { code kind } } } }";
     let codes = |r: &serde_json::Value| -> Vec<String> {
-        r["data"]["subjects"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["code"].as_str().unwrap().to_owned()).collect()
+        r["data"]["subjects"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["code"].as_str().unwrap().to_owned())
+            .collect()
     };
     let r = app.gql(q, json!({ "s": &a[10..14] }), None).await;
     assert!(codes(&r).contains(&a));
-    let r = app.gql(q, json!({ "j": "210922", "k": "LEGAL_PERSON" }), None).await;
+    let r = app
+        .gql(q, json!({ "j": "210922", "k": "LEGAL_PERSON" }), None)
+        .await;
     assert_eq!(codes(&r), vec![a.clone()]);
     let r = app.gql(q, json!({ "j": "210900" }), None).await;
     assert_eq!(codes(&r).len(), 3, "a city includes its counties");
@@ -142,7 +205,10 @@ async fn search_by_name_kind_and_jurisdiction() {
     let r = app.gql(q, json!({ "s": "100%_" }), None).await;
     assert!(codes(&r).is_empty(), "LIKE wildcards are matched literally");
     let r = app.gql(q, json!({ "j": "21x900" }), None).await;
-    assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some("jurisdiction".into())));
+    assert_eq!(
+        error_of(&r),
+        ("BAD_USER_INPUT".into(), Some("jurisdiction".into()))
+    );
 }
 
 #[tokio::test]
@@ -151,14 +217,29 @@ async fn catalogue_queries() {
     let r = app.gql("{ jurisdictions { code name level parentCode } departments { code name role jurisdiction { code } } listTypes { code name colour owner { code name } defaultPeriodMonths legalBasis } }", json!({}), None).await;
     assert_no_errors(&r);
     let j = r["data"]["jurisdictions"].as_array().unwrap();
-    assert!(j.iter().any(|x| x["code"] == "210922" && x["name"] == "彰武县" && x["parentCode"] == "210900"));
+    assert!(
+        j.iter()
+            .any(|x| x["code"] == "210922" && x["name"] == "彰武县" && x["parentCode"] == "210900")
+    );
     let d = r["data"]["departments"].as_array().unwrap();
-    assert!(d.iter().any(|x| x["code"] == "210900.ndrc" && x["role"] == "CREDIT_OFFICE"));
-    assert!(d.iter().any(|x| x["code"] == "210922.market" && x["jurisdiction"]["code"] == "210922"));
+    assert!(
+        d.iter()
+            .any(|x| x["code"] == "210900.ndrc" && x["role"] == "CREDIT_OFFICE")
+    );
+    assert!(
+        d.iter()
+            .any(|x| x["code"] == "210922.market" && x["jurisdiction"]["code"] == "210922")
+    );
     let t = r["data"]["listTypes"].as_array().unwrap();
-    let court = t.iter().find(|x| x["code"] == "court-dishonest-debtor").unwrap();
+    let court = t
+        .iter()
+        .find(|x| x["code"] == "court-dishonest-debtor")
+        .unwrap();
     assert_eq!(court["name"], "失信被执行人");
     assert_eq!(court["colour"], "BLACK");
     assert_eq!(court["owner"]["code"], "210900.court");
-    assert!(t.iter().any(|x| x["code"] == "tax-a-level" && x["colour"] == "RED"));
+    assert!(
+        t.iter()
+            .any(|x| x["code"] == "tax-a-level" && x["colour"] == "RED")
+    );
 }

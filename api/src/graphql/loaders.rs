@@ -27,11 +27,19 @@ pub fn loaders(services: Services) -> Loaders {
 }
 
 /// Runs one batch query off the async workers.
-async fn batch<T, K, F, G>(services: &Services, keys: &[K], raw: impl Fn(&K) -> String, f: F, key_of: G) -> Result<HashMap<K, T>, ApiError>
+async fn batch<T, K, F, G>(
+    services: &Services,
+    keys: &[K],
+    raw: impl Fn(&K) -> String,
+    f: F,
+    key_of: G,
+) -> Result<HashMap<K, T>, ApiError>
 where
     T: Send + 'static,
     K: Clone + Eq + std::hash::Hash,
-    F: FnOnce(&persistence::Store, &[String]) -> Result<Vec<T>, persistence::StoreError> + Send + 'static,
+    F: FnOnce(&persistence::Store, &[String]) -> Result<Vec<T>, persistence::StoreError>
+        + Send
+        + 'static,
     G: Fn(&T) -> K,
 {
     let ids: Vec<String> = keys.iter().map(raw).collect();
@@ -48,7 +56,14 @@ impl Loader<SubjectId> for StoreLoader {
     type Value = Subject;
     type Error = ApiError;
     async fn load(&self, keys: &[SubjectId]) -> Result<HashMap<SubjectId, Subject>, ApiError> {
-        batch(&self.services, keys, |k| k.0.clone(), |s, ids| s.subjects_by_ids(ids), |t: &Subject| SubjectId(t.id.clone())).await
+        batch(
+            &self.services,
+            keys,
+            |k| k.0.clone(),
+            |s, ids| s.subjects_by_ids(ids),
+            |t: &Subject| SubjectId(t.id.clone()),
+        )
+        .await
     }
 }
 
@@ -56,22 +71,49 @@ impl Loader<ListTypeId> for StoreLoader {
     type Value = ListType;
     type Error = ApiError;
     async fn load(&self, keys: &[ListTypeId]) -> Result<HashMap<ListTypeId, ListType>, ApiError> {
-        batch(&self.services, keys, |k| k.0.clone(), |s, ids| s.list_types_by_ids(ids), |t: &ListType| ListTypeId(t.id.clone())).await
+        batch(
+            &self.services,
+            keys,
+            |k| k.0.clone(),
+            |s, ids| s.list_types_by_ids(ids),
+            |t: &ListType| ListTypeId(t.id.clone()),
+        )
+        .await
     }
 }
 
 impl Loader<DepartmentKey> for StoreLoader {
     type Value = Department;
     type Error = ApiError;
-    async fn load(&self, keys: &[DepartmentKey]) -> Result<HashMap<DepartmentKey, Department>, ApiError> {
-        batch(&self.services, keys, |k| k.0.clone(), |s, ids| s.departments_by_codes(ids), |t: &Department| DepartmentKey(t.code.to_string())).await
+    async fn load(
+        &self,
+        keys: &[DepartmentKey],
+    ) -> Result<HashMap<DepartmentKey, Department>, ApiError> {
+        batch(
+            &self.services,
+            keys,
+            |k| k.0.clone(),
+            |s, ids| s.departments_by_codes(ids),
+            |t: &Department| DepartmentKey(t.code.to_string()),
+        )
+        .await
     }
 }
 
 impl Loader<JurisdictionKey> for StoreLoader {
     type Value = Jurisdiction;
     type Error = ApiError;
-    async fn load(&self, keys: &[JurisdictionKey]) -> Result<HashMap<JurisdictionKey, Jurisdiction>, ApiError> {
-        batch(&self.services, keys, |k| k.0.clone(), |s, ids| s.jurisdictions_by_codes(ids), |t: &Jurisdiction| JurisdictionKey(t.code.to_string())).await
+    async fn load(
+        &self,
+        keys: &[JurisdictionKey],
+    ) -> Result<HashMap<JurisdictionKey, Jurisdiction>, ApiError> {
+        batch(
+            &self.services,
+            keys,
+            |k| k.0.clone(),
+            |s, ids| s.jurisdictions_by_codes(ids),
+            |t: &Jurisdiction| JurisdictionKey(t.code.to_string()),
+        )
+        .await
     }
 }

@@ -41,7 +41,8 @@ pub fn schema_sdl() -> String {
 static ANONYMOUS: Principal = Principal::Anonymous;
 
 pub(crate) fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
-    ctx.data_opt::<RequestContext>().map_or(&ANONYMOUS, |r| &r.principal)
+    ctx.data_opt::<RequestContext>()
+        .map_or(&ANONYMOUS, |r| &r.principal)
 }
 
 pub(crate) fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Services> {
@@ -56,27 +57,47 @@ where
     V: Send + Sync + Clone + 'static,
 {
     let loader = ctx.data::<loaders::Loaders>()?;
-    loader.load_one(key).await.gql()?.ok_or_else(|| types::missing(what))
+    loader
+        .load_one(key)
+        .await
+        .gql()?
+        .ok_or_else(|| types::missing(what))
 }
 
 /// Checks `first` and `after`.
-pub(crate) fn page_request(first: Option<i32>, after: Option<String>) -> Result<PageRequest, ApiError> {
+pub(crate) fn page_request(
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<PageRequest, ApiError> {
     let first = match first {
         None => DEFAULT_PAGE_SIZE,
         Some(n) if n >= 1 && n as usize <= MAX_PAGE_SIZE => n as usize,
-        Some(_) => return Err(ApiError::bad_input("first", format!("first 应在 1 到 {MAX_PAGE_SIZE} 之间"))),
+        Some(_) => {
+            return Err(ApiError::bad_input(
+                "first",
+                format!("first 应在 1 到 {MAX_PAGE_SIZE} 之间"),
+            ));
+        }
     };
     if let Some(a) = &after {
-        let ok = !a.is_empty() && a.len() <= 64 && a.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+        let ok =
+            !a.is_empty() && a.len() <= 64 && a.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
         if !ok {
-            return Err(ApiError::bad_input("after", "游标 (after) 无效：请使用上一页 pageInfo.endCursor 的值"));
+            return Err(ApiError::bad_input(
+                "after",
+                "游标 (after) 无效：请使用上一页 pageInfo.endCursor 的值",
+            ));
         }
     }
     Ok(PageRequest { first, after })
 }
 
 /// A Relay connection over one page; the cursor of an item is its id.
-pub(crate) fn connection<T, N>(page: Page<T>, had_after: bool, node: impl Fn(T) -> (String, N)) -> Connection<String, N>
+pub(crate) fn connection<T, N>(
+    page: Page<T>,
+    had_after: bool,
+    node: impl Fn(T) -> (String, N),
+) -> Connection<String, N>
 where
     N: async_graphql::OutputType,
 {

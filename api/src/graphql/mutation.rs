@@ -1,4 +1,7 @@
-use super::inputs::{AddCreditRecordInput, AddListEntryInput, CreateListTypeInput, RegisterSubjectInput, RevokeListEntryInput};
+use super::inputs::{
+    AddCreditRecordInput, AddListEntryInput, CreateListTypeInput, RegisterSubjectInput,
+    RevokeListEntryInput,
+};
 use super::types::{CreditRecordNode, ListEntryNode, ListTypeNode, SubjectNode};
 use super::{principal, services};
 use crate::cache::subject_key;
@@ -18,46 +21,78 @@ fn actor(ctx: &Context<'_>, scope: Scope) -> Result<domain::DepartmentPrincipal>
 #[Object(name = "Mutation", use_type_description)]
 impl MutationRoot {
     /// 登记主体，需 subjects:write (register a subject)
-    async fn register_subject(&self, ctx: &Context<'_>, input: RegisterSubjectInput) -> Result<SubjectNode> {
+    async fn register_subject(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterSubjectInput,
+    ) -> Result<SubjectNode> {
         let actor = actor(ctx, Scope::SubjectsWrite)?;
         let svc = services(ctx)?;
-        let subject = svc.run(move |s| s.register_subject(&actor, input.into())).await?;
-        svc.cache.delete(&[subject_key(subject.code.as_str())]).await;
+        let subject = svc
+            .run(move |s| s.register_subject(&actor, input.into()))
+            .await?;
+        svc.cache
+            .delete(&[subject_key(subject.code.as_str())])
+            .await;
         Ok(SubjectNode(subject))
     }
 
     /// 新增信用记录，来源部门为调用部门，需 records:write (add a credit record)
-    async fn add_credit_record(&self, ctx: &Context<'_>, input: AddCreditRecordInput) -> Result<CreditRecordNode> {
+    async fn add_credit_record(
+        &self,
+        ctx: &Context<'_>,
+        input: AddCreditRecordInput,
+    ) -> Result<CreditRecordNode> {
         let actor = actor(ctx, Scope::RecordsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
-        let record = svc.run(move |s| s.add_credit_record(&actor, &input.into(), today)).await?;
+        let record = svc
+            .run(move |s| s.add_credit_record(&actor, &input.into(), today))
+            .await?;
         Ok(CreditRecordNode(record))
     }
 
     /// 列入名单，仅名单类型的认定部门，需 lists:write (add a subject to a list)
-    async fn add_list_entry(&self, ctx: &Context<'_>, input: AddListEntryInput) -> Result<ListEntryNode> {
+    async fn add_list_entry(
+        &self,
+        ctx: &Context<'_>,
+        input: AddListEntryInput,
+    ) -> Result<ListEntryNode> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
-        let entry = svc.run(move |s| s.add_list_entry(&actor, &input.into(), today)).await?;
+        let entry = svc
+            .run(move |s| s.add_list_entry(&actor, &input.into(), today))
+            .await?;
         Ok(ListEntryNode { entry, today })
     }
 
     /// 撤销名单条目，仅认定部门，须说明原因，需 lists:write (revoke an entry)
-    async fn revoke_list_entry(&self, ctx: &Context<'_>, input: RevokeListEntryInput) -> Result<ListEntryNode> {
+    async fn revoke_list_entry(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeListEntryInput,
+    ) -> Result<ListEntryNode> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
-        let entry = svc.run(move |s| s.revoke_list_entry(&actor, &input.id, &input.reason, today)).await?;
+        let entry = svc
+            .run(move |s| s.revoke_list_entry(&actor, &input.id, &input.reason, today))
+            .await?;
         Ok(ListEntryNode { entry, today })
     }
 
     /// 新建名单类型，仅信用办，需 memoranda:admin (create a list type)
-    async fn create_list_type(&self, ctx: &Context<'_>, input: CreateListTypeInput) -> Result<ListTypeNode> {
+    async fn create_list_type(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateListTypeInput,
+    ) -> Result<ListTypeNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let svc = services(ctx)?;
-        let list_type = svc.run(move |s| s.create_list_type(&actor, &input.into())).await?;
+        let list_type = svc
+            .run(move |s| s.create_list_type(&actor, &input.into()))
+            .await?;
         Ok(ListTypeNode(list_type))
     }
 }

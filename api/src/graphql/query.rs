@@ -1,5 +1,8 @@
 use super::enums;
-use super::types::{CreditRecordNode, DepartmentNode, JurisdictionNode, ListEntryNode, ListTypeNode, SubjectNode, ViewerNode, records_connection};
+use super::types::{
+    CreditRecordNode, DepartmentNode, JurisdictionNode, ListEntryNode, ListTypeNode, SubjectNode,
+    ViewerNode, records_connection,
+};
 use super::{connection, page_request, principal, services};
 use crate::cache::subject_key;
 use crate::error::{ApiError, GqlResult};
@@ -13,21 +16,31 @@ use persistence::{EntryFilter, SubjectFilter};
 pub struct QueryRoot;
 
 fn jurisdiction_arg(j: Option<String>) -> Result<Option<JurisdictionCode>> {
-    j.map(|s| JurisdictionCode::parse(&s).map_err(|_| ApiError::bad_input("jurisdiction", format!("行政区划代码应为6位数字：{s}"))))
-        .transpose()
-        .gql()
+    j.map(|s| {
+        JurisdictionCode::parse(&s).map_err(|_| {
+            ApiError::bad_input("jurisdiction", format!("行政区划代码应为6位数字：{s}"))
+        })
+    })
+    .transpose()
+    .gql()
 }
 
 #[Object(name = "Query", use_type_description)]
 impl QueryRoot {
     /// 按统一社会信用代码或公民身份号码查询主体；不存在时为空 (a subject by its code; null if none)
-    async fn subject(&self, ctx: &Context<'_>, #[graphql(desc = "统一社会信用代码或公民身份号码 (code)")] code: String) -> Result<Option<SubjectNode>> {
+    async fn subject(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "统一社会信用代码或公民身份号码 (code)")] code: String,
+    ) -> Result<Option<SubjectNode>> {
         let svc = services(ctx)?;
         let key = subject_key(&code.trim().to_uppercase());
         if let Some(hit) = svc.cache.get(&key).await {
             match serde_json::from_str::<domain::Subject>(&hit) {
                 Ok(subject) => return Ok(Some(SubjectNode(subject))),
-                Err(e) => tracing::warn!(error = %e, "unreadable cache entry; reading the database"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "unreadable cache entry; reading the database")
+                }
             }
         }
         let found = svc.run(move |s| s.subject_by_code(&code, "code")).await?;
@@ -46,7 +59,10 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "名称片段或完整代码 (search text)")] search: Option<String>,
         #[graphql(desc = "主体类别 (kind)")] kind: Option<enums::SubjectKind>,
-        #[graphql(desc = "行政区划代码；市级代码包含其所辖区县 (jurisdiction; a city includes its counties)")] jurisdiction: Option<String>,
+        #[graphql(
+            desc = "行政区划代码；市级代码包含其所辖区县 (jurisdiction; a city includes its counties)"
+        )]
+        jurisdiction: Option<String>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
     ) -> Result<Connection<String, SubjectNode>> {
@@ -56,9 +72,15 @@ impl QueryRoot {
         if search.as_deref().is_some_and(|s| s.chars().count() > 100) {
             return Err(ApiError::bad_input("search", "搜索内容不能超过100个字符").into_graphql());
         }
-        let filter = SubjectFilter { search, kind: kind.map(Into::into), jurisdiction: jurisdiction_arg(jurisdiction)? };
+        let filter = SubjectFilter {
+            search,
+            kind: kind.map(Into::into),
+            jurisdiction: jurisdiction_arg(jurisdiction)?,
+        };
         let result = svc.run(move |s| s.subjects(&filter, &page)).await?;
-        Ok(connection(result, had_after, |s| (s.id.clone(), SubjectNode(s))))
+        Ok(connection(result, had_after, |s| {
+            (s.id.clone(), SubjectNode(s))
+        }))
     }
 
     /// 全部名单类型 (all list types)
@@ -73,7 +95,9 @@ impl QueryRoot {
         ctx: &Context<'_>,
         #[graphql(desc = "名单类型代码 (list type code)")] list_type: Option<String>,
         #[graphql(desc = "状态 (status)")] status: Option<enums::EntryStatus>,
-        #[graphql(desc = "主体所在行政区划代码 (subject's jurisdiction)")] jurisdiction: Option<String>,
+        #[graphql(desc = "主体所在行政区划代码 (subject's jurisdiction)")] jurisdiction: Option<
+            String,
+        >,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
     ) -> Result<Connection<String, ListEntryNode>> {
@@ -94,8 +118,16 @@ impl QueryRoot {
             Some(code) => {
                 let svc = services(ctx)?;
                 let key = code.trim().to_uppercase();
-                let found = svc.run(move |s| s.subject_by_code(&code, "subject")).await?;
-                let subject = found.ok_or_else(|| ApiError::new(crate::error::ErrorCode::NotFound, format!("主体不存在：{key}")).into_graphql())?;
+                let found = svc
+                    .run(move |s| s.subject_by_code(&code, "subject"))
+                    .await?;
+                let subject = found.ok_or_else(|| {
+                    ApiError::new(
+                        crate::error::ErrorCode::NotFound,
+                        format!("主体不存在：{key}"),
+                    )
+                    .into_graphql()
+                })?;
                 Some(subject.id)
             }
         };
@@ -120,7 +152,10 @@ impl QueryRoot {
     }
 }
 
-#[allow(clippy::too_many_arguments, reason = "one argument per GraphQL argument")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one argument per GraphQL argument"
+)]
 pub(super) async fn entries_connection(
     ctx: &Context<'_>,
     subject_id: Option<String>,
@@ -137,7 +172,15 @@ pub(super) async fn entries_connection(
     let Some(status) = access::visible_entry_status(principal(ctx), status.map(Into::into)) else {
         return Ok(Connection::new(had_after, false));
     };
-    let filter = EntryFilter { list_type_code: list_type, subject_id, status, jurisdiction: jurisdiction_arg(jurisdiction)?, today };
+    let filter = EntryFilter {
+        list_type_code: list_type,
+        subject_id,
+        status,
+        jurisdiction: jurisdiction_arg(jurisdiction)?,
+        today,
+    };
     let result = svc.run(move |s| s.list_entries(&filter, &page)).await?;
-    Ok(connection(result, had_after, |entry| (entry.id.clone(), ListEntryNode { entry, today })))
+    Ok(connection(result, had_after, |entry| {
+        (entry.id.clone(), ListEntryNode { entry, today })
+    }))
 }

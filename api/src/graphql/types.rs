@@ -55,7 +55,13 @@ impl DepartmentNode {
     }
     /// 所属行政区划 (jurisdiction)
     async fn jurisdiction(&self, ctx: &Context<'_>) -> Result<JurisdictionNode> {
-        load(ctx, JurisdictionKey(self.0.code.as_str()[..6].to_owned()), "行政区划").await.map(JurisdictionNode)
+        load(
+            ctx,
+            JurisdictionKey(self.0.code.as_str()[..6].to_owned()),
+            "行政区划",
+        )
+        .await
+        .map(JurisdictionNode)
     }
 }
 
@@ -75,7 +81,11 @@ impl RepresentativeNode {
     /// 公民身份号码；公众看到的是遮蔽形式 (id number; masked for the public)
     async fn id_number(&self) -> Option<String> {
         let id = self.rep.id_number.as_ref()?;
-        Some(if self.full { id.as_str().to_owned() } else { id.masked() })
+        Some(if self.full {
+            id.as_str().to_owned()
+        } else {
+            id.masked()
+        })
     }
 }
 
@@ -99,7 +109,11 @@ impl SubjectNode {
     }
     /// 标识种类 (kind of code)
     async fn code_kind(&self) -> SubjectCodeKind {
-        if self.0.code.is_citizen_id() { SubjectCodeKind::CitizenId } else { SubjectCodeKind::Uscc }
+        if self.0.code.is_citizen_id() {
+            SubjectCodeKind::CitizenId
+        } else {
+            SubjectCodeKind::Uscc
+        }
     }
     /// 以校验位例外登记的试点代码 (registered with a pilot code that fails its check character)
     async fn check_exception(&self) -> bool {
@@ -115,16 +129,27 @@ impl SubjectNode {
     }
     /// 所属行政区划 (jurisdiction)
     async fn jurisdiction(&self, ctx: &Context<'_>) -> Result<JurisdictionNode> {
-        load(ctx, JurisdictionKey(self.0.jurisdiction.to_string()), "行政区划").await.map(JurisdictionNode)
+        load(
+            ctx,
+            JurisdictionKey(self.0.jurisdiction.to_string()),
+            "行政区划",
+        )
+        .await
+        .map(JurisdictionNode)
     }
     /// 法定代表人或主要负责人 (legal representative)
     async fn legal_representative(&self, ctx: &Context<'_>) -> Option<RepresentativeNode> {
         let full = access::sees_full_identity(principal(ctx), &self.0.code);
-        self.0.representative.clone().map(|rep| RepresentativeNode { rep, full })
+        self.0
+            .representative
+            .clone()
+            .map(|rep| RepresentativeNode { rep, full })
     }
     /// 登记部门 (registering department)
     async fn registered_by(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
-        load(ctx, DepartmentKey(self.0.registered_by.to_string()), "部门").await.map(DepartmentNode)
+        load(ctx, DepartmentKey(self.0.registered_by.to_string()), "部门")
+            .await
+            .map(DepartmentNode)
     }
     /// 登记时间 (registered at)
     async fn created_at(&self) -> DateTime<Utc> {
@@ -138,7 +163,16 @@ impl SubjectNode {
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
     ) -> Result<Connection<String, ListEntryNode>> {
-        super::query::entries_connection(ctx, Some(self.0.id.clone()), None, status, None, first, after).await
+        super::query::entries_connection(
+            ctx,
+            Some(self.0.id.clone()),
+            None,
+            status,
+            None,
+            first,
+            after,
+        )
+        .await
     }
     /// 该主体的信用记录；公众只看到公示期内的记录 (credit records; the public sees those in publicity)
     async fn credit_records(
@@ -163,9 +197,15 @@ pub(super) async fn records_connection(
     let page = page_request(first, after).gql()?;
     let had_after = page.after.is_some();
     let public_on = (!access::sees_non_public(principal(ctx))).then(|| svc.today());
-    let filter = RecordFilter { subject_id, kind: kind.map(Into::into), public_on };
+    let filter = RecordFilter {
+        subject_id,
+        kind: kind.map(Into::into),
+        public_on,
+    };
     let result = svc.run(move |s| s.credit_records(&filter, &page)).await?;
-    Ok(connection(result, had_after, |r| (r.id.clone(), CreditRecordNode(r))))
+    Ok(connection(result, had_after, |r| {
+        (r.id.clone(), CreditRecordNode(r))
+    }))
 }
 
 /// 名单类型 (list type): one red or black list, owned by one department.
@@ -192,7 +232,9 @@ impl ListTypeNode {
     }
     /// 认定部门 (owning department)
     async fn owner(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
-        load(ctx, DepartmentKey(self.0.owner.to_string()), "部门").await.map(DepartmentNode)
+        load(ctx, DepartmentKey(self.0.owner.to_string()), "部门")
+            .await
+            .map(DepartmentNode)
     }
     /// 默认有效期（月）(default period in months)
     async fn default_period_months(&self) -> u32 {
@@ -223,11 +265,15 @@ impl ListEntryNode {
     }
     /// 主体 (subject)
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
-        load(ctx, SubjectId(self.entry.subject_id.clone()), "主体").await.map(SubjectNode)
+        load(ctx, SubjectId(self.entry.subject_id.clone()), "主体")
+            .await
+            .map(SubjectNode)
     }
     /// 名单类型 (list type)
     async fn list_type(&self, ctx: &Context<'_>) -> Result<ListTypeNode> {
-        load(ctx, ListTypeId(self.entry.list_type_id.clone()), "名单类型").await.map(ListTypeNode)
+        load(ctx, ListTypeId(self.entry.list_type_id.clone()), "名单类型")
+            .await
+            .map(ListTypeNode)
     }
     /// 列入事由 (reason)
     async fn reason(&self) -> &str {
@@ -255,7 +301,13 @@ impl ListEntryNode {
     }
     /// 列入部门 (department that made the entry)
     async fn created_by(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
-        load(ctx, DepartmentKey(self.entry.created_by.to_string()), "部门").await.map(DepartmentNode)
+        load(
+            ctx,
+            DepartmentKey(self.entry.created_by.to_string()),
+            "部门",
+        )
+        .await
+        .map(DepartmentNode)
     }
     /// 列入时间 (created at)
     async fn created_at(&self) -> DateTime<Utc> {
@@ -279,7 +331,9 @@ impl CreditRecordNode {
     }
     /// 主体 (subject)
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
-        load(ctx, SubjectId(self.0.subject_id.clone()), "主体").await.map(SubjectNode)
+        load(ctx, SubjectId(self.0.subject_id.clone()), "主体")
+            .await
+            .map(SubjectNode)
     }
     /// 记录类别 (kind)
     async fn kind(&self) -> enums::CreditRecordKind {
@@ -311,7 +365,13 @@ impl CreditRecordNode {
     }
     /// 数据来源部门 (source department)
     async fn source_department(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
-        load(ctx, DepartmentKey(self.0.source_department.to_string()), "部门").await.map(DepartmentNode)
+        load(
+            ctx,
+            DepartmentKey(self.0.source_department.to_string()),
+            "部门",
+        )
+        .await
+        .map(DepartmentNode)
     }
     /// 失信程度，仅行政处罚有 (class of dishonesty, penalties only)
     async fn dishonesty_class(&self) -> Option<enums::DishonestyClass> {
@@ -349,7 +409,9 @@ impl ViewerNode {
     }
     /// 部门令牌所属部门 (the department of a department token)
     async fn department(&self, ctx: &Context<'_>) -> Result<Option<DepartmentNode>> {
-        let Some(code) = principal(ctx).department_code() else { return Ok(None) };
+        let Some(code) = principal(ctx).department_code() else {
+            return Ok(None);
+        };
         let svc = services(ctx)?;
         let code = code.clone();
         let found = svc.run(move |s| s.department(&code)).await?;
@@ -358,7 +420,9 @@ impl ViewerNode {
     /// 令牌中的权限范围 (scopes granted by the token)
     async fn scopes(&self, ctx: &Context<'_>) -> Vec<String> {
         match principal(ctx) {
-            domain::Principal::Department(d) => d.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+            domain::Principal::Department(d) => {
+                d.scopes.iter().map(|s| s.as_str().to_owned()).collect()
+            }
             _ => Vec::new(),
         }
     }

@@ -47,7 +47,10 @@ impl Store {
         })
     }
 
-    pub fn jurisdictions_by_codes(&self, codes: &[String]) -> Result<Vec<Jurisdiction>, StoreError> {
+    pub fn jurisdictions_by_codes(
+        &self,
+        codes: &[String],
+    ) -> Result<Vec<Jurisdiction>, StoreError> {
         if codes.is_empty() {
             return Ok(Vec::new());
         }

@@ -65,13 +65,21 @@ impl Store {
     }
 
     /// Creates a list type; only the credit office may.
-    pub fn create_list_type(&self, actor: &DepartmentPrincipal, raw: &RawListType) -> Result<ListType, StoreError> {
+    pub fn create_list_type(
+        &self,
+        actor: &DepartmentPrincipal,
+        raw: &RawListType,
+    ) -> Result<ListType, StoreError> {
         let new = NewListType::parse(raw)?;
         self.write(|c| {
             let department = acting_department(c, actor)?;
             access::may_manage_catalogue(&department)?;
             if find_department(c, &new.owner)?.is_none() {
-                return Err(DomainError::invalid("input.owner", format!("部门 {} 不存在", new.owner)).into());
+                return Err(DomainError::invalid(
+                    "input.owner",
+                    format!("部门 {} 不存在", new.owner),
+                )
+                .into());
             }
             insert_list_type(c, &new)
         })
@@ -85,7 +93,11 @@ impl Store {
             let mut places: Vec<&Jurisdiction> = data.jurisdictions.iter().collect();
             places.sort_by_key(|j| (j.code.level() as u8, j.code.clone()));
             for j in places {
-                let exists = jurisdictions::table.find(j.code.as_str()).count().get_result::<i64>(c)? > 0;
+                let exists = jurisdictions::table
+                    .find(j.code.as_str())
+                    .count()
+                    .get_result::<i64>(c)?
+                    > 0;
                 if !exists {
                     let parent = j
                         .code
@@ -93,19 +105,29 @@ impl Store {
                         .filter(|p| data.jurisdictions.iter().any(|k| &k.code == p))
                         .map(|p| p.to_string());
                     diesel::insert_into(jurisdictions::table)
-                        .values(JurisdictionRow { code: j.code.to_string(), name: j.name.clone(), parent_code: parent })
+                        .values(JurisdictionRow {
+                            code: j.code.to_string(),
+                            name: j.name.clone(),
+                            parent_code: parent,
+                        })
                         .execute(c)?;
                     added += 1;
                 }
             }
             for d in &data.departments {
                 if find_department(c, &d.code)?.is_none() {
-                    diesel::insert_into(departments::table).values(DepartmentRow::from(d)).execute(c)?;
+                    diesel::insert_into(departments::table)
+                        .values(DepartmentRow::from(d))
+                        .execute(c)?;
                     added += 1;
                 }
             }
             for t in &data.list_types {
-                let exists = list_types::table.filter(list_types::code.eq(&t.code)).count().get_result::<i64>(c)? > 0;
+                let exists = list_types::table
+                    .filter(list_types::code.eq(&t.code))
+                    .count()
+                    .get_result::<i64>(c)?
+                    > 0;
                 if !exists {
                     insert_list_type(c, t)?;
                     added += 1;
@@ -136,7 +158,10 @@ fn insert_list_type(c: &mut AnyConnection, new: &NewListType) -> Result<ListType
     ListType::try_from(row)
 }
 
-pub(crate) fn find_department(c: &mut AnyConnection, code: &DepartmentCode) -> Result<Option<Department>, StoreError> {
+pub(crate) fn find_department(
+    c: &mut AnyConnection,
+    code: &DepartmentCode,
+) -> Result<Option<Department>, StoreError> {
     let row = departments::table
         .find(code.as_str())
         .select(DepartmentRow::as_select())
@@ -146,14 +171,21 @@ pub(crate) fn find_department(c: &mut AnyConnection, code: &DepartmentCode) -> R
 }
 
 /// The registered department behind a token, checked against the token's claims.
-pub(crate) fn acting_department(c: &mut AnyConnection, actor: &DepartmentPrincipal) -> Result<Department, StoreError> {
-    let department = find_department(c, &actor.department)?
-        .ok_or_else(|| DomainError::forbidden(format!("令牌中的部门 {} 未登记", actor.department)))?;
+pub(crate) fn acting_department(
+    c: &mut AnyConnection,
+    actor: &DepartmentPrincipal,
+) -> Result<Department, StoreError> {
+    let department = find_department(c, &actor.department)?.ok_or_else(|| {
+        DomainError::forbidden(format!("令牌中的部门 {} 未登记", actor.department))
+    })?;
     access::verify_department(actor, &department)?;
     Ok(department)
 }
 
-pub(crate) fn find_list_type_by_code(c: &mut AnyConnection, code: &str) -> Result<Option<ListType>, StoreError> {
+pub(crate) fn find_list_type_by_code(
+    c: &mut AnyConnection,
+    code: &str,
+) -> Result<Option<ListType>, StoreError> {
     let row = list_types::table
         .filter(list_types::code.eq(code))
         .select(ListTypeRow::as_select())

@@ -29,11 +29,15 @@ type BoxedEntries<'a> = list_entries::BoxedQuery<'a, <AnyConnection as Connectio
 fn with_status(q: BoxedEntries<'_>, status: EntryStatus, today: NaiveDate) -> BoxedEntries<'_> {
     let active = EntryStatus::Active.as_str();
     match status {
-        EntryStatus::Active => q.filter(list_entries::status.eq(active)).filter(list_entries::end_date.ge(today)),
+        EntryStatus::Active => q
+            .filter(list_entries::status.eq(active))
+            .filter(list_entries::end_date.ge(today)),
         EntryStatus::Expired => q.filter(
             list_entries::status
                 .eq(EntryStatus::Expired.as_str())
-                .or(list_entries::status.eq(active).and(list_entries::end_date.lt(today))),
+                .or(list_entries::status
+                    .eq(active)
+                    .and(list_entries::end_date.lt(today))),
         ),
         other => q.filter(list_entries::status.eq(other.as_str())),
     }
@@ -50,9 +54,13 @@ impl Store {
     ) -> Result<ListEntry, StoreError> {
         self.write(|c| {
             let department = acting_department(c, actor)?;
-            let list_type = find_list_type_by_code(c, raw.list_type_code.trim())?.ok_or_else(|| {
-                DomainError::invalid("input.listType", format!("名单类型 {} 不存在", raw.list_type_code.trim()))
-            })?;
+            let list_type =
+                find_list_type_by_code(c, raw.list_type_code.trim())?.ok_or_else(|| {
+                    DomainError::invalid(
+                        "input.listType",
+                        format!("名单类型 {} 不存在", raw.list_type_code.trim()),
+                    )
+                })?;
             let subject = require_subject(c, &raw.subject_code, "input.subject")?;
             access::may_write_list(&department, &list_type, &subject)?;
             let new = NewListEntry::parse(raw, &list_type, today)?;
@@ -82,7 +90,11 @@ impl Store {
             .count()
             .get_result::<i64>(c)?;
             if in_force > 0 {
-                return Err(DomainError::conflict(format!("该主体已在“{}”中，且条目仍有效", list_type.name)).into());
+                return Err(DomainError::conflict(format!(
+                    "该主体已在“{}”中，且条目仍有效",
+                    list_type.name
+                ))
+                .into());
             }
             let row = ListEntryRow {
                 id: new_id(),
@@ -99,7 +111,9 @@ impl Store {
                 ended_at: None,
                 idempotency_key: new.idempotency_key,
             };
-            diesel::insert_into(list_entries::table).values(&row).execute(c)?;
+            diesel::insert_into(list_entries::table)
+                .values(&row)
+                .execute(c)?;
             ListEntry::try_from(row)
         })
     }
@@ -144,12 +158,20 @@ impl Store {
         })
     }
 
-    pub fn list_entries(&self, filter: &EntryFilter, page: &PageRequest) -> Result<Page<ListEntry>, StoreError> {
+    pub fn list_entries(
+        &self,
+        filter: &EntryFilter,
+        page: &PageRequest,
+    ) -> Result<Page<ListEntry>, StoreError> {
         self.read(|c| {
             let mut q: BoxedEntries<'_> = list_entries::table.into_boxed();
             if let Some(code) = &filter.list_type_code {
                 let Some(list_type) = find_list_type_by_code(c, code.trim())? else {
-                    return Err(DomainError::invalid("listType", format!("名单类型 {} 不存在", code.trim())).into());
+                    return Err(DomainError::invalid(
+                        "listType",
+                        format!("名单类型 {} 不存在", code.trim()),
+                    )
+                    .into());
                 };
                 q = q.filter(list_entries::list_type_id.eq(list_type.id));
             }
@@ -179,7 +201,11 @@ impl Store {
 
     pub fn list_entry(&self, id: &str) -> Result<Option<ListEntry>, StoreError> {
         self.read(|c| {
-            let row = list_entries::table.find(id).select(ListEntryRow::as_select()).first(c).optional()?;
+            let row = list_entries::table
+                .find(id)
+                .select(ListEntryRow::as_select())
+                .first(c)
+                .optional()?;
             row.map(ListEntry::try_from).transpose()
         })
     }
@@ -194,6 +220,9 @@ fn load_list_type(c: &mut AnyConnection, id: &str) -> Result<ListType, StoreErro
 }
 
 fn load_subject(c: &mut AnyConnection, id: &str) -> Result<domain::Subject, StoreError> {
-    let row = subjects::table.find(id).select(crate::rows::SubjectRow::as_select()).first(c)?;
+    let row = subjects::table
+        .find(id)
+        .select(crate::rows::SubjectRow::as_select())
+        .first(c)?;
     domain::Subject::try_from(row)
 }

@@ -46,7 +46,10 @@ impl<T> Page<T> {
         let wanted = request.first.clamp(1, MAX_PAGE_SIZE);
         let has_next_page = items.len() > wanted;
         items.truncate(wanted);
-        Page { items, has_next_page }
+        Page {
+            items,
+            has_next_page,
+        }
     }
 }
 
@@ -62,7 +65,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -72,10 +77,15 @@ impl Store {
         let (backend, target) = Backend::from_url(url).map_err(StoreError::Unavailable)?;
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
+            .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager::new(backend, target))
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", conn::redact(url))))?;
-        Ok(Store { pool, backend, write_lock: Arc::new(Mutex::new(())) })
+        Ok(Store {
+            pool,
+            backend,
+            write_lock: Arc::new(Mutex::new(())),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -86,14 +96,16 @@ impl Store {
     pub fn migrate(&self) -> Result<usize, StoreError> {
         let _guard = self.lock_writes()?;
         let mut c = self.conn()?;
-        conn::run_migrations(&mut c).map_err(|e| StoreError::Internal(format!("migration failed: {e}")))
+        conn::run_migrations(&mut c)
+            .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))
     }
 
     /// Reverts every migration (for the up → down → up check).
     pub fn revert_all_migrations(&self) -> Result<usize, StoreError> {
         let _guard = self.lock_writes()?;
         let mut c = self.conn()?;
-        conn::revert_all_migrations(&mut c).map_err(|e| StoreError::Internal(format!("revert failed: {e}")))
+        conn::revert_all_migrations(&mut c)
+            .map_err(|e| StoreError::Internal(format!("revert failed: {e}")))
     }
 
     /// Whether the database answers now.

@@ -51,14 +51,23 @@ impl Store {
             diesel::insert_into(credit_records::table)
                 .values(&row)
                 .execute(c)
-                .on_unique(&format!("本部门已登记过决定文书号为 {} 的同类记录", new.decision_number))?;
+                .on_unique(&format!(
+                    "本部门已登记过决定文书号为 {} 的同类记录",
+                    new.decision_number
+                ))?;
             CreditRecord::try_from(row)
         })
     }
 
-    pub fn credit_records(&self, filter: &RecordFilter, page: &PageRequest) -> Result<Page<CreditRecord>, StoreError> {
+    pub fn credit_records(
+        &self,
+        filter: &RecordFilter,
+        page: &PageRequest,
+    ) -> Result<Page<CreditRecord>, StoreError> {
         self.read(|c| {
-            let mut q = credit_records::table.select(CreditRecordRow::as_select()).into_boxed();
+            let mut q = credit_records::table
+                .select(CreditRecordRow::as_select())
+                .into_boxed();
             if let Some(s) = &filter.subject_id {
                 q = q.filter(credit_records::subject_id.eq(s.clone()));
             }
@@ -68,7 +77,9 @@ impl Store {
             // The same rule as CreditRecord::is_public_on, in SQL.
             if let Some(today) = filter.public_on {
                 q = q.filter(credit_records::publication_date.le(today)).filter(
-                    credit_records::publicity_end.is_null().or(credit_records::publicity_end.ge(today)),
+                    credit_records::publicity_end
+                        .is_null()
+                        .or(credit_records::publicity_end.ge(today)),
                 );
             }
             if let Some(after) = &page.after {

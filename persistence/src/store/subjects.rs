@@ -34,14 +34,26 @@ pub(crate) fn like_escape(s: &str) -> String {
 
 impl Store {
     /// Registers a subject on behalf of a department.
-    pub fn register_subject(&self, actor: &DepartmentPrincipal, raw: RawSubject) -> Result<Subject, StoreError> {
+    pub fn register_subject(
+        &self,
+        actor: &DepartmentPrincipal,
+        raw: RawSubject,
+    ) -> Result<Subject, StoreError> {
         let new = NewSubject::parse(raw)?;
         self.write(|c| {
             let department = acting_department(c, actor)?;
             access::may_register_subject(&department, &new)?;
-            let known = jurisdictions::table.find(new.jurisdiction.as_str()).count().get_result::<i64>(c)? > 0;
+            let known = jurisdictions::table
+                .find(new.jurisdiction.as_str())
+                .count()
+                .get_result::<i64>(c)?
+                > 0;
             if !known {
-                return Err(DomainError::invalid("input.jurisdiction", format!("行政区划 {} 不在本平台", new.jurisdiction)).into());
+                return Err(DomainError::invalid(
+                    "input.jurisdiction",
+                    format!("行政区划 {} 不在本平台", new.jurisdiction),
+                )
+                .into());
             }
             let row = SubjectRow {
                 id: new_id(),
@@ -74,18 +86,36 @@ impl Store {
 
     pub fn subject_by_id(&self, id: &str) -> Result<Option<Subject>, StoreError> {
         self.read(|c| {
-            let row = subjects::table.find(id).select(SubjectRow::as_select()).first(c).optional()?;
+            let row = subjects::table
+                .find(id)
+                .select(SubjectRow::as_select())
+                .first(c)
+                .optional()?;
             row.map(Subject::try_from).transpose()
         })
     }
 
-    pub fn subjects(&self, filter: &SubjectFilter, page: &PageRequest) -> Result<Page<Subject>, StoreError> {
+    pub fn subjects(
+        &self,
+        filter: &SubjectFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Subject>, StoreError> {
         self.read(|c| {
             let mut q = subjects::table.select(SubjectRow::as_select()).into_boxed();
-            if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if let Some(search) = filter
+                .search
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
                 let pattern = format!("%{}%", like_escape(search));
                 let code = search.to_uppercase();
-                q = q.filter(subjects::name.like(pattern).escape('\\').or(subjects::code.eq(code)));
+                q = q.filter(
+                    subjects::name
+                        .like(pattern)
+                        .escape('\\')
+                        .or(subjects::code.eq(code)),
+                );
             }
             if let Some(kind) = filter.kind {
                 q = q.filter(subjects::kind.eq(kind.as_str()));
@@ -102,9 +132,16 @@ impl Store {
     }
 }
 
-pub(crate) fn find_subject_by_code(c: &mut AnyConnection, input: &str, field: &str) -> Result<Option<Subject>, StoreError> {
-    let lookup = CodeLookup::parse(input).map_err(|e| DomainError::invalid(field, code_message(e)))?;
-    let mut q = subjects::table.filter(subjects::code.eq(lookup.as_str())).into_boxed();
+pub(crate) fn find_subject_by_code(
+    c: &mut AnyConnection,
+    input: &str,
+    field: &str,
+) -> Result<Option<Subject>, StoreError> {
+    let lookup =
+        CodeLookup::parse(input).map_err(|e| DomainError::invalid(field, code_message(e)))?;
+    let mut q = subjects::table
+        .filter(subjects::code.eq(lookup.as_str()))
+        .into_boxed();
     if let CodeLookup::PilotOnly(_) = lookup {
         q = q.filter(subjects::check_exception.eq(true));
     }
@@ -120,7 +157,11 @@ pub(crate) fn find_subject_by_code(c: &mut AnyConnection, input: &str, field: &s
 }
 
 /// As [`find_subject_by_code`], for commands that need the subject to exist.
-pub(crate) fn require_subject(c: &mut AnyConnection, input: &str, field: &str) -> Result<Subject, StoreError> {
+pub(crate) fn require_subject(
+    c: &mut AnyConnection,
+    input: &str,
+    field: &str,
+) -> Result<Subject, StoreError> {
     find_subject_by_code(c, input, field)?
         .ok_or_else(|| DomainError::not_found("主体", input.trim().to_uppercase()).into())
 }
