@@ -44,13 +44,20 @@ impl JurisdictionCode {
     }
 
     /// The leading digits every code inside this one shares: `21` for a province, `2109` for a
-    /// city, the whole code for a county. Stores use it to filter by jurisdiction.
+    /// city, the whole code for a county.
     pub fn prefix(&self) -> &str {
         match self.level() {
             JurisdictionLevel::Province => &self.0[..2],
             JurisdictionLevel::City => &self.0[..4],
             JurisdictionLevel::County => &self.0,
         }
+    }
+
+    /// The first and last codes inside this jurisdiction, both inclusive: `210900..=210999` for a
+    /// city. Stores filter with this range, which a plain index serves in any collation.
+    pub fn code_range(&self) -> (String, String) {
+        let p = self.prefix();
+        (format!("{p:0<6}"), format!("{p:9<6}"))
     }
 
     /// Whether `other` is this jurisdiction or lies inside it.
@@ -115,6 +122,9 @@ mod tests {
         assert!(!j("210900").contains(&j("211000")));
         assert_eq!(j("210922").parent(), Some(j("210900")));
         assert_eq!(j("210900").parent(), Some(j("210000")));
+        assert_eq!(j("210900").code_range(), ("210900".into(), "210999".into()));
+        assert_eq!(j("210000").code_range(), ("210000".into(), "219999".into()));
+        assert_eq!(j("210922").code_range(), ("210922".into(), "210922".into()));
     }
 
     #[test]

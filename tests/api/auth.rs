@@ -120,3 +120,56 @@ async fn a_token_for_an_unregistered_department_or_the_wrong_jurisdiction_is_for
     let r = app.gql(REGISTER, json!({ "input": { "code": new_uscc("210921"), "kind": "LEGAL_PERSON", "name": "越权", "jurisdiction": "210921", "representativeName": "王伟" } }), Some(&claims_city)).await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
 }
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[tokio::test]
+async fn production_keys_verify_and_algorithm_confusion_is_refused() {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+    let cases = [
+        (
+            "EdDSA",
+            Algorithm::EdDSA,
+            "ed25519-public.pem",
+            "ed25519-private.pem",
+        ),
+        (
+            "RS256",
+            Algorithm::RS256,
+            "rsa-public.pem",
+            "rsa-private.pem",
+        ),
+    ];
+    for (name, alg, public, private) in cases {
+        let app = TestApp::spawn_with(|s| {
+            s.jwt_algorithm = name.into();
+            s.jwt_public_key_file = Some(fixture(public));
+        })
+        .await;
+        let claims = TestApp::claims("210900.court", &["lists:write"]);
+        let private_pem = std::fs::read(fixture(private)).unwrap();
+        let key = match alg {
+            Algorithm::EdDSA => EncodingKey::from_ed_pem(&private_pem).unwrap(),
+            _ => EncodingKey::from_rsa_pem(&private_pem).unwrap(),
+        };
+        let good = encode(&Header::new(alg), &claims, &key).unwrap();
+        let r = app.gql(ME, json!({}), Some(&good)).await;
+        assert_eq!(r["data"]["me"]["kind"], "DEPARTMENT", "{name}: {r}");
+        // The classic confusion: HS256 "signed" with the server's public key as the secret.
+        let public_pem = std::fs::read(fixture(public)).unwrap();
+        let confused = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(&public_pem),
+        )
+        .unwrap();
+        // And a token made with the development secret, which this server must not trust.
+        let dev = app.token("210900.court", &["lists:write"]);
+        for (what, token) in [("confusion", confused), ("dev secret", dev)] {
+            let resp = app.raw_post(json!({ "query": ME }), Some(&token)).await;
+            assert_eq!(resp.status(), 401, "{name}: {what}");
+        }
+    }
+}

@@ -63,7 +63,13 @@ impl TestApp {
     /// Starts a server with the Fuxin reference data (jurisdictions, departments, list types) and
     /// nothing else: each test makes its own subjects.
     pub async fn spawn() -> TestApp {
-        let (settings, sqlite_file) = test_settings();
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// As [`TestApp::spawn`], with settings changed first.
+    pub async fn spawn_with(edit: impl FnOnce(&mut Settings)) -> TestApp {
+        let (mut settings, sqlite_file) = test_settings();
+        edit(&mut settings);
         let store = open_store(&settings).await.expect("database for the test");
         let data = xinyong::seed::parse_reference(xinyong::seed::FUXIN_REFERENCE).unwrap();
         let loader = store.clone();
@@ -87,6 +93,22 @@ impl TestApp {
         }
     }
 
+    /// Claims for a department token, valid for an hour.
+    pub fn claims(department: &str, scopes: &[&str]) -> api::auth::Claims {
+        let now = chrono::Utc::now().timestamp();
+        api::auth::Claims {
+            sub: department.into(),
+            role: Some("department".into()),
+            dept: Some(department.into()),
+            jur: Some(department[..6].into()),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            exp: now + 3600,
+            iat: now,
+            iss: "xinyong".into(),
+            aud: "xinyong-api".into(),
+        }
+    }
+
     pub fn token(&self, department: &str, scopes: &[&str]) -> String {
         self.token_with(department, scopes, |_| {})
     }
@@ -98,18 +120,7 @@ impl TestApp {
         scopes: &[&str],
         edit: impl FnOnce(&mut api::auth::Claims),
     ) -> String {
-        let now = chrono::Utc::now().timestamp();
-        let mut claims = api::auth::Claims {
-            sub: department.into(),
-            role: Some("department".into()),
-            dept: Some(department.into()),
-            jur: Some(department[..6].into()),
-            scopes: scopes.iter().map(|s| s.to_string()).collect(),
-            exp: now + 3600,
-            iat: now,
-            iss: "xinyong".into(),
-            aud: "xinyong-api".into(),
-        };
+        let mut claims = Self::claims(department, scopes);
         edit(&mut claims);
         api::auth::mint_hs256(&SecretString::from(SECRET), &claims).unwrap()
     }

@@ -182,8 +182,9 @@ impl Store {
                 q = with_status(q, status, filter.today);
             }
             if let Some(j) = &filter.jurisdiction {
+                let (first, last) = j.code_range();
                 let inside = subjects::table
-                    .filter(subjects::jurisdiction_code.like(format!("{}%", j.prefix())))
+                    .filter(subjects::jurisdiction_code.between(first, last))
                     .select(subjects::id);
                 q = q.filter(list_entries::subject_id.eq_any(inside));
             }

@@ -121,7 +121,8 @@ impl Store {
                 q = q.filter(subjects::kind.eq(kind.as_str()));
             }
             if let Some(j) = &filter.jurisdiction {
-                q = q.filter(subjects::jurisdiction_code.like(format!("{}%", j.prefix())));
+                let (first, last) = j.code_range();
+                q = q.filter(subjects::jurisdiction_code.between(first, last));
             }
             if let Some(after) = &page.after {
                 q = q.filter(subjects::id.gt(after.clone()));
