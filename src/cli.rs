@@ -150,22 +150,21 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 /// Demo data is Fuxin's: it loads Fuxin's reference data first (a no-op when present).
 async fn seed_demo(store: Store) -> anyhow::Result<()> {
     let today = domain::time::china_date(chrono::Utc::now());
-    let summary = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+    let (summary, samples) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         store.load_reference(&seed::parse_reference(seed::FUXIN_REFERENCE)?)?;
-        seed::seed_demo(&store, today)
+        let summary = seed::seed_demo(&store, today)?;
+        Ok((summary, seed::samples(&store, today)?))
     })
     .await??;
     match summary {
-        Some(s) => {
-            eprintln!(
-                "demo data: {} subjects, {} records, {} list entries",
-                s.subjects, s.records, s.entries
-            );
-            for (what, code) in s.samples {
-                eprintln!("  e.g. {what}: {code}");
-            }
-        }
+        Some(s) => eprintln!(
+            "demo data: {} subjects, {} records, {} list entries",
+            s.subjects, s.records, s.entries
+        ),
         None => eprintln!("demo data: the database already has subjects; nothing added"),
+    }
+    for (list_type, code) in samples {
+        eprintln!("  try subject(code: \"{code}\")  — on {list_type}");
     }
     Ok(())
 }

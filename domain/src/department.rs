@@ -35,6 +35,11 @@ impl DepartmentCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The part after the dot (`court` in `210900.court`): what memoranda name implementers by.
+    pub fn short_name(&self) -> &str {
+        self.0.split_once('.').map_or("", |(_, n)| n)
+    }
 }
 
 impl fmt::Display for DepartmentCode {

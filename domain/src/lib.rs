@@ -8,11 +8,14 @@
 
 pub mod access;
 pub mod calendar;
+pub mod check;
 pub mod citizen_id;
 pub mod department;
+pub mod dispatch;
 pub mod error;
 pub mod jurisdiction;
 pub mod list;
+pub mod memorandum;
 pub mod record;
 pub mod subject;
 pub mod time;

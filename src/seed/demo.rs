@@ -18,8 +18,6 @@ pub struct DemoSummary {
     pub subjects: usize,
     pub records: usize,
     pub entries: usize,
-    /// (what it is, code): subjects worth looking up first.
-    pub samples: Vec<(String, String)>,
 }
 
 fn actor(code: &str) -> anyhow::Result<DepartmentPrincipal> {
@@ -88,7 +86,7 @@ pub fn seed_demo(store: &Store, today: NaiveDate) -> anyhow::Result<Option<DemoS
     }
     summary.subjects = subjects.len();
     summary.records = seed_records(store, &subjects, today, &mut rng)?;
-    summary.entries = seed_entries(store, &subjects, today, &mut rng, &mut summary.samples)?;
+    summary.entries = seed_entries(store, &subjects, today, &mut rng)?;
     Ok(Some(summary))
 }
 
@@ -228,7 +226,6 @@ fn seed_entries(
     subjects: &[Subject],
     today: NaiveDate,
     rng: &mut fastrand::Rng,
-    samples: &mut Vec<(String, String)>,
 ) -> anyhow::Result<usize> {
     let mut count = 0;
     let mut add = |list_type: &str,
@@ -281,9 +278,6 @@ fn seed_entries(
         for s in chosen {
             let start = days_before(today, rng.u64(0..300));
             add(plan.list_type, plan.department, s, plan.reason, start, None)?;
-            if samples.iter().all(|(what, _)| what != plan.list_type) {
-                samples.push((plan.list_type.to_owned(), s.code.as_str().to_owned()));
-            }
         }
     }
     // Some entries whose period has passed, read as expired; and one revoked in error.
@@ -332,4 +326,36 @@ fn seed_entries(
         )?;
     }
     Ok(count)
+}
+
+/// Subjects worth looking up first: one in force on each of a few lists, as (list name, code).
+pub fn samples(store: &Store, today: NaiveDate) -> anyhow::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for list_type in [
+        "court-dishonest-debtor",
+        "tax-major-violation",
+        "tax-a-level",
+        "customs-aeo",
+    ] {
+        let filter = persistence::EntryFilter {
+            list_type_code: Some(list_type.to_owned()),
+            subject_id: None,
+            status: Some(domain::EntryStatus::Active),
+            jurisdiction: None,
+            today,
+        };
+        let page = store.list_entries(
+            &filter,
+            &PageRequest {
+                first: 1,
+                after: None,
+            },
+        )?;
+        if let Some(entry) = page.items.first()
+            && let Some(subject) = store.subject_by_id(&entry.subject_id)?
+        {
+            out.push((list_type.to_owned(), subject.code.as_str().to_owned()));
+        }
+    }
+    Ok(out)
 }

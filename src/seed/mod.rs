@@ -3,7 +3,7 @@
 mod demo;
 mod names;
 
-pub use demo::{DemoSummary, seed_demo};
+pub use demo::{DemoSummary, samples, seed_demo};
 
 use anyhow::Context;
 use domain::list::RawListType;
