@@ -105,10 +105,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     .with_context(|| format!("reading {}", p.display()))?,
                 None => seed::FUXIN_REFERENCE.to_owned(),
             };
-            let data = seed::parse_reference(&text)?;
             let loader = store.clone();
-            let added = tokio::task::spawn_blocking(move || loader.load_reference(&data)).await??;
-            eprintln!("reference data: {added} rows added");
+            let added = tokio::task::spawn_blocking(move || seed::load_all(&loader, &text)).await??;
+            eprintln!("reference data and memoranda: {added} rows added");
             if demo {
                 seed_demo(store).await?;
             }
@@ -151,7 +150,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 async fn seed_demo(store: Store) -> anyhow::Result<()> {
     let today = domain::time::china_date(chrono::Utc::now());
     let (summary, samples) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        store.load_reference(&seed::parse_reference(seed::FUXIN_REFERENCE)?)?;
+        seed::load_all(&store, seed::FUXIN_REFERENCE)?;
         let summary = seed::seed_demo(&store, today)?;
         Ok((summary, seed::samples(&store, today)?))
     })

@@ -27,6 +27,10 @@ pub struct Settings {
     pub cache_namespace: String,
     /// A working-day calendar to use instead of the bundled one (a new year's notice, say).
     pub calendar_file: Option<String>,
+    /// Working days a department has to acknowledge a dispatch before it is overdue.
+    pub acknowledge_working_days: u32,
+    /// How often the expiry sweep runs, in seconds.
+    pub sweep_interval_seconds: u64,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     /// `HS256` (development), `RS256` or `EdDSA`.
@@ -45,6 +49,8 @@ impl Settings {
             .set_default("pool_size", 8)?
             .set_default("log_format", "text")?
             .set_default("cache_namespace", "xinyong")?
+            .set_default("acknowledge_working_days", 5)?
+            .set_default("sweep_interval_seconds", 60)?
             .set_default("jwt_issuer", "xinyong")?
             .set_default("jwt_audience", "xinyong-api")?
             .set_default("jwt_algorithm", "HS256")?

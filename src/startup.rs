@@ -6,7 +6,10 @@ use anyhow::Context;
 use api::auth::Verifier;
 use api::cache::Cache;
 use api::http::{AppState, configure, request_id};
-use api::{Services, schema_builder};
+use api::events::{DispatchEventKind, Events};
+use api::{Clock, Services, schema_builder};
+use persistence::Policy;
+use std::time::Duration;
 use domain::WorkingDayCalendar;
 use persistence::Store;
 use std::net::TcpListener;
@@ -46,11 +49,36 @@ pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result
         }
         None => WorkingDayCalendar::bundled()?,
     };
-    Ok(Services {
-        store,
-        cache,
-        calendar: Arc::new(calendar),
-    })
+    let calendar = Arc::new(calendar);
+    let store = store.with_policy(Policy {
+        calendar: calendar.clone(),
+        acknowledge_working_days: settings.acknowledge_working_days,
+    });
+    Ok(Services { store, cache, calendar, clock: Clock::default(), events: Events::default() })
+}
+
+/// The expiry sweep, every `interval`: entries past their end are stored as expired, their open
+/// dispatches cancelled, the implementers told and cached views dropped. On PostgreSQL only one
+/// instance runs each sweep.
+pub async fn sweep_loop(services: Services, interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let store = services.store.clone();
+        let today = services.today();
+        match tokio::task::spawn_blocking(move || store.sweep_expired(today)).await {
+            Ok(Ok(report)) if report.expired_entries > 0 => {
+                tracing::info!(expired = report.expired_entries, cancelled = report.cancelled.len(), "expiry sweep");
+                services.events.publish(DispatchEventKind::Cancelled, &report.cancelled);
+                let keys: Vec<String> = report.subject_codes.iter().map(|c| api::cache::subject_key(c)).collect();
+                services.cache.delete(&keys).await;
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "expiry sweep failed; it runs again at the next tick"),
+            Err(e) => tracing::error!(error = %e, "expiry sweep task failed"),
+        }
+    }
 }
 
 /// A server bound to its port, not yet running.
@@ -66,6 +94,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let verifier = Verifier::new(&settings.jwt()?)?;
         let schema = schema_builder().data(services.clone()).finish();
+        let services_for_sweep = services.clone();
         let state = web::Data::new(AppState {
             schema,
             verifier,
@@ -81,10 +110,9 @@ impl Application {
         if let Some(w) = settings.workers {
             server = server.workers(w.max(1));
         }
-        Ok(Application {
-            port,
-            server: server.run(),
-        })
+        let interval = Duration::from_secs(settings.sweep_interval_seconds.max(1));
+        tokio::spawn(sweep_loop(services_for_sweep, interval));
+        Ok(Application { port, server: server.run() })
     }
 
     /// Stops the server when asked (tests stop theirs when they end).

@@ -5,7 +5,30 @@ use crate::error::{ApiError, GqlResult};
 use chrono::NaiveDate;
 use domain::{Principal, WorkingDayCalendar};
 use persistence::{Store, StoreError};
+use crate::events::Events;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// What "today" is. The system clock, shifted by whole days only where a test asks, so that a
+/// listing can be seen to expire without waiting for it.
+#[derive(Clone, Default)]
+pub struct Clock {
+    offset_days: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// Today in China, the day statuses, publicity and deadlines are read on.
+    pub fn today(&self) -> NaiveDate {
+        let today = domain::time::china_date(chrono::Utc::now());
+        let offset = self.offset_days.load(Ordering::Relaxed);
+        today.checked_add_signed(chrono::Duration::days(offset)).unwrap_or(today)
+    }
+
+    /// Moves today forward (tests only: no route or setting reaches it).
+    pub fn advance_days(&self, days: i64) {
+        self.offset_days.fetch_add(days, Ordering::Relaxed);
+    }
+}
 
 /// Shared by all requests: built once at start.
 #[derive(Clone)]
@@ -13,12 +36,14 @@ pub struct Services {
     pub store: Store,
     pub cache: Cache,
     pub calendar: Arc<WorkingDayCalendar>,
+    pub clock: Clock,
+    pub events: Events,
 }
 
 impl Services {
     /// Today in China, the day statuses and publicity are read on.
     pub fn today(&self) -> NaiveDate {
-        domain::time::china_date(chrono::Utc::now())
+        self.clock.today()
     }
 
     /// Runs blocking store work off the async workers, inside the current tracing span.

@@ -10,7 +10,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, guard, web};
 use async_graphql::http::GraphiQLSource;
-use async_graphql_actix_web::GraphQLRequest;
+use async_graphql_actix_web::{GraphQLRequest, GraphQLSubscription};
 use serde_json::json;
 use tracing::Instrument;
 
@@ -56,6 +56,7 @@ pub async fn request_id(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
+            .route(web::get().guard(guard::Header("upgrade", "websocket")).to(graphql_ws))
             .route(
                 web::get()
                     .guard(guard::fn_guard(wants_graphiql))
@@ -161,6 +162,27 @@ async fn graphql(
         .data(loaders(state.services.clone()));
     let response = state.schema.execute(request).instrument(span).await;
     respond(&http, response)
+}
+
+/// Subscriptions over WebSocket (graphql-transport-ws). The token comes in `connection_init`:
+/// `{"Authorization": "Bearer …"}` (or `{"token": "…"}`); a bad one closes the connection.
+async fn graphql_ws(state: web::Data<AppState>, http: HttpRequest, payload: web::Payload) -> actix_web::Result<HttpResponse> {
+    let verifier = state.verifier.clone();
+    let services = state.services.clone();
+    let request_id = http.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    GraphQLSubscription::new(state.schema.clone())
+        .on_connection_init(move |init: serde_json::Value| async move {
+            let header = ["Authorization", "authorization"]
+                .iter()
+                .find_map(|k| init.get(k).and_then(|v| v.as_str()).map(str::to_owned))
+                .or_else(|| init.get("token").and_then(|v| v.as_str()).map(|t| format!("Bearer {t}")));
+            let principal = verifier.principal(header.as_deref()).map_err(|e| async_graphql::Error::new(e.to_string()))?;
+            let mut data = async_graphql::Data::default();
+            data.insert(RequestContext { principal, request_id });
+            data.insert(loaders(services));
+            Ok(data)
+        })
+        .start(&http, payload)
 }
 
 fn unauthenticated(e: &AuthError) -> HttpResponse {

@@ -6,8 +6,9 @@ pub mod auth;
 pub mod cache;
 pub mod context;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod http;
 
-pub use context::{RequestContext, Services};
+pub use context::{Clock, RequestContext, Services};
 pub use graphql::{AppSchema, build_schema, schema_builder, schema_sdl};

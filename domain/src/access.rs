@@ -361,3 +361,34 @@ mod visibility_tests {
         assert_eq!(visible_entry_status(&dept, None), Some(None));
     }
 }
+
+/// Which dispatches a department sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DispatchScope {
+    /// The credit office sees all.
+    All,
+    /// Others: those addressed to them (their inbox) and those made from their own entries.
+    Own(DepartmentCode),
+}
+
+pub fn dispatch_scope(department: &Department) -> DispatchScope {
+    if department.role == DepartmentRole::CreditOffice {
+        DispatchScope::All
+    } else {
+        DispatchScope::Own(department.code.clone())
+    }
+}
+
+/// Only the department a dispatch is addressed to may acknowledge or answer it.
+pub fn may_handle_dispatch(department: &Department, addressee: &DepartmentCode) -> Result<(), DomainError> {
+    if &department.code == addressee {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(format!("该推送发给 {addressee}，部门 {} 不能处理", department.code)))
+    }
+}
+
+/// Statistics are the credit office's.
+pub fn may_read_stats(department: &Department) -> Result<(), DomainError> {
+    may_manage_catalogue(department).map_err(|_| DomainError::forbidden("只有信用办可以查看统计"))
+}

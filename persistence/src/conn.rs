@@ -125,3 +125,15 @@ pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<usize, Migratio
     };
     Ok(reverted)
 }
+
+/// Inserts many rows in one statement. diesel's multi-backend type cannot express a batch insert,
+/// so it runs on the connection underneath, inside whatever transaction is open.
+macro_rules! batch_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::conn::AnyConnection::Postgresql(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::conn::AnyConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}
+pub(crate) use batch_insert;

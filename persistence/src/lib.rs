@@ -7,12 +7,13 @@
 mod conn;
 mod error;
 mod rows;
+mod rows_joint;
 pub mod schema;
 mod store;
 
 pub use conn::{AnyConnection, Backend};
 pub use error::StoreError;
 pub use store::{
-    EntryFilter, MAX_PAGE_SIZE, Page, PageRequest, RecordFilter, ReferenceData, Store,
-    SubjectFilter,
+    CheckOutcome, DispatchFilter, MeasureFinding, DispatchView, EntryChange, EntryFilter, MAX_PAGE_SIZE, Page, PageRequest,
+    DepartmentResponse, ListingCount, Policy, RecordFilter, SweepReport, ReferenceData, Stats, Store, SubjectFilter,
 };

@@ -82,9 +82,107 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    memoranda (id) {
+        id -> Text,
+        key -> Text,
+        current_version_id -> Text,
+        retired_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memorandum_versions (id) {
+        id -> Text,
+        memorandum_id -> Text,
+        version -> Integer,
+        title -> Text,
+        document_number -> Text,
+        issued_by -> Text,
+        effective_date -> Date,
+        list_types -> Text,
+        feedback_due_quarters -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    measures (id) {
+        id -> Text,
+        version_id -> Text,
+        position -> Integer,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        category -> Text,
+        legal_basis -> Text,
+        scope -> Text,
+        reaches -> Text,
+        implementers -> Text,
+    }
+}
+
+diesel::table! {
+    entry_memoranda (entry_id, version_id) {
+        entry_id -> Text,
+        version_id -> Text,
+    }
+}
+
+diesel::table! {
+    dispatches (id) {
+        id -> Text,
+        entry_id -> Text,
+        measure_id -> Text,
+        version_id -> Text,
+        department_code -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        created_on -> Date,
+        acknowledge_by -> Nullable<Date>,
+        feedback_due -> Date,
+        acknowledged_at -> Nullable<Timestamp>,
+        answered_at -> Nullable<Timestamp>,
+        answered_on -> Nullable<Date>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    feedback (dispatch_id) {
+        dispatch_id -> Text,
+        outcome -> Text,
+        business -> Text,
+        note -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    checks (id) {
+        id -> Text,
+        department_code -> Text,
+        subject_code -> Text,
+        subject_id -> Nullable<Text>,
+        business -> Text,
+        result -> Text,
+        created_at -> Timestamp,
+        created_on -> Date,
+    }
+}
+
 diesel::joinable!(list_entries -> subjects (subject_id));
 diesel::joinable!(list_entries -> list_types (list_type_id));
 diesel::joinable!(credit_records -> subjects (subject_id));
+diesel::joinable!(memorandum_versions -> memoranda (memorandum_id));
+diesel::joinable!(measures -> memorandum_versions (version_id));
+diesel::joinable!(dispatches -> list_entries (entry_id));
+diesel::joinable!(dispatches -> measures (measure_id));
+diesel::joinable!(feedback -> dispatches (dispatch_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     jurisdictions,
@@ -93,4 +191,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     list_types,
     list_entries,
     credit_records,
+    memoranda,
+    memorandum_versions,
+    measures,
+    entry_memoranda,
+    dispatches,
+    feedback,
+    checks,
 );

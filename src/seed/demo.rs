@@ -247,7 +247,7 @@ fn seed_entries(
         match store.add_list_entry(&actor(dept)?, &raw, today) {
             Ok(e) => {
                 count += 1;
-                Ok(Some(e))
+                Ok(Some(e.entry))
             }
             // Already on that list (random picks overlap): one entry is enough.
             Err(persistence::StoreError::Domain(domain::DomainError::Conflict(_))) => Ok(None),

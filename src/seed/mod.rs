@@ -89,6 +89,14 @@ pub fn parse_reference(text: &str) -> anyhow::Result<ReferenceData> {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn seed_memoranda_parse() {
+        let all = super::parse_memoranda(super::MEMORANDA).unwrap();
+        assert_eq!(all.len(), 4);
+        let court = all.iter().find(|m| m.key == "ndrc-2016-141").unwrap();
+        assert!(court.measures.iter().any(|m| m.legal_basis == "发改财金〔2016〕141号 第1条"));
+    }
+
+    #[test]
     fn fuxin_reference_parses() {
         let data = super::parse_reference(super::FUXIN_REFERENCE).unwrap();
         assert_eq!(data.jurisdictions.len(), 9);
@@ -106,4 +114,109 @@ mod tests {
             );
         }
     }
+}
+
+/// The memoranda shipped as seed data (`data/memoranda.json`).
+pub const MEMORANDA: &str = include_str!("../../data/memoranda.json");
+
+#[derive(Deserialize)]
+struct MemorandaFile {
+    memoranda: Vec<FileMemorandum>,
+}
+
+#[derive(Deserialize)]
+struct FileMemorandum {
+    key: String,
+    title: String,
+    document_number: String,
+    issued_by: Vec<String>,
+    published: Option<String>,
+    effective: Option<String>,
+    list_types: Vec<String>,
+    measures: Vec<FileMeasure>,
+}
+
+#[derive(Deserialize)]
+struct FileMeasure {
+    code: String,
+    name: String,
+    kind: String,
+    category: String,
+    implementers: Vec<String>,
+    reaches: Vec<String>,
+    scope: String,
+    article: Option<u32>,
+}
+
+/// A document date as the file gives it: a whole date, or only a year (read as its first day, the
+/// earliest the document can have taken effect; it only decides whether listings fall under it).
+fn loose_date(s: &str) -> anyhow::Result<chrono::NaiveDate> {
+    if let Ok(d) = s.parse::<chrono::NaiveDate>() {
+        return Ok(d);
+    }
+    let year: i32 = s.parse().with_context(|| format!("date {s:?}"))?;
+    chrono::NaiveDate::from_ymd_opt(year, 1, 1).with_context(|| format!("date {s:?}"))
+}
+
+/// Parses seed memoranda, validating them with the domain's rules. A measure's legal basis is its
+/// document, with the article where the file gives one.
+pub fn parse_memoranda(text: &str) -> anyhow::Result<Vec<domain::memorandum::NewMemorandum>> {
+    use domain::memorandum::{MeasureCategory, MeasureKind, MeasureScope, NewMemorandum, RawMeasure, RawMemorandum, Reach};
+    let file: MemorandaFile = serde_json::from_str(text).context("memoranda file is not of the expected shape")?;
+    let mut out = Vec::new();
+    for m in file.memoranda {
+        let mut measures = Vec::new();
+        for x in m.measures {
+            let reaches = x
+                .reaches
+                .iter()
+                .map(|r| Reach::parse(r).with_context(|| format!("{}: reach {r}", x.code)))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            measures.push(RawMeasure {
+                legal_basis: Some(match x.article {
+                    Some(a) => format!("{} 第{a}条", m.document_number),
+                    None => m.document_number.clone(),
+                }),
+                kind: Some(MeasureKind::parse(&x.kind).with_context(|| format!("{}: kind {}", x.code, x.kind))?),
+                category: Some(MeasureCategory::parse(&x.category).with_context(|| format!("{}: category", x.code))?),
+                scope: Some(MeasureScope::parse(&x.scope).with_context(|| format!("{}: scope", x.code))?),
+                code: x.code,
+                name: x.name,
+                reaches,
+                implementers: x.implementers,
+            });
+        }
+        let raw = RawMemorandum {
+            key: m.key,
+            title: m.title,
+            document_number: m.document_number,
+            issued_by: m.issued_by,
+            effective_date: m.effective.or(m.published).as_deref().map(loose_date).transpose()?,
+            list_types: m.list_types,
+            feedback_due_quarters: Some(1),
+            measures,
+        };
+        out.push(NewMemorandum::parse(&raw).with_context(|| format!("memorandum {}", raw.key))?);
+    }
+    Ok(out)
+}
+
+/// The department that holds seed memoranda: the credit office of the reference data.
+fn credit_office(data: &ReferenceData) -> anyhow::Result<DepartmentCode> {
+    data.departments
+        .iter()
+        .find(|d| d.role == DepartmentRole::CreditOffice)
+        .map(|d| d.code.clone())
+        .context("the reference data names no credit office")
+}
+
+/// Loads reference data and the seed memoranda, leaving what exists as it is; returns rows added.
+pub fn load_all(store: &persistence::Store, reference: &str) -> anyhow::Result<usize> {
+    let data = parse_reference(reference)?;
+    let mut added = store.load_reference(&data)?;
+    let by = credit_office(&data)?;
+    for m in parse_memoranda(MEMORANDA)? {
+        added += usize::from(store.seed_memorandum(&by, &m)?);
+    }
+    Ok(added)
 }

@@ -10,6 +10,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub settings: Settings,
+    /// The server's clock: tests move today forward to see entries expire.
+    pub clock: api::Clock,
     server: actix_web::dev::ServerHandle,
     sqlite_file: Option<std::path::PathBuf>,
 }
@@ -50,6 +52,8 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         log_format: "text".into(),
         cache_namespace: format!("test-{}", uuid::Uuid::now_v7().simple()),
         calendar_file: None,
+        acknowledge_working_days: 5,
+        sweep_interval_seconds: 1,
         jwt_issuer: "xinyong".into(),
         jwt_audience: "xinyong-api".into(),
         jwt_algorithm: "HS256".into(),
@@ -71,15 +75,15 @@ impl TestApp {
         let (mut settings, sqlite_file) = test_settings();
         edit(&mut settings);
         let store = open_store(&settings).await.expect("database for the test");
-        let data = xinyong::seed::parse_reference(xinyong::seed::FUXIN_REFERENCE).unwrap();
         let loader = store.clone();
-        tokio::task::spawn_blocking(move || loader.load_reference(&data))
+        tokio::task::spawn_blocking(move || xinyong::seed::load_all(&loader, xinyong::seed::FUXIN_REFERENCE))
             .await
             .unwrap()
             .unwrap();
         let services = build_services(&settings, store)
             .await
             .expect("cache for the test");
+        let clock = services.clock.clone();
         let app = Application::build(&settings, services).await.unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
         let server = app.handle();
@@ -88,6 +92,7 @@ impl TestApp {
             address,
             client: reqwest::Client::new(),
             settings,
+            clock,
             server,
             sqlite_file,
         }

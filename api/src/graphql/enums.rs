@@ -119,3 +119,79 @@ pub enum ViewerKind {
     /// 主体本人 (a subject's own token)
     Subject,
 }
+
+/// 措施性质：奖励或惩戒 (reward or punishment)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::memorandum::MeasureKind")]
+pub enum MeasureKind {
+    /// 守信激励 (reward)
+    Reward,
+    /// 失信惩戒 (punishment)
+    Punishment,
+}
+
+/// 措施类别 (measure category)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::memorandum::MeasureCategory")]
+pub enum MeasureCategory {
+    /// 行政性 (administrative)
+    Administrative,
+    /// 市场性 (market)
+    Market,
+    /// 行业性 (industry)
+    Industry,
+    /// 社会性 (social)
+    Social,
+}
+
+/// 实施范围 (scope): 本市部门推送实施，或由国家层面实施、仅记录展示
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::memorandum::MeasureScope")]
+pub enum MeasureScope {
+    /// 本市实施，推送到实施部门 (carried out in the city: dispatched)
+    City,
+    /// 国家层面实施，记录并展示，不在本地推送 (national: recorded and shown, not dispatched)
+    National,
+}
+
+/// 约束对象 (whom a measure binds)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::memorandum::Reach")]
+pub enum Reach {
+    /// 名单主体本身 (the listed subject)
+    Subject,
+    /// 法定代表人 (legal representative)
+    LegalRepresentative,
+    /// 主要负责人 (principal)
+    Principal,
+    /// 负有直接责任的人员 (directly responsible persons)
+    ResponsiblePerson,
+    /// 实际控制人 (actual controller)
+    ActualController,
+}
+
+/// 推送状态 (dispatch status)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::dispatch::DispatchStatus")]
+pub enum DispatchStatus {
+    /// 待签收 (pending)
+    Pending,
+    /// 已签收 (acknowledged)
+    Acknowledged,
+    /// 已实施 (applied)
+    Applied,
+    /// 不适用 (not applicable)
+    NotApplicable,
+    /// 已撤回：名单条目已结束 (cancelled: the entry ended)
+    Cancelled,
+}
+
+/// 反馈结果 (feedback outcome)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::dispatch::Outcome")]
+pub enum FeedbackOutcome {
+    /// 已实施 (applied)
+    Applied,
+    /// 不适用，须说明原因 (not applicable, with the reason)
+    NotApplicable,
+}

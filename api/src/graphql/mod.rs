@@ -3,6 +3,9 @@
 
 mod enums;
 mod inputs;
+mod joint;
+mod joint_inputs;
+mod joint_types;
 pub mod loaders;
 mod mutation;
 mod query;
@@ -13,20 +16,29 @@ use crate::context::{RequestContext, Services};
 use crate::error::{ApiError, GqlResult};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
 use domain::Principal;
 use persistence::{MAX_PAGE_SIZE, Page, PageRequest};
 
-pub use mutation::MutationRoot;
-pub use query::QueryRoot;
+pub use joint::SubscriptionRoot;
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+/// 查询 (queries)
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(query::CoreQuery, joint::JointQuery);
+
+/// 变更 (mutations). Each is one transaction: on any error nothing is stored.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(mutation::CoreMutation, joint::JointMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// How many items a page holds when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
 
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot)
 }
 
 pub fn build_schema() -> AppSchema {

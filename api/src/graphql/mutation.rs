@@ -6,20 +6,21 @@ use super::types::{CreditRecordNode, ListEntryNode, ListTypeNode, SubjectNode};
 use super::{principal, services};
 use crate::cache::subject_key;
 use crate::error::GqlResult;
-use async_graphql::{Context, Description, Object, Result};
+use crate::events::DispatchEventKind;
+use async_graphql::{Context, Object, Result};
 use domain::Scope;
 
-/// 变更 (mutations). Each is one transaction: on any error nothing is stored.
-#[derive(Description)]
-pub struct MutationRoot;
+/// The foundation's mutations. Each is one transaction: on any error nothing is stored.
+#[derive(Default)]
+pub struct CoreMutation;
 
 /// The acting department, if the caller's token holds `scope`.
 fn actor(ctx: &Context<'_>, scope: Scope) -> Result<domain::DepartmentPrincipal> {
     principal(ctx).department_with(scope).cloned().gql()
 }
 
-#[Object(name = "Mutation", use_type_description)]
-impl MutationRoot {
+#[Object]
+impl CoreMutation {
     /// 登记主体，需 subjects:write (register a subject)
     async fn register_subject(
         &self,
@@ -61,10 +62,11 @@ impl MutationRoot {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
-        let entry = svc
+        let change = svc
             .run(move |s| s.add_list_entry(&actor, &input.into(), today))
             .await?;
-        Ok(ListEntryNode { entry, today })
+        svc.events.publish(DispatchEventKind::Created, &change.dispatches);
+        Ok(ListEntryNode { entry: change.entry, today })
     }
 
     /// 撤销名单条目，仅认定部门，须说明原因，需 lists:write (revoke an entry)
@@ -76,10 +78,11 @@ impl MutationRoot {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
-        let entry = svc
+        let change = svc
             .run(move |s| s.revoke_list_entry(&actor, &input.id, &input.reason, today))
             .await?;
-        Ok(ListEntryNode { entry, today })
+        svc.events.publish(DispatchEventKind::Cancelled, &change.dispatches);
+        Ok(ListEntryNode { entry: change.entry, today })
     }
 
     /// 新建名单类型，仅信用办，需 memoranda:admin (create a list type)

@@ -7,13 +7,13 @@ use super::{connection, page_request, principal, services};
 use crate::cache::subject_key;
 use crate::error::{ApiError, GqlResult};
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Description, Object, Result};
+use async_graphql::{Context, Object, Result};
 use domain::{JurisdictionCode, access};
 use persistence::{EntryFilter, SubjectFilter};
 
-/// 查询 (queries)
-#[derive(Description)]
-pub struct QueryRoot;
+/// The foundation's queries: subjects, records, lists, the catalogue.
+#[derive(Default)]
+pub struct CoreQuery;
 
 fn jurisdiction_arg(j: Option<String>) -> Result<Option<JurisdictionCode>> {
     j.map(|s| {
@@ -25,8 +25,8 @@ fn jurisdiction_arg(j: Option<String>) -> Result<Option<JurisdictionCode>> {
     .gql()
 }
 
-#[Object(name = "Query", use_type_description)]
-impl QueryRoot {
+#[Object]
+impl CoreQuery {
     /// 按统一社会信用代码或公民身份号码查询主体；不存在时为空 (a subject by its code; null if none)
     async fn subject(
         &self,

@@ -63,3 +63,20 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    pub fn list_entries_by_ids(&self, ids: &[String]) -> Result<Vec<domain::ListEntry>, StoreError> {
+        use crate::rows::ListEntryRow;
+        use crate::schema::list_entries;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read(|c| {
+            let rows = list_entries::table
+                .filter(list_entries::id.eq_any(ids))
+                .select(ListEntryRow::as_select())
+                .load(c)?;
+            convert(rows)
+        })
+    }
+}

@@ -1,6 +1,7 @@
 //! List entries: adding, revoking, and reading them with their status as of today.
 
 use super::catalogue::{acting_department, find_list_type_by_code};
+use super::dispatches::{cancel_open, create_for_entry};
 use super::subjects::require_subject;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
@@ -12,6 +13,13 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::list::RawListEntry;
 use domain::{DomainError, EntryStatus, JurisdictionCode, ListEntry, ListType, NewListEntry};
+
+/// An entry as a command left it, with the dispatches the command made or cancelled.
+#[derive(Debug, Clone)]
+pub struct EntryChange {
+    pub entry: ListEntry,
+    pub dispatches: Vec<domain::dispatch::Dispatch>,
+}
 
 #[derive(Debug, Clone)]
 pub struct EntryFilter {
@@ -44,14 +52,15 @@ fn with_status(q: BoxedEntries<'_>, status: EntryStatus, today: NaiveDate) -> Bo
 }
 
 impl Store {
-    /// Adds a subject to a list. With an idempotency key, the same request made again returns the
-    /// entry it made the first time and writes nothing.
+    /// Adds a subject to a list and, in the same transaction, makes the dispatches the memoranda
+    /// call for. With an idempotency key, the same request made again returns the entry it made the
+    /// first time and writes nothing.
     pub fn add_list_entry(
         &self,
         actor: &DepartmentPrincipal,
         raw: &RawListEntry,
         today: NaiveDate,
-    ) -> Result<ListEntry, StoreError> {
+    ) -> Result<EntryChange, StoreError> {
         self.write(|c| {
             let department = acting_department(c, actor)?;
             let list_type =
@@ -76,7 +85,7 @@ impl Store {
                     if entry.subject_id != subject.id || entry.list_type_id != list_type.id {
                         return Err(DomainError::conflict("该幂等键已用于另一条名单条目").into());
                     }
-                    return Ok(entry);
+                    return Ok(EntryChange { entry, dispatches: Vec::new() });
                 }
             }
             let in_force = with_status(
@@ -111,21 +120,27 @@ impl Store {
                 ended_at: None,
                 idempotency_key: new.idempotency_key,
             };
-            diesel::insert_into(list_entries::table)
-                .values(&row)
-                .execute(c)?;
-            ListEntry::try_from(row)
+            diesel::insert_into(list_entries::table).values(&row).execute(c)?;
+            let entry = ListEntry::try_from(row)?;
+            // An entry already past its end binds nobody: nothing to dispatch.
+            let dispatches = if entry.status_on(today) == EntryStatus::Active {
+                create_for_entry(c, &self.policy, &entry, &list_type, &subject, today)?
+            } else {
+                Vec::new()
+            };
+            Ok(EntryChange { entry, dispatches })
         })
     }
 
-    /// Revokes an entry in force, by the department that owns its list type, with a reason.
+    /// Revokes an entry in force, by the department that owns its list type, with a reason; its open
+    /// dispatches are cancelled.
     pub fn revoke_list_entry(
         &self,
         actor: &DepartmentPrincipal,
         entry_id: &str,
         reason: &str,
         today: NaiveDate,
-    ) -> Result<ListEntry, StoreError> {
+    ) -> Result<EntryChange, StoreError> {
         let reason = domain::subject::required_text("reason", reason, 2000)?;
         self.write(|c| {
             let department = acting_department(c, actor)?;
@@ -149,12 +164,14 @@ impl Store {
                     list_entries::ended_at.eq(ended),
                 ))
                 .execute(c)?;
-            Ok(ListEntry {
+            let dispatches = cancel_open(c, std::slice::from_ref(&entry.id), "名单条目已撤销，措施解除")?;
+            let entry = ListEntry {
                 stored_status: status,
                 revocation_reason: Some(reason),
                 ended_at: Some(ended.and_utc()),
                 ..entry
-            })
+            };
+            Ok(EntryChange { entry, dispatches })
         })
     }
 

@@ -2,18 +2,28 @@
 
 mod batch;
 mod catalogue;
+mod checks;
+mod dispatches;
+mod stats;
+mod sweep;
 mod entries;
+mod memoranda;
 mod records;
 mod subjects;
 
 pub use catalogue::ReferenceData;
-pub use entries::EntryFilter;
+pub use checks::{CheckOutcome, MeasureFinding};
+pub use dispatches::{DispatchFilter, DispatchView};
+pub use stats::{DepartmentResponse, ListingCount, Stats};
+pub use sweep::SweepReport;
+pub use entries::{EntryChange, EntryFilter};
 pub use records::RecordFilter;
 pub use subjects::SubjectFilter;
 
 use crate::conn::{self, AnyConnection, Backend, Manager};
 use crate::error::StoreError;
 use diesel::Connection;
+use domain::WorkingDayCalendar;
 use diesel::r2d2::{Pool, PooledConnection};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -53,11 +63,29 @@ impl<T> Page<T> {
     }
 }
 
+/// The rules of time the store applies when it writes: the working-day calendar and how many
+/// working days a department has to acknowledge a dispatch.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub calendar: Arc<WorkingDayCalendar>,
+    pub acknowledge_working_days: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            calendar: Arc::new(WorkingDayCalendar::bundled().unwrap_or_else(|_| WorkingDayCalendar::empty())),
+            acknowledge_working_days: domain::dispatch::DEFAULT_ACKNOWLEDGE_WORKING_DAYS,
+        }
+    }
+}
+
 /// Shared by the server's workers; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<Manager>,
     backend: Backend,
+    policy: Arc<Policy>,
     /// SQLite allows one writer: writers queue here rather than fail with SQLITE_BUSY when a
     /// read transaction tries to become a write one.
     write_lock: Arc<Mutex<()>>,
@@ -81,11 +109,16 @@ impl Store {
             .connection_timeout(Duration::from_secs(10))
             .build(Manager::new(backend, target))
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", conn::redact(url))))?;
-        Ok(Store {
-            pool,
-            backend,
-            write_lock: Arc::new(Mutex::new(())),
-        })
+        Ok(Store { pool, backend, policy: Arc::new(Policy::default()), write_lock: Arc::new(Mutex::new(())) })
+    }
+
+    /// The same store under another policy (a configured calendar, say).
+    pub fn with_policy(self, policy: Policy) -> Store {
+        Store { policy: Arc::new(policy), ..self }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     pub fn backend(&self) -> Backend {

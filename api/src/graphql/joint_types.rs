@@ -1,0 +1,357 @@
+//! Output types of joint reward and punishment: memoranda, measures, dispatches, checks, statistics.
+
+use super::enums;
+use super::loaders::{DepartmentKey, EntryId, FeedbackOf, VersionId};
+use super::scalars::Date;
+use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode};
+use super::{load, services};
+use async_graphql::{Context, Description, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::dispatch::{Dispatch, Feedback};
+use domain::memorandum::{Measure, Memorandum};
+
+/// 联合奖惩备忘录 (memorandum) at one version.
+#[derive(Description)]
+pub struct MemorandumNode(pub Memorandum);
+
+#[Object(name = "Memorandum", use_type_description)]
+impl MemorandumNode {
+    /// 编号 (id)
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// 代码，如 ndrc-2016-141 (key)
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    /// 版本号；修订后新名单适用新版本，已推送的保留原版本 (version)
+    async fn version(&self) -> u32 {
+        self.0.version
+    }
+    /// 标题 (title)
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// 文号，如 发改财金〔2016〕141号 (document number)
+    async fn document_number(&self) -> &str {
+        &self.0.document_number
+    }
+    /// 发文单位 (issuing bodies)
+    async fn issued_by(&self) -> &[String] {
+        &self.0.issued_by
+    }
+    /// 生效日期 (effective date)
+    async fn effective_date(&self) -> Date {
+        Date(self.0.effective_date)
+    }
+    /// 适用的名单类型代码；all-red / all-black 表示全部红名单或黑名单 (list types covered)
+    async fn list_types(&self) -> Vec<String> {
+        self.0.list_types.iter().map(|s| s.as_string()).collect()
+    }
+    /// 反馈期限：推送所在季度之后第几个季度末 (feedback due, in quarters after the dispatch's quarter)
+    async fn feedback_due_quarters(&self) -> u32 {
+        self.0.feedback_due_quarters
+    }
+    /// 是否已废止 (retired)
+    async fn retired(&self) -> bool {
+        self.0.retired
+    }
+    /// 措施 (measures)
+    async fn measures(&self) -> Vec<MeasureNode> {
+        self.0.measures.iter().cloned().map(MeasureNode).collect()
+    }
+}
+
+/// 措施 (measure): one reward or punishment, its implementers and legal basis.
+#[derive(Description)]
+pub struct MeasureNode(pub Measure);
+
+#[Object(name = "Measure", use_type_description)]
+impl MeasureNode {
+    /// 编号 (id)
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// 措施代码 (code)
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// 措施内容 (what it does)
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// 奖励或惩戒 (kind)
+    async fn kind(&self) -> enums::MeasureKind {
+        self.0.kind.into()
+    }
+    /// 类别 (category)
+    async fn category(&self) -> enums::MeasureCategory {
+        self.0.category.into()
+    }
+    /// 法律依据 (legal basis)
+    async fn legal_basis(&self) -> &str {
+        &self.0.legal_basis
+    }
+    /// 实施范围 (scope)
+    async fn scope(&self) -> enums::MeasureScope {
+        self.0.scope.into()
+    }
+    /// 约束对象 (whom it binds)
+    async fn reaches(&self) -> Vec<enums::Reach> {
+        self.0.reaches.iter().map(|r| (*r).into()).collect()
+    }
+    /// 实施部门简称，如 market、tax (implementing departments, by short name)
+    async fn implementers(&self) -> &[String] {
+        &self.0.implementers
+    }
+}
+
+/// 反馈 / 联合奖惩案例 (feedback): what the implementing department did, in which business.
+#[derive(Description)]
+pub struct FeedbackNode(pub Feedback);
+
+#[Object(name = "Feedback", use_type_description)]
+impl FeedbackNode {
+    /// 结果 (outcome)
+    async fn outcome(&self) -> enums::FeedbackOutcome {
+        self.0.outcome.into()
+    }
+    /// 办理的业务，如 行政许可、招标投标、财政补贴、贷款 (business)
+    async fn business(&self) -> &str {
+        &self.0.business
+    }
+    /// 说明 (note)
+    async fn note(&self) -> &str {
+        &self.0.note
+    }
+    /// 反馈部门 (recorded by)
+    async fn recorded_by(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
+        load(ctx, DepartmentKey(self.0.recorded_by.to_string()), "部门").await.map(DepartmentNode)
+    }
+    /// 反馈时间 (recorded at)
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.0.recorded_at
+    }
+}
+
+/// 推送 (dispatch): one measure for one implementing department about one list entry.
+#[derive(Description)]
+pub struct DispatchNode {
+    pub dispatch: Dispatch,
+    pub today: NaiveDate,
+}
+
+#[Object(name = "Dispatch", use_type_description)]
+impl DispatchNode {
+    /// 编号 (id)
+    async fn id(&self) -> ID {
+        ID(self.dispatch.id.clone())
+    }
+    /// 状态 (status)
+    async fn status(&self) -> enums::DispatchStatus {
+        self.dispatch.status.into()
+    }
+    /// 是否超期未签收 (pending past its acknowledgement deadline)
+    async fn overdue(&self) -> bool {
+        self.dispatch.is_overdue(self.today)
+    }
+    /// 实施部门 (implementing department)
+    async fn department(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
+        load(ctx, DepartmentKey(self.dispatch.department.to_string()), "部门").await.map(DepartmentNode)
+    }
+    /// 名单条目 (the list entry behind it)
+    async fn entry(&self, ctx: &Context<'_>) -> Result<ListEntryNode> {
+        let entry = load(ctx, EntryId(self.dispatch.entry_id.clone()), "名单条目").await?;
+        Ok(ListEntryNode { entry, today: self.today })
+    }
+    /// 推送时适用的备忘录版本 (the memorandum at the version the dispatch was made under)
+    async fn memorandum(&self, ctx: &Context<'_>) -> Result<MemorandumNode> {
+        load(ctx, VersionId(self.dispatch.memorandum_version_id.clone()), "备忘录").await.map(MemorandumNode)
+    }
+    /// 措施 (measure)
+    async fn measure(&self, ctx: &Context<'_>) -> Result<MeasureNode> {
+        let m: Memorandum = load(ctx, VersionId(self.dispatch.memorandum_version_id.clone()), "备忘录").await?;
+        m.measures
+            .into_iter()
+            .find(|x| x.id == self.dispatch.measure_id)
+            .map(MeasureNode)
+            .ok_or_else(|| super::types::missing("措施"))
+    }
+    /// 推送时间 (created at)
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.dispatch.created_at
+    }
+    /// 签收截止日（工作日）；工作日历未覆盖时为空 (acknowledge by; null when the calendar did not cover it)
+    async fn acknowledge_by(&self) -> Option<Date> {
+        self.dispatch.acknowledge_by.map(Date)
+    }
+    /// 反馈截止日：推送后季度末 (feedback due)
+    async fn feedback_due(&self) -> Date {
+        Date(self.dispatch.feedback_due)
+    }
+    /// 签收时间 (acknowledged at)
+    async fn acknowledged_at(&self) -> Option<DateTime<Utc>> {
+        self.dispatch.acknowledged_at
+    }
+    /// 反馈时间 (answered at)
+    async fn answered_at(&self) -> Option<DateTime<Utc>> {
+        self.dispatch.answered_at
+    }
+    /// 撤回时间 (cancelled at)
+    async fn cancelled_at(&self) -> Option<DateTime<Utc>> {
+        self.dispatch.cancelled_at
+    }
+    /// 撤回原因，如名单条目到期或撤销 (why it was cancelled)
+    async fn cancel_reason(&self) -> Option<&str> {
+        self.dispatch.cancel_reason.as_deref()
+    }
+    /// 反馈 (feedback), once recorded
+    async fn feedback(&self, ctx: &Context<'_>) -> Result<Option<FeedbackNode>> {
+        if self.dispatch.answered_at.is_none() {
+            return Ok(None);
+        }
+        let loader = ctx.data::<super::loaders::Loaders>()?;
+        let found = loader.load_one(FeedbackOf(self.dispatch.id.clone())).await.map_err(|e| e.into_graphql())?;
+        Ok(found.map(FeedbackNode))
+    }
+}
+
+/// 适用措施 (a measure the checking department must apply), with the listing behind it.
+#[derive(Description)]
+pub struct ApplicableMeasureNode(pub persistence::MeasureFinding);
+
+#[Object(name = "ApplicableMeasure", use_type_description)]
+impl ApplicableMeasureNode {
+    /// 措施 (measure)
+    async fn measure(&self) -> MeasureNode {
+        MeasureNode(self.0.applicable.measure.clone())
+    }
+    /// 备忘录（列入时适用的版本）(memorandum, at the version in force when the entry was made)
+    async fn memorandum(&self) -> MemorandumNode {
+        MemorandumNode(self.0.applicable.memorandum.clone())
+    }
+    /// 依据的名单条目 (the entry behind it)
+    async fn entry(&self, ctx: &Context<'_>) -> Result<ListEntryNode> {
+        Ok(ListEntryNode { entry: self.0.entry.clone(), today: services(ctx)?.today() })
+    }
+    /// 名单类型 (list type)
+    async fn list_type(&self) -> ListTypeNode {
+        ListTypeNode(self.0.list_type.clone())
+    }
+    /// 被列入名单的主体：被核查主体本身，或其担任法定代表人/负责人的组织 (the listed subject)
+    async fn listed_subject(&self) -> SubjectNode {
+        SubjectNode(self.0.listed.clone())
+    }
+    /// 约束方式：主体本身或作为法定代表人、主要负责人 (how the checked subject is bound)
+    async fn via(&self) -> enums::Reach {
+        self.0.applicable.via.into()
+    }
+}
+
+/// 核查结果 (check result): what applies to a subject for the checking department now. Logged.
+#[derive(Description)]
+pub struct CheckResultNode(pub persistence::CheckOutcome);
+
+#[Object(name = "CheckResult", use_type_description)]
+impl CheckResultNode {
+    /// 核查编号 (id of the logged check)
+    async fn id(&self) -> ID {
+        ID(self.0.id.clone())
+    }
+    /// 核查时间 (checked at)
+    async fn checked_at(&self) -> DateTime<Utc> {
+        self.0.checked_at
+    }
+    /// 办理的业务 (business)
+    async fn business(&self) -> &str {
+        &self.0.business
+    }
+    /// 主体；未登记时为空 (the subject; null if not registered)
+    async fn subject(&self) -> Option<SubjectNode> {
+        self.0.subject.clone().map(SubjectNode)
+    }
+    /// 主体当前有效的红黑名单条目 (the subject's entries in force, red and black)
+    async fn entries(&self) -> Vec<ListEntryNode> {
+        self.0.entries.iter().map(|(e, _)| ListEntryNode { entry: e.clone(), today: self.0.today }).collect()
+    }
+    /// 本部门应实施的措施及其依据 (measures this department must apply, with their basis)
+    async fn measures(&self) -> Vec<ApplicableMeasureNode> {
+        self.0.measures.iter().cloned().map(ApplicableMeasureNode).collect()
+    }
+    /// 连续三年无不良记录，可走行政审批绿色通道 (green channel: no bad record for three years)
+    async fn green_channel(&self) -> bool {
+        self.0.green_channel
+    }
+    /// 可容缺受理（与绿色通道同一条件）(acceptance with missing documents; same condition)
+    async fn acceptance_with_missing_documents(&self) -> bool {
+        self.0.green_channel
+    }
+}
+
+/// 名单统计 (listings of one list type by one department)
+#[derive(SimpleObject)]
+pub struct ListingStat {
+    /// 名单类型 (list type)
+    pub list_type: ListTypeNode,
+    /// 认定部门代码 (department)
+    pub department: String,
+    /// 期间新增 (added in the period)
+    pub added: i64,
+    /// 期末有效 (in force on the last day)
+    pub active: i64,
+}
+
+/// 推送状态计数 (dispatches by status)
+#[derive(SimpleObject)]
+pub struct DispatchStatusCount {
+    /// 状态 (status)
+    pub status: enums::DispatchStatus,
+    /// 数量 (count)
+    pub count: i64,
+}
+
+/// 实施部门反馈情况 (how one implementing department answered)
+#[derive(SimpleObject)]
+pub struct DepartmentResponseStat {
+    /// 部门代码 (department)
+    pub department: String,
+    /// 收到推送 (dispatched)
+    pub dispatched: i64,
+    /// 已撤回 (cancelled)
+    pub cancelled: i64,
+    /// 已反馈 (answered)
+    pub answered: i64,
+    /// 反馈率：已反馈 / 未撤回 (feedback rate)
+    pub feedback_rate: Option<f64>,
+    /// 反馈用时中位数（工作日）(median response, working days)
+    pub median_response_working_days: Option<f64>,
+    /// 超期未签收 (overdue)
+    pub overdue: i64,
+}
+
+/// 统计 (statistics for the credit office)
+#[derive(SimpleObject)]
+pub struct StatsNode {
+    /// 起始日 (from)
+    pub from: Date,
+    /// 截止日 (to)
+    pub to: Date,
+    /// 按名单类型和部门的新增与有效条目 (entries added and active)
+    pub listings: Vec<ListingStat>,
+    /// 按状态的推送数 (dispatches by status)
+    pub dispatches_by_status: Vec<DispatchStatusCount>,
+    /// 各实施部门的反馈率和反馈用时 (response per implementing department)
+    pub departments: Vec<DepartmentResponseStat>,
+    /// 超期未签收的推送 (overdue dispatches)
+    pub overdue: i64,
+    /// 核查次数 (checks made)
+    pub checks: i64,
+    /// 期间决定的行政许可和行政处罚记录数 (licence and penalty records decided)
+    pub double_publicity_total: i64,
+    /// 其中7个工作日内公示的 (published within 7 working days)
+    pub double_publicity_on_time: i64,
+    /// 工作日历无法判断的 (not decidable on the calendar)
+    pub double_publicity_unknown: i64,
+    /// 按时公示比例 (share published on time, of those decidable)
+    pub double_publicity_on_time_share: Option<f64>,
+}

@@ -1,0 +1,9 @@
+DROP INDEX credit_records_decision_date;
+DROP INDEX list_entries_created_at;
+DROP TABLE checks;
+DROP TABLE feedback;
+DROP TABLE dispatches;
+DROP TABLE entry_memoranda;
+DROP TABLE measures;
+DROP TABLE memorandum_versions;
+DROP TABLE memoranda;
