@@ -106,7 +106,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 None => seed::FUXIN_REFERENCE.to_owned(),
             };
             let loader = store.clone();
-            let added = tokio::task::spawn_blocking(move || seed::load_all(&loader, &text)).await??;
+            let added =
+                tokio::task::spawn_blocking(move || seed::load_all(&loader, &text)).await??;
             eprintln!("reference data and memoranda: {added} rows added");
             if demo {
                 seed_demo(store).await?;

@@ -5,15 +5,15 @@ use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use api::auth::Verifier;
 use api::cache::Cache;
-use api::http::{AppState, configure, request_id};
 use api::events::{DispatchEventKind, Events};
+use api::http::{AppState, configure, request_id};
 use api::{Clock, Services, schema_builder};
-use persistence::Policy;
-use std::time::Duration;
 use domain::WorkingDayCalendar;
+use persistence::Policy;
 use persistence::Store;
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Opens the database and applies pending migrations.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
@@ -54,7 +54,13 @@ pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result
         calendar: calendar.clone(),
         acknowledge_working_days: settings.acknowledge_working_days,
     });
-    Ok(Services { store, cache, calendar, clock: Clock::default(), events: Events::default() })
+    Ok(Services {
+        store,
+        cache,
+        calendar,
+        clock: Clock::default(),
+        events: Events::default(),
+    })
 }
 
 /// The expiry sweep, every `interval`: entries past their end are stored as expired, their open
@@ -69,13 +75,25 @@ pub async fn sweep_loop(services: Services, interval: Duration) {
         let today = services.today();
         match tokio::task::spawn_blocking(move || store.sweep_expired(today)).await {
             Ok(Ok(report)) if report.expired_entries > 0 => {
-                tracing::info!(expired = report.expired_entries, cancelled = report.cancelled.len(), "expiry sweep");
-                services.events.publish(DispatchEventKind::Cancelled, &report.cancelled);
-                let keys: Vec<String> = report.subject_codes.iter().map(|c| api::cache::subject_key(c)).collect();
+                tracing::info!(
+                    expired = report.expired_entries,
+                    cancelled = report.cancelled.len(),
+                    "expiry sweep"
+                );
+                services
+                    .events
+                    .publish(DispatchEventKind::Cancelled, &report.cancelled);
+                let keys: Vec<String> = report
+                    .subject_codes
+                    .iter()
+                    .map(|c| api::cache::subject_key(c))
+                    .collect();
                 services.cache.delete(&keys).await;
             }
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::error!(error = %e, "expiry sweep failed; it runs again at the next tick"),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "expiry sweep failed; it runs again at the next tick")
+            }
             Err(e) => tracing::error!(error = %e, "expiry sweep task failed"),
         }
     }
@@ -112,7 +130,10 @@ impl Application {
         }
         let interval = Duration::from_secs(settings.sweep_interval_seconds.max(1));
         tokio::spawn(sweep_loop(services_for_sweep, interval));
-        Ok(Application { port, server: server.run() })
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
     }
 
     /// Stops the server when asked (tests stop theirs when they end).

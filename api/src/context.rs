@@ -2,10 +2,10 @@
 
 use crate::cache::Cache;
 use crate::error::{ApiError, GqlResult};
+use crate::events::Events;
 use chrono::NaiveDate;
 use domain::{Principal, WorkingDayCalendar};
 use persistence::{Store, StoreError};
-use crate::events::Events;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -21,7 +21,9 @@ impl Clock {
     pub fn today(&self) -> NaiveDate {
         let today = domain::time::china_date(chrono::Utc::now());
         let offset = self.offset_days.load(Ordering::Relaxed);
-        today.checked_add_signed(chrono::Duration::days(offset)).unwrap_or(today)
+        today
+            .checked_add_signed(chrono::Duration::days(offset))
+            .unwrap_or(today)
     }
 
     /// Moves today forward (tests only: no route or setting reaches it).

@@ -29,7 +29,9 @@ pub struct Events {
 
 impl Default for Events {
     fn default() -> Self {
-        Events { sender: broadcast::channel(CAPACITY).0 }
+        Events {
+            sender: broadcast::channel(CAPACITY).0,
+        }
     }
 }
 
@@ -37,7 +39,10 @@ impl Events {
     pub fn publish(&self, kind: DispatchEventKind, dispatches: &[Dispatch]) {
         for d in dispatches {
             // No subscriber is not an error.
-            let _ = self.sender.send(DispatchEvent { kind, dispatch: d.clone() });
+            let _ = self.sender.send(DispatchEvent {
+                kind,
+                dispatch: d.clone(),
+            });
         }
     }
 

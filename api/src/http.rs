@@ -56,7 +56,11 @@ pub async fn request_id(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/graphql")
-            .route(web::get().guard(guard::Header("upgrade", "websocket")).to(graphql_ws))
+            .route(
+                web::get()
+                    .guard(guard::Header("upgrade", "websocket"))
+                    .to(graphql_ws),
+            )
             .route(
                 web::get()
                     .guard(guard::fn_guard(wants_graphiql))
@@ -166,19 +170,36 @@ async fn graphql(
 
 /// Subscriptions over WebSocket (graphql-transport-ws). The token comes in `connection_init`:
 /// `{"Authorization": "Bearer …"}` (or `{"token": "…"}`); a bad one closes the connection.
-async fn graphql_ws(state: web::Data<AppState>, http: HttpRequest, payload: web::Payload) -> actix_web::Result<HttpResponse> {
+async fn graphql_ws(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
     let verifier = state.verifier.clone();
     let services = state.services.clone();
-    let request_id = http.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+    let request_id = http
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
     GraphQLSubscription::new(state.schema.clone())
         .on_connection_init(move |init: serde_json::Value| async move {
             let header = ["Authorization", "authorization"]
                 .iter()
                 .find_map(|k| init.get(k).and_then(|v| v.as_str()).map(str::to_owned))
-                .or_else(|| init.get("token").and_then(|v| v.as_str()).map(|t| format!("Bearer {t}")));
-            let principal = verifier.principal(header.as_deref()).map_err(|e| async_graphql::Error::new(e.to_string()))?;
+                .or_else(|| {
+                    init.get("token")
+                        .and_then(|v| v.as_str())
+                        .map(|t| format!("Bearer {t}"))
+                });
+            let principal = verifier
+                .principal(header.as_deref())
+                .map_err(|e| async_graphql::Error::new(e.to_string()))?;
             let mut data = async_graphql::Data::default();
-            data.insert(RequestContext { principal, request_id });
+            data.insert(RequestContext {
+                principal,
+                request_id,
+            });
             data.insert(loaders(services));
             Ok(data)
         })

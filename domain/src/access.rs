@@ -380,11 +380,17 @@ pub fn dispatch_scope(department: &Department) -> DispatchScope {
 }
 
 /// Only the department a dispatch is addressed to may acknowledge or answer it.
-pub fn may_handle_dispatch(department: &Department, addressee: &DepartmentCode) -> Result<(), DomainError> {
+pub fn may_handle_dispatch(
+    department: &Department,
+    addressee: &DepartmentCode,
+) -> Result<(), DomainError> {
     if &department.code == addressee {
         Ok(())
     } else {
-        Err(DomainError::forbidden(format!("该推送发给 {addressee}，部门 {} 不能处理", department.code)))
+        Err(DomainError::forbidden(format!(
+            "该推送发给 {addressee}，部门 {} 不能处理",
+            department.code
+        )))
     }
 }
 

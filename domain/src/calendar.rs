@@ -43,7 +43,9 @@ struct File {
 impl WorkingDayCalendar {
     /// A calendar that knows no year: every question about a day is answered with an error.
     pub fn empty() -> Self {
-        WorkingDayCalendar { years: BTreeMap::new() }
+        WorkingDayCalendar {
+            years: BTreeMap::new(),
+        }
     }
 
     /// The calendar shipped with the project.

@@ -58,6 +58,7 @@ pub fn applicable_measures(
         for memorandum in &listing.memoranda {
             for measure in &memorandum.measures {
                 let applies = measure.scope == MeasureScope::City
+                    && measure.fits(&listing.list_type)
                     && measure.is_implemented_by(department)
                     && measure.reaches.contains(&listing.via);
                 if applies {

@@ -104,6 +104,15 @@ pub struct Measure {
 }
 
 impl Measure {
+    /// Rewards go with red lists, punishments with black: a memorandum covering both (the seed
+    /// plan's own catalogue) applies to each list only the measures of its colour.
+    pub fn fits(&self, list_type: &ListType) -> bool {
+        matches!(
+            (self.kind, list_type.colour),
+            (MeasureKind::Reward, ListColour::Red) | (MeasureKind::Punishment, ListColour::Black)
+        )
+    }
+
     pub fn is_implemented_by(&self, department: &Department) -> bool {
         self.implementers
             .iter()
@@ -342,7 +351,7 @@ pub fn plan_dispatches<'a>(
         for measure in memorandum
             .measures
             .iter()
-            .filter(|m| m.scope == MeasureScope::City)
+            .filter(|m| m.scope == MeasureScope::City && m.fits(list_type))
         {
             for department in reached.iter().filter(|d| measure.is_implemented_by(d)) {
                 plan.push(PlannedDispatch {
@@ -478,6 +487,45 @@ mod tests {
                 d("2026-11-28")
             )
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn rewards_go_with_red_lists_and_punishments_with_black() {
+        let mut reward = measure("R1", MeasureScope::City, &["market"]);
+        reward.kind = MeasureKind::Reward;
+        let memoranda = vec![memorandum(
+            vec![ListSelector::AllRed, ListSelector::AllBlack],
+            vec![reward, measure("B1", MeasureScope::City, &["market"])],
+        )];
+        let departments = vec![dept("210900.market")];
+        let today = d("2026-11-28");
+        let red = plan_dispatches(
+            &memoranda,
+            &list_type("a", ListColour::Red),
+            &subject("210902"),
+            &departments,
+            today,
+        );
+        assert_eq!(
+            red.iter()
+                .map(|p| p.measure.code.as_str())
+                .collect::<Vec<_>>(),
+            ["R1"]
+        );
+        let black = plan_dispatches(
+            &memoranda,
+            &list_type("b", ListColour::Black),
+            &subject("210902"),
+            &departments,
+            today,
+        );
+        assert_eq!(
+            black
+                .iter()
+                .map(|p| p.measure.code.as_str())
+                .collect::<Vec<_>>(),
+            ["B1"]
         );
     }
 

@@ -131,8 +131,12 @@ pub fn revert_all_migrations(conn: &mut AnyConnection) -> Result<usize, Migratio
 macro_rules! batch_insert {
     ($conn:expr, $table:expr, $rows:expr) => {
         match $conn {
-            $crate::conn::AnyConnection::Postgresql(c) => diesel::insert_into($table).values($rows).execute(c),
-            $crate::conn::AnyConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::conn::AnyConnection::Postgresql(c) => {
+                diesel::insert_into($table).values($rows).execute(c)
+            }
+            $crate::conn::AnyConnection::Sqlite(c) => {
+                diesel::insert_into($table).values($rows).execute(c)
+            }
         }
     };
 }

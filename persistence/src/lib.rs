@@ -14,6 +14,7 @@ mod store;
 pub use conn::{AnyConnection, Backend};
 pub use error::StoreError;
 pub use store::{
-    CheckOutcome, DispatchFilter, MeasureFinding, DispatchView, EntryChange, EntryFilter, MAX_PAGE_SIZE, Page, PageRequest,
-    DepartmentResponse, ListingCount, Policy, RecordFilter, SweepReport, ReferenceData, Stats, Store, SubjectFilter,
+    CheckOutcome, DepartmentResponse, DispatchFilter, DispatchView, EntryChange, EntryFilter,
+    ListingCount, MAX_PAGE_SIZE, MeasureFinding, Page, PageRequest, Policy, RecordFilter,
+    ReferenceData, Stats, Store, SubjectFilter, SweepReport,
 };

@@ -4,9 +4,11 @@ use crate::error::{StoreError, corrupt};
 use crate::schema::*;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use domain::dispatch::{Dispatch, DispatchStatus, Feedback, Outcome};
-use domain::memorandum::{ListSelector, Measure, MeasureCategory, MeasureKind, MeasureScope, Reach};
 use domain::DepartmentCode;
+use domain::dispatch::{Dispatch, DispatchStatus, Feedback, Outcome};
+use domain::memorandum::{
+    ListSelector, Measure, MeasureCategory, MeasureKind, MeasureScope, Reach,
+};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = memoranda)]
@@ -62,7 +64,12 @@ impl MeasureRow {
             category: m.category.as_str().to_owned(),
             legal_basis: m.legal_basis.clone(),
             scope: m.scope.as_str().to_owned(),
-            reaches: m.reaches.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+            reaches: m
+                .reaches
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
             implementers: m.implementers.join(","),
         }
     }
@@ -78,8 +85,10 @@ impl TryFrom<MeasureRow> for Measure {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Measure {
             kind: MeasureKind::parse(&r.kind).ok_or_else(|| corrupt("measure kind", &r.kind))?,
-            category: MeasureCategory::parse(&r.category).ok_or_else(|| corrupt("measure category", &r.category))?,
-            scope: MeasureScope::parse(&r.scope).ok_or_else(|| corrupt("measure scope", &r.scope))?,
+            category: MeasureCategory::parse(&r.category)
+                .ok_or_else(|| corrupt("measure category", &r.category))?,
+            scope: MeasureScope::parse(&r.scope)
+                .ok_or_else(|| corrupt("measure scope", &r.scope))?,
             reaches,
             implementers: r.implementers.split(',').map(str::to_owned).collect(),
             id: r.id,
@@ -91,7 +100,9 @@ impl TryFrom<MeasureRow> for Measure {
 }
 
 pub fn parse_selectors(text: &str) -> Result<Vec<ListSelector>, StoreError> {
-    text.split(',').map(|s| ListSelector::parse(s).map_err(|_| corrupt("list selector", s))).collect()
+    text.split(',')
+        .map(|s| ListSelector::parse(s).map_err(|_| corrupt("list selector", s)))
+        .collect()
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone)]
@@ -118,8 +129,10 @@ impl TryFrom<DispatchRow> for Dispatch {
     type Error = StoreError;
     fn try_from(r: DispatchRow) -> Result<Self, StoreError> {
         Ok(Dispatch {
-            department: DepartmentCode::parse(&r.department_code).map_err(|_| corrupt("department", &r.department_code))?,
-            status: DispatchStatus::parse(&r.status).ok_or_else(|| corrupt("dispatch status", &r.status))?,
+            department: DepartmentCode::parse(&r.department_code)
+                .map_err(|_| corrupt("department", &r.department_code))?,
+            status: DispatchStatus::parse(&r.status)
+                .ok_or_else(|| corrupt("dispatch status", &r.status))?,
             id: r.id,
             entry_id: r.entry_id,
             measure_id: r.measure_id,
@@ -166,7 +179,8 @@ impl TryFrom<FeedbackRow> for Feedback {
             outcome,
             business: r.business,
             note: r.note,
-            recorded_by: DepartmentCode::parse(&r.recorded_by).map_err(|_| corrupt("department", &r.recorded_by))?,
+            recorded_by: DepartmentCode::parse(&r.recorded_by)
+                .map_err(|_| corrupt("department", &r.recorded_by))?,
             recorded_at: r.recorded_at.and_utc(),
         })
     }

@@ -93,7 +93,12 @@ mod tests {
         let all = super::parse_memoranda(super::MEMORANDA).unwrap();
         assert_eq!(all.len(), 4);
         let court = all.iter().find(|m| m.key == "ndrc-2016-141").unwrap();
-        assert!(court.measures.iter().any(|m| m.legal_basis == "发改财金〔2016〕141号 第1条"));
+        assert!(
+            court
+                .measures
+                .iter()
+                .any(|m| m.legal_basis == "发改财金〔2016〕141号 第1条")
+        );
     }
 
     #[test]
@@ -161,8 +166,11 @@ fn loose_date(s: &str) -> anyhow::Result<chrono::NaiveDate> {
 /// Parses seed memoranda, validating them with the domain's rules. A measure's legal basis is its
 /// document, with the article where the file gives one.
 pub fn parse_memoranda(text: &str) -> anyhow::Result<Vec<domain::memorandum::NewMemorandum>> {
-    use domain::memorandum::{MeasureCategory, MeasureKind, MeasureScope, NewMemorandum, RawMeasure, RawMemorandum, Reach};
-    let file: MemorandaFile = serde_json::from_str(text).context("memoranda file is not of the expected shape")?;
+    use domain::memorandum::{
+        MeasureCategory, MeasureKind, MeasureScope, NewMemorandum, RawMeasure, RawMemorandum, Reach,
+    };
+    let file: MemorandaFile =
+        serde_json::from_str(text).context("memoranda file is not of the expected shape")?;
     let mut out = Vec::new();
     for m in file.memoranda {
         let mut measures = Vec::new();
@@ -177,9 +185,17 @@ pub fn parse_memoranda(text: &str) -> anyhow::Result<Vec<domain::memorandum::New
                     Some(a) => format!("{} 第{a}条", m.document_number),
                     None => m.document_number.clone(),
                 }),
-                kind: Some(MeasureKind::parse(&x.kind).with_context(|| format!("{}: kind {}", x.code, x.kind))?),
-                category: Some(MeasureCategory::parse(&x.category).with_context(|| format!("{}: category", x.code))?),
-                scope: Some(MeasureScope::parse(&x.scope).with_context(|| format!("{}: scope", x.code))?),
+                kind: Some(
+                    MeasureKind::parse(&x.kind)
+                        .with_context(|| format!("{}: kind {}", x.code, x.kind))?,
+                ),
+                category: Some(
+                    MeasureCategory::parse(&x.category)
+                        .with_context(|| format!("{}: category", x.code))?,
+                ),
+                scope: Some(
+                    MeasureScope::parse(&x.scope).with_context(|| format!("{}: scope", x.code))?,
+                ),
                 code: x.code,
                 name: x.name,
                 reaches,
@@ -191,7 +207,12 @@ pub fn parse_memoranda(text: &str) -> anyhow::Result<Vec<domain::memorandum::New
             title: m.title,
             document_number: m.document_number,
             issued_by: m.issued_by,
-            effective_date: m.effective.or(m.published).as_deref().map(loose_date).transpose()?,
+            effective_date: m
+                .effective
+                .or(m.published)
+                .as_deref()
+                .map(loose_date)
+                .transpose()?,
             list_types: m.list_types,
             feedback_due_quarters: Some(1),
             measures,

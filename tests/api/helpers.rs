@@ -76,10 +76,12 @@ impl TestApp {
         edit(&mut settings);
         let store = open_store(&settings).await.expect("database for the test");
         let loader = store.clone();
-        tokio::task::spawn_blocking(move || xinyong::seed::load_all(&loader, xinyong::seed::FUXIN_REFERENCE))
-            .await
-            .unwrap()
-            .unwrap();
+        tokio::task::spawn_blocking(move || {
+            xinyong::seed::load_all(&loader, xinyong::seed::FUXIN_REFERENCE)
+        })
+        .await
+        .unwrap()
+        .unwrap();
         let services = build_services(&settings, store)
             .await
             .expect("cache for the test");

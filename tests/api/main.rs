@@ -13,6 +13,7 @@ mod cli;
 mod entries;
 mod helpers;
 mod http;
+mod joint;
 mod migrations;
 mod pagination;
 mod records;

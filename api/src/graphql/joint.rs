@@ -1,8 +1,12 @@
 //! Queries, mutations and subscriptions of joint reward and punishment.
 
-use super::joint_inputs::{AcknowledgeDispatchInput, AmendMemorandumInput, MemorandumInput, RecordFeedbackInput, RetireMemorandumInput};
+use super::joint_inputs::{
+    AcknowledgeDispatchInput, AmendMemorandumInput, MemorandumInput, RecordFeedbackInput,
+    RetireMemorandumInput,
+};
 use super::joint_types::{
-    CheckResultNode, DepartmentResponseStat, DispatchNode, DispatchStatusCount, ListingStat, MemorandumNode, StatsNode,
+    CheckResultNode, DepartmentResponseStat, DispatchNode, DispatchStatusCount, ListingStat,
+    MemorandumNode, StatsNode,
 };
 use super::scalars::Date;
 use super::types::ListTypeNode;
@@ -24,8 +28,16 @@ fn actor(ctx: &Context<'_>, scope: Scope) -> Result<domain::DepartmentPrincipal>
 fn any_department(ctx: &Context<'_>) -> Result<domain::DepartmentPrincipal> {
     match principal(ctx) {
         Principal::Department(d) => Ok(d.clone()),
-        Principal::Anonymous => Err(ApiError::new(crate::error::ErrorCode::Unauthenticated, "此查询需要部门令牌").into_graphql()),
-        Principal::Subject { .. } => Err(ApiError::new(crate::error::ErrorCode::Forbidden, "主体令牌不能查看推送").into_graphql()),
+        Principal::Anonymous => Err(ApiError::new(
+            crate::error::ErrorCode::Unauthenticated,
+            "此查询需要部门令牌",
+        )
+        .into_graphql()),
+        Principal::Subject { .. } => Err(ApiError::new(
+            crate::error::ErrorCode::Forbidden,
+            "主体令牌不能查看推送",
+        )
+        .into_graphql()),
     }
 }
 
@@ -40,12 +52,18 @@ impl JointQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "包括已废止的 (include retired ones)", default)] include_retired: bool,
     ) -> Result<Vec<MemorandumNode>> {
-        let all = services(ctx)?.run(move |s| s.memoranda(include_retired)).await?;
+        let all = services(ctx)?
+            .run(move |s| s.memoranda(include_retired))
+            .await?;
         Ok(all.into_iter().map(MemorandumNode).collect())
     }
 
     /// 一份备忘录（当前版本）(one memorandum, current version)
-    async fn memorandum(&self, ctx: &Context<'_>, #[graphql(desc = "备忘录编号 (id)")] id: ID) -> Result<Option<MemorandumNode>> {
+    async fn memorandum(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "备忘录编号 (id)")] id: ID,
+    ) -> Result<Option<MemorandumNode>> {
         let found = services(ctx)?.run(move |s| s.memorandum(&id)).await?;
         Ok(found.map(MemorandumNode))
     }
@@ -56,7 +74,8 @@ impl JointQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "状态 (status)")] status: Option<enums::DispatchStatus>,
-        #[graphql(desc = "只看超期未签收的（或只看未超期的）(overdue only, or not)")] overdue: Option<bool>,
+        #[graphql(desc = "只看超期未签收的（或只看未超期的）(overdue only, or not)")]
+        overdue: Option<bool>,
         #[graphql(desc = "只看某名单条目的推送 (of one entry)")] entry: Option<ID>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
@@ -66,9 +85,17 @@ impl JointQuery {
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
         let today = svc.today();
-        let filter = DispatchFilter { status: status.map(Into::into), overdue, entry_id: entry.map(|e| e.0) };
-        let result = svc.run(move |s| s.dispatches(&actor, &filter, today, &page)).await?;
-        Ok(connection(result, had_after, |dispatch| (dispatch.id.clone(), DispatchNode { dispatch, today })))
+        let filter = DispatchFilter {
+            status: status.map(Into::into),
+            overdue,
+            entry_id: entry.map(|e| e.0),
+        };
+        let result = svc
+            .run(move |s| s.dispatches(&actor, &filter, today, &page))
+            .await?;
+        Ok(connection(result, had_after, |dispatch| {
+            (dispatch.id.clone(), DispatchNode { dispatch, today })
+        }))
     }
 
     /// 嵌入式核查：办理业务时查询该主体当前适用于本部门的措施；每次核查都记录在案。需 dispatch:handle
@@ -77,12 +104,15 @@ impl JointQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "统一社会信用代码或公民身份号码 (code)")] code: String,
-        #[graphql(desc = "正在办理的业务，如 行政许可申请 (business being handled)")] business: String,
+        #[graphql(desc = "正在办理的业务，如 行政许可申请 (business being handled)")]
+        business: String,
     ) -> Result<CheckResultNode> {
         let actor = actor(ctx, Scope::DispatchHandle)?;
         let svc = services(ctx)?;
         let today = svc.today();
-        let outcome = svc.run(move |s| s.check(&actor, &code, &business, today)).await?;
+        let outcome = svc
+            .run(move |s| s.check(&actor, &code, &business, today))
+            .await?;
         Ok(CheckResultNode(outcome))
     }
 
@@ -96,23 +126,41 @@ impl JointQuery {
     ) -> Result<StatsNode> {
         let actor = actor(ctx, Scope::StatsRead)?;
         let place = jurisdiction
-            .map(|j| JurisdictionCode::parse(&j).map_err(|_| ApiError::bad_input("jurisdiction", format!("行政区划代码应为6位数字：{j}"))))
+            .map(|j| {
+                JurisdictionCode::parse(&j).map_err(|_| {
+                    ApiError::bad_input("jurisdiction", format!("行政区划代码应为6位数字：{j}"))
+                })
+            })
             .transpose()
             .gql()?;
         let svc = services(ctx)?;
         let today = svc.today();
-        let stats = svc.run(move |s| s.stats(&actor, from.0, to.0, place, today)).await?;
+        let stats = svc
+            .run(move |s| s.stats(&actor, from.0, to.0, place, today))
+            .await?;
         let mut listings = Vec::with_capacity(stats.listings.len());
         for l in stats.listings {
             let list_type = load(ctx, ListTypeId(l.list_type_id.clone()), "名单类型").await?;
-            listings.push(ListingStat { list_type: ListTypeNode(list_type), department: l.department, added: l.added, active: l.active });
+            listings.push(ListingStat {
+                list_type: ListTypeNode(list_type),
+                department: l.department,
+                added: l.added,
+                active: l.active,
+            });
         }
         let decidable = stats.double_publicity_total - stats.double_publicity_unknown;
         Ok(StatsNode {
             from: Date(stats.from),
             to: Date(stats.to),
             listings,
-            dispatches_by_status: stats.dispatches_by_status.into_iter().map(|(s, count)| DispatchStatusCount { status: s.into(), count }).collect(),
+            dispatches_by_status: stats
+                .dispatches_by_status
+                .into_iter()
+                .map(|(s, count)| DispatchStatusCount {
+                    status: s.into(),
+                    count,
+                })
+                .collect(),
             departments: stats
                 .departments
                 .into_iter()
@@ -131,7 +179,8 @@ impl JointQuery {
             double_publicity_total: stats.double_publicity_total,
             double_publicity_on_time: stats.double_publicity_on_time,
             double_publicity_unknown: stats.double_publicity_unknown,
-            double_publicity_on_time_share: (decidable > 0).then(|| stats.double_publicity_on_time as f64 / decidable as f64),
+            double_publicity_on_time_share: (decidable > 0)
+                .then(|| stats.double_publicity_on_time as f64 / decidable as f64),
         })
     }
 }
@@ -142,48 +191,88 @@ pub struct JointMutation;
 #[Object]
 impl JointMutation {
     /// 新建备忘录，仅信用办，需 memoranda:admin (create a memorandum)
-    async fn create_memorandum(&self, ctx: &Context<'_>, input: MemorandumInput) -> Result<MemorandumNode> {
+    async fn create_memorandum(
+        &self,
+        ctx: &Context<'_>,
+        input: MemorandumInput,
+    ) -> Result<MemorandumNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let raw = input.into();
-        let m = services(ctx)?.run(move |s| s.create_memorandum(&actor, &raw)).await?;
+        let m = services(ctx)?
+            .run(move |s| s.create_memorandum(&actor, &raw))
+            .await?;
         Ok(MemorandumNode(m))
     }
 
     /// 修订备忘录：生成新版本，适用于此后的新名单；已推送的保留原版本 (amend: a new version)
-    async fn amend_memorandum(&self, ctx: &Context<'_>, input: AmendMemorandumInput) -> Result<MemorandumNode> {
+    async fn amend_memorandum(
+        &self,
+        ctx: &Context<'_>,
+        input: AmendMemorandumInput,
+    ) -> Result<MemorandumNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let raw = input.memorandum.into();
         let id = input.id.0;
-        let m = services(ctx)?.run(move |s| s.amend_memorandum(&actor, &id, &raw)).await?;
+        let m = services(ctx)?
+            .run(move |s| s.amend_memorandum(&actor, &id, &raw))
+            .await?;
         Ok(MemorandumNode(m))
     }
 
     /// 废止备忘录：此后不再推送 (retire: no new dispatches)
-    async fn retire_memorandum(&self, ctx: &Context<'_>, input: RetireMemorandumInput) -> Result<MemorandumNode> {
+    async fn retire_memorandum(
+        &self,
+        ctx: &Context<'_>,
+        input: RetireMemorandumInput,
+    ) -> Result<MemorandumNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let id = input.id.0;
-        let m = services(ctx)?.run(move |s| s.retire_memorandum(&actor, &id)).await?;
+        let m = services(ctx)?
+            .run(move |s| s.retire_memorandum(&actor, &id))
+            .await?;
         Ok(MemorandumNode(m))
     }
 
     /// 签收推送，仅推送的实施部门，需 dispatch:handle (acknowledge a dispatch)
-    async fn acknowledge_dispatch(&self, ctx: &Context<'_>, input: AcknowledgeDispatchInput) -> Result<DispatchNode> {
+    async fn acknowledge_dispatch(
+        &self,
+        ctx: &Context<'_>,
+        input: AcknowledgeDispatchInput,
+    ) -> Result<DispatchNode> {
         let actor = actor(ctx, Scope::DispatchHandle)?;
         let svc = services(ctx)?;
         let id = input.id.0;
-        let dispatch = svc.run(move |s| s.acknowledge_dispatch(&actor, &id)).await?;
-        Ok(DispatchNode { dispatch, today: svc.today() })
+        let dispatch = svc
+            .run(move |s| s.acknowledge_dispatch(&actor, &id))
+            .await?;
+        Ok(DispatchNode {
+            dispatch,
+            today: svc.today(),
+        })
     }
 
     /// 反馈实施情况（联合奖惩案例），仅推送的实施部门，只能反馈一次，需 dispatch:handle (record feedback)
-    async fn record_feedback(&self, ctx: &Context<'_>, input: RecordFeedbackInput) -> Result<DispatchNode> {
+    async fn record_feedback(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordFeedbackInput,
+    ) -> Result<DispatchNode> {
         let actor = actor(ctx, Scope::DispatchHandle)?;
         let svc = services(ctx)?;
         let today = svc.today();
-        let raw = RawFeedback { outcome: input.outcome.into(), business: input.business, note: input.note };
+        let raw = RawFeedback {
+            outcome: input.outcome.into(),
+            business: input.business,
+            note: input.note,
+        };
         let id = input.dispatch.0;
-        let view = svc.run(move |s| s.record_feedback(&actor, &id, &raw, today)).await?;
-        Ok(DispatchNode { dispatch: view.dispatch, today })
+        let view = svc
+            .run(move |s| s.record_feedback(&actor, &id, &raw, today))
+            .await?;
+        Ok(DispatchNode {
+            dispatch: view.dispatch,
+            today,
+        })
     }
 }
 
@@ -198,7 +287,13 @@ fn department_events(
 ) -> Result<impl Stream<Item = DispatchNode> + use<>> {
     let department = match principal(ctx) {
         Principal::Department(d) => d.department.clone(),
-        _ => return Err(ApiError::new(crate::error::ErrorCode::Unauthenticated, "订阅推送需要在 connection_init 中提供部门令牌").into_graphql()),
+        _ => {
+            return Err(ApiError::new(
+                crate::error::ErrorCode::Unauthenticated,
+                "订阅推送需要在 connection_init 中提供部门令牌",
+            )
+            .into_graphql());
+        }
     };
     let svc = services(ctx)?.clone();
     let mut receiver = svc.events.subscribe();
@@ -222,12 +317,18 @@ fn department_events(
 #[Subscription(name = "Subscription", use_type_description)]
 impl SubscriptionRoot {
     /// 新推送：推送给本部门的措施 (a new dispatch for the subscriber's department)
-    async fn dispatch_created(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = DispatchNode> + use<>> {
+    async fn dispatch_created(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = DispatchNode> + use<>> {
         department_events(ctx, DispatchEventKind::Created)
     }
 
     /// 推送撤回：名单条目结束，措施解除 (a dispatch of the subscriber's department cancelled: the measure is lifted)
-    async fn dispatch_cancelled(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = DispatchNode> + use<>> {
+    async fn dispatch_cancelled(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = DispatchNode> + use<>> {
         department_events(ctx, DispatchEventKind::Cancelled)
     }
 }

@@ -126,7 +126,9 @@ impl FeedbackNode {
     }
     /// 反馈部门 (recorded by)
     async fn recorded_by(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
-        load(ctx, DepartmentKey(self.0.recorded_by.to_string()), "部门").await.map(DepartmentNode)
+        load(ctx, DepartmentKey(self.0.recorded_by.to_string()), "部门")
+            .await
+            .map(DepartmentNode)
     }
     /// 反馈时间 (recorded at)
     async fn recorded_at(&self) -> DateTime<Utc> {
@@ -157,20 +159,40 @@ impl DispatchNode {
     }
     /// 实施部门 (implementing department)
     async fn department(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
-        load(ctx, DepartmentKey(self.dispatch.department.to_string()), "部门").await.map(DepartmentNode)
+        load(
+            ctx,
+            DepartmentKey(self.dispatch.department.to_string()),
+            "部门",
+        )
+        .await
+        .map(DepartmentNode)
     }
     /// 名单条目 (the list entry behind it)
     async fn entry(&self, ctx: &Context<'_>) -> Result<ListEntryNode> {
         let entry = load(ctx, EntryId(self.dispatch.entry_id.clone()), "名单条目").await?;
-        Ok(ListEntryNode { entry, today: self.today })
+        Ok(ListEntryNode {
+            entry,
+            today: self.today,
+        })
     }
     /// 推送时适用的备忘录版本 (the memorandum at the version the dispatch was made under)
     async fn memorandum(&self, ctx: &Context<'_>) -> Result<MemorandumNode> {
-        load(ctx, VersionId(self.dispatch.memorandum_version_id.clone()), "备忘录").await.map(MemorandumNode)
+        load(
+            ctx,
+            VersionId(self.dispatch.memorandum_version_id.clone()),
+            "备忘录",
+        )
+        .await
+        .map(MemorandumNode)
     }
     /// 措施 (measure)
     async fn measure(&self, ctx: &Context<'_>) -> Result<MeasureNode> {
-        let m: Memorandum = load(ctx, VersionId(self.dispatch.memorandum_version_id.clone()), "备忘录").await?;
+        let m: Memorandum = load(
+            ctx,
+            VersionId(self.dispatch.memorandum_version_id.clone()),
+            "备忘录",
+        )
+        .await?;
         m.measures
             .into_iter()
             .find(|x| x.id == self.dispatch.measure_id)
@@ -211,7 +233,10 @@ impl DispatchNode {
             return Ok(None);
         }
         let loader = ctx.data::<super::loaders::Loaders>()?;
-        let found = loader.load_one(FeedbackOf(self.dispatch.id.clone())).await.map_err(|e| e.into_graphql())?;
+        let found = loader
+            .load_one(FeedbackOf(self.dispatch.id.clone()))
+            .await
+            .map_err(|e| e.into_graphql())?;
         Ok(found.map(FeedbackNode))
     }
 }
@@ -232,7 +257,10 @@ impl ApplicableMeasureNode {
     }
     /// 依据的名单条目 (the entry behind it)
     async fn entry(&self, ctx: &Context<'_>) -> Result<ListEntryNode> {
-        Ok(ListEntryNode { entry: self.0.entry.clone(), today: services(ctx)?.today() })
+        Ok(ListEntryNode {
+            entry: self.0.entry.clone(),
+            today: services(ctx)?.today(),
+        })
     }
     /// 名单类型 (list type)
     async fn list_type(&self) -> ListTypeNode {
@@ -272,11 +300,23 @@ impl CheckResultNode {
     }
     /// 主体当前有效的红黑名单条目 (the subject's entries in force, red and black)
     async fn entries(&self) -> Vec<ListEntryNode> {
-        self.0.entries.iter().map(|(e, _)| ListEntryNode { entry: e.clone(), today: self.0.today }).collect()
+        self.0
+            .entries
+            .iter()
+            .map(|(e, _)| ListEntryNode {
+                entry: e.clone(),
+                today: self.0.today,
+            })
+            .collect()
     }
     /// 本部门应实施的措施及其依据 (measures this department must apply, with their basis)
     async fn measures(&self) -> Vec<ApplicableMeasureNode> {
-        self.0.measures.iter().cloned().map(ApplicableMeasureNode).collect()
+        self.0
+            .measures
+            .iter()
+            .cloned()
+            .map(ApplicableMeasureNode)
+            .collect()
     }
     /// 连续三年无不良记录，可走行政审批绿色通道 (green channel: no bad record for three years)
     async fn green_channel(&self) -> bool {

@@ -128,8 +128,18 @@ pub struct FeedbackOf(pub String);
 impl Loader<EntryId> for StoreLoader {
     type Value = domain::ListEntry;
     type Error = ApiError;
-    async fn load(&self, keys: &[EntryId]) -> Result<HashMap<EntryId, domain::ListEntry>, ApiError> {
-        batch(&self.services, keys, |k| k.0.clone(), |s, ids| s.list_entries_by_ids(ids), |t: &domain::ListEntry| EntryId(t.id.clone())).await
+    async fn load(
+        &self,
+        keys: &[EntryId],
+    ) -> Result<HashMap<EntryId, domain::ListEntry>, ApiError> {
+        batch(
+            &self.services,
+            keys,
+            |k| k.0.clone(),
+            |s, ids| s.list_entries_by_ids(ids),
+            |t: &domain::ListEntry| EntryId(t.id.clone()),
+        )
+        .await
     }
 }
 
@@ -137,14 +147,31 @@ impl Loader<VersionId> for StoreLoader {
     type Value = domain::memorandum::Memorandum;
     type Error = ApiError;
     async fn load(&self, keys: &[VersionId]) -> Result<HashMap<VersionId, Self::Value>, ApiError> {
-        batch(&self.services, keys, |k| k.0.clone(), |s, ids| s.memorandum_versions(ids), |t: &Self::Value| VersionId(t.version_id.clone())).await
+        batch(
+            &self.services,
+            keys,
+            |k| k.0.clone(),
+            |s, ids| s.memorandum_versions(ids),
+            |t: &Self::Value| VersionId(t.version_id.clone()),
+        )
+        .await
     }
 }
 
 impl Loader<FeedbackOf> for StoreLoader {
     type Value = domain::dispatch::Feedback;
     type Error = ApiError;
-    async fn load(&self, keys: &[FeedbackOf]) -> Result<HashMap<FeedbackOf, Self::Value>, ApiError> {
-        batch(&self.services, keys, |k| k.0.clone(), |s, ids| s.feedback_for(ids), |t: &Self::Value| FeedbackOf(t.dispatch_id.clone())).await
+    async fn load(
+        &self,
+        keys: &[FeedbackOf],
+    ) -> Result<HashMap<FeedbackOf, Self::Value>, ApiError> {
+        batch(
+            &self.services,
+            keys,
+            |k| k.0.clone(),
+            |s, ids| s.feedback_for(ids),
+            |t: &Self::Value| FeedbackOf(t.dispatch_id.clone()),
+        )
+        .await
     }
 }

@@ -65,8 +65,12 @@ impl CoreMutation {
         let change = svc
             .run(move |s| s.add_list_entry(&actor, &input.into(), today))
             .await?;
-        svc.events.publish(DispatchEventKind::Created, &change.dispatches);
-        Ok(ListEntryNode { entry: change.entry, today })
+        svc.events
+            .publish(DispatchEventKind::Created, &change.dispatches);
+        Ok(ListEntryNode {
+            entry: change.entry,
+            today,
+        })
     }
 
     /// 撤销名单条目，仅认定部门，须说明原因，需 lists:write (revoke an entry)
@@ -81,8 +85,12 @@ impl CoreMutation {
         let change = svc
             .run(move |s| s.revoke_list_entry(&actor, &input.id, &input.reason, today))
             .await?;
-        svc.events.publish(DispatchEventKind::Cancelled, &change.dispatches);
-        Ok(ListEntryNode { entry: change.entry, today })
+        svc.events
+            .publish(DispatchEventKind::Cancelled, &change.dispatches);
+        Ok(ListEntryNode {
+            entry: change.entry,
+            today,
+        })
     }
 
     /// 新建名单类型，仅信用办，需 memoranda:admin (create a list type)

@@ -65,7 +65,10 @@ impl Store {
 }
 
 impl Store {
-    pub fn list_entries_by_ids(&self, ids: &[String]) -> Result<Vec<domain::ListEntry>, StoreError> {
+    pub fn list_entries_by_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<domain::ListEntry>, StoreError> {
         use crate::rows::ListEntryRow;
         use crate::schema::list_entries;
         if ids.is_empty() {

@@ -15,7 +15,10 @@ use domain::access::DepartmentPrincipal;
 use domain::check::{self, ApplicableMeasure, Listing};
 use domain::memorandum::Reach;
 use domain::subject::{CodeLookup, code_message, required_text};
-use domain::{CreditRecord, CreditRecordKind, DomainError, EntryStatus, ListEntry, ListType, Subject, SubjectCode};
+use domain::{
+    CreditRecord, CreditRecordKind, DomainError, EntryStatus, ListEntry, ListType, Subject,
+    SubjectCode,
+};
 use std::collections::HashMap;
 
 /// A measure to apply, with the listing behind it.
@@ -42,7 +45,10 @@ pub struct CheckOutcome {
     pub green_channel: bool,
 }
 
-fn entries_of(c: &mut AnyConnection, subject_ids: &[String]) -> Result<Vec<(ListEntry, ListType)>, StoreError> {
+fn entries_of(
+    c: &mut AnyConnection,
+    subject_ids: &[String],
+) -> Result<Vec<(ListEntry, ListType)>, StoreError> {
     if subject_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -52,7 +58,9 @@ fn entries_of(c: &mut AnyConnection, subject_ids: &[String]) -> Result<Vec<(List
         .order(list_entries::id)
         .select((ListEntryRow::as_select(), ListTypeRow::as_select()))
         .load(c)?;
-    rows.into_iter().map(|(e, t)| Ok((ListEntry::try_from(e)?, ListType::try_from(t)?))).collect()
+    rows.into_iter()
+        .map(|(e, t)| Ok((ListEntry::try_from(e)?, ListType::try_from(t)?)))
+        .collect()
 }
 
 impl Store {
@@ -63,8 +71,10 @@ impl Store {
         business: &str,
         today: NaiveDate,
     ) -> Result<CheckOutcome, StoreError> {
-        let business = required_text("business", business, 200).map_err(|_| DomainError::invalid("business", "请说明办理的业务"))?;
-        let lookup = CodeLookup::parse(code).map_err(|e| DomainError::invalid("code", code_message(e)))?;
+        let business = required_text("business", business, 200)
+            .map_err(|_| DomainError::invalid("business", "请说明办理的业务"))?;
+        let lookup =
+            CodeLookup::parse(code).map_err(|e| DomainError::invalid("code", code_message(e)))?;
         self.write(|c| {
             let department = acting_department(c, actor)?;
             let subject = find_subject_by_code(c, code, "code")?;

@@ -47,8 +47,14 @@ impl Store {
             let department = acting_department(c, actor)?;
             let mut q: BoxedDispatches<'_> = dispatches::table.into_boxed();
             if let DispatchScope::Own(code) = access::dispatch_scope(&department) {
-                let own_entries = list_entries::table.filter(list_entries::created_by.eq(code.to_string())).select(list_entries::id);
-                q = q.filter(dispatches::department_code.eq(code.to_string()).or(dispatches::entry_id.eq_any(own_entries)));
+                let own_entries = list_entries::table
+                    .filter(list_entries::created_by.eq(code.to_string()))
+                    .select(list_entries::id);
+                q = q.filter(
+                    dispatches::department_code
+                        .eq(code.to_string())
+                        .or(dispatches::entry_id.eq_any(own_entries)),
+                );
             }
             if let Some(s) = filter.status {
                 q = q.filter(dispatches::status.eq(s.as_str()));
@@ -59,7 +65,11 @@ impl Store {
             // The same rule as Dispatch::is_overdue, in SQL.
             let pending = DispatchStatus::Pending.as_str();
             match filter.overdue {
-                Some(true) => q = q.filter(dispatches::status.eq(pending)).filter(dispatches::acknowledge_by.lt(today)),
+                Some(true) => {
+                    q = q
+                        .filter(dispatches::status.eq(pending))
+                        .filter(dispatches::acknowledge_by.lt(today))
+                }
                 Some(false) => {
                     q = q.filter(
                         dispatches::status
@@ -73,12 +83,20 @@ impl Store {
             if let Some(after) = &page.after {
                 q = q.filter(dispatches::id.gt(after.clone()));
             }
-            let rows = q.select(DispatchRow::as_select()).order(dispatches::id).limit(page.limit()).load(c)?;
+            let rows = q
+                .select(DispatchRow::as_select())
+                .order(dispatches::id)
+                .limit(page.limit())
+                .load(c)?;
             Ok(Page::from_overfetch(convert(rows)?, page))
         })
     }
 
-    pub fn acknowledge_dispatch(&self, actor: &DepartmentPrincipal, id: &str) -> Result<Dispatch, StoreError> {
+    pub fn acknowledge_dispatch(
+        &self,
+        actor: &DepartmentPrincipal,
+        id: &str,
+    ) -> Result<Dispatch, StoreError> {
         self.write(|c| {
             let department = acting_department(c, actor)?;
             let d = load(c, id)?;
@@ -86,9 +104,16 @@ impl Store {
             let status = d.status.acknowledge()?;
             let at = now();
             diesel::update(dispatches::table.find(id))
-                .set((dispatches::status.eq(status.as_str()), dispatches::acknowledged_at.eq(Some(at))))
+                .set((
+                    dispatches::status.eq(status.as_str()),
+                    dispatches::acknowledged_at.eq(Some(at)),
+                ))
                 .execute(c)?;
-            Ok(Dispatch { status, acknowledged_at: Some(at.and_utc()), ..d })
+            Ok(Dispatch {
+                status,
+                acknowledged_at: Some(at.and_utc()),
+                ..d
+            })
         })
     }
 
@@ -115,7 +140,10 @@ impl Store {
                 recorded_by: department.code.to_string(),
                 recorded_at: at,
             };
-            diesel::insert_into(feedback::table).values(&row).execute(c).on_unique("该推送已反馈，不能重复反馈")?;
+            diesel::insert_into(feedback::table)
+                .values(&row)
+                .execute(c)
+                .on_unique("该推送已反馈，不能重复反馈")?;
             let acknowledged_at = d.acknowledged_at.map(|t| t.naive_utc()).unwrap_or(at);
             diesel::update(dispatches::table.find(id))
                 .set((
@@ -131,7 +159,10 @@ impl Store {
                 answered_at: Some(at.and_utc()),
                 ..d
             };
-            Ok(DispatchView { dispatch, feedback: Some(Feedback::try_from(row)?) })
+            Ok(DispatchView {
+                dispatch,
+                feedback: Some(Feedback::try_from(row)?),
+            })
         })
     }
 
@@ -140,7 +171,10 @@ impl Store {
             return Ok(Vec::new());
         }
         self.read(|c| {
-            let rows = feedback::table.filter(feedback::dispatch_id.eq_any(dispatch_ids)).select(FeedbackRow::as_select()).load(c)?;
+            let rows = feedback::table
+                .filter(feedback::dispatch_id.eq_any(dispatch_ids))
+                .select(FeedbackRow::as_select())
+                .load(c)?;
             convert(rows)
         })
     }
@@ -166,20 +200,33 @@ pub(crate) fn create_for_entry(
     today: NaiveDate,
 ) -> Result<Vec<Dispatch>, StoreError> {
     let memoranda = current_memoranda(c)?;
-    let versions: BTreeSet<&str> =
-        memoranda.iter().filter(|m| m.applies_to(list_type, today)).map(|m| m.version_id.as_str()).collect();
+    let versions: BTreeSet<&str> = memoranda
+        .iter()
+        .filter(|m| m.applies_to(list_type, today))
+        .map(|m| m.version_id.as_str())
+        .collect();
     if versions.is_empty() {
         return Ok(Vec::new());
     }
     let links: Vec<_> = versions
         .iter()
-        .map(|v| (entry_memoranda::entry_id.eq(entry.id.clone()), entry_memoranda::version_id.eq(v.to_string())))
+        .map(|v| {
+            (
+                entry_memoranda::entry_id.eq(entry.id.clone()),
+                entry_memoranda::version_id.eq(v.to_string()),
+            )
+        })
         .collect();
     batch_insert!(c, entry_memoranda::table, &links)?;
-    let departments: Vec<Department> = convert(departments::table.select(DepartmentRow::as_select()).load(c)?)?;
+    let departments: Vec<Department> = convert(
+        departments::table
+            .select(DepartmentRow::as_select())
+            .load(c)?,
+    )?;
     let plan = plan_dispatches(&memoranda, list_type, subject, &departments, today);
     let made = now();
-    let acknowledge_by = dispatch::acknowledge_by(&policy.calendar, today, policy.acknowledge_working_days);
+    let acknowledge_by =
+        dispatch::acknowledge_by(&policy.calendar, today, policy.acknowledge_working_days);
     let rows: Vec<DispatchRow> = plan
         .iter()
         .map(|p| DispatchRow {
@@ -208,11 +255,19 @@ pub(crate) fn create_for_entry(
 }
 
 /// Cancels the open dispatches of entries that ended; returns them as cancelled.
-pub(crate) fn cancel_open(c: &mut AnyConnection, entry_ids: &[String], reason: &str) -> Result<Vec<Dispatch>, StoreError> {
+pub(crate) fn cancel_open(
+    c: &mut AnyConnection,
+    entry_ids: &[String],
+    reason: &str,
+) -> Result<Vec<Dispatch>, StoreError> {
     if entry_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let open: Vec<&str> = DispatchStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect();
+    let open: Vec<&str> = DispatchStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect();
     let rows: Vec<DispatchRow> = dispatches::table
         .filter(dispatches::entry_id.eq_any(entry_ids))
         .filter(dispatches::status.eq_any(&open))
@@ -223,7 +278,12 @@ pub(crate) fn cancel_open(c: &mut AnyConnection, entry_ids: &[String], reason: &
     for row in rows {
         let d = Dispatch::try_from(row)?;
         let status = d.status.cancel()?;
-        cancelled.push(Dispatch { status, cancelled_at: Some(at.and_utc()), cancel_reason: Some(reason.to_owned()), ..d });
+        cancelled.push(Dispatch {
+            status,
+            cancelled_at: Some(at.and_utc()),
+            cancel_reason: Some(reason.to_owned()),
+            ..d
+        });
     }
     let ids: Vec<&str> = cancelled.iter().map(|d| d.id.as_str()).collect();
     for chunk in ids.chunks(1000) {

@@ -85,7 +85,10 @@ impl Store {
                     if entry.subject_id != subject.id || entry.list_type_id != list_type.id {
                         return Err(DomainError::conflict("该幂等键已用于另一条名单条目").into());
                     }
-                    return Ok(EntryChange { entry, dispatches: Vec::new() });
+                    return Ok(EntryChange {
+                        entry,
+                        dispatches: Vec::new(),
+                    });
                 }
             }
             let in_force = with_status(
@@ -120,7 +123,9 @@ impl Store {
                 ended_at: None,
                 idempotency_key: new.idempotency_key,
             };
-            diesel::insert_into(list_entries::table).values(&row).execute(c)?;
+            diesel::insert_into(list_entries::table)
+                .values(&row)
+                .execute(c)?;
             let entry = ListEntry::try_from(row)?;
             // An entry already past its end binds nobody: nothing to dispatch.
             let dispatches = if entry.status_on(today) == EntryStatus::Active {
@@ -164,7 +169,11 @@ impl Store {
                     list_entries::ended_at.eq(ended),
                 ))
                 .execute(c)?;
-            let dispatches = cancel_open(c, std::slice::from_ref(&entry.id), "名单条目已撤销，措施解除")?;
+            let dispatches = cancel_open(
+                c,
+                std::slice::from_ref(&entry.id),
+                "名单条目已撤销，措施解除",
+            )?;
             let entry = ListEntry {
                 stored_status: status,
                 revocation_reason: Some(reason),

@@ -13,7 +13,11 @@ use domain::{DepartmentCode, DomainError};
 use std::collections::HashMap;
 
 impl Store {
-    pub fn create_memorandum(&self, actor: &DepartmentPrincipal, raw: &RawMemorandum) -> Result<Memorandum, StoreError> {
+    pub fn create_memorandum(
+        &self,
+        actor: &DepartmentPrincipal,
+        raw: &RawMemorandum,
+    ) -> Result<Memorandum, StoreError> {
         let new = NewMemorandum::parse(raw)?;
         self.write(|c| {
             let department = acting_department(c, actor)?;
@@ -23,7 +27,12 @@ impl Store {
     }
 
     /// A new version of a memorandum: new listings fall under it, earlier dispatches keep theirs.
-    pub fn amend_memorandum(&self, actor: &DepartmentPrincipal, id: &str, raw: &RawMemorandum) -> Result<Memorandum, StoreError> {
+    pub fn amend_memorandum(
+        &self,
+        actor: &DepartmentPrincipal,
+        id: &str,
+        raw: &RawMemorandum,
+    ) -> Result<Memorandum, StoreError> {
         self.write(|c| {
             let department = acting_department(c, actor)?;
             access::may_manage_catalogue(&department)?;
@@ -32,7 +41,10 @@ impl Store {
                 return Err(DomainError::conflict("该备忘录已废止，不能修订").into());
             }
             // The key names the memorandum; an amendment keeps it.
-            let raw = RawMemorandum { key: row.key.clone(), ..raw.clone() };
+            let raw = RawMemorandum {
+                key: row.key.clone(),
+                ..raw.clone()
+            };
             let new = NewMemorandum::parse(&raw)?;
             check_references(c, &new)?;
             let current: i32 = memorandum_versions::table
@@ -41,13 +53,21 @@ impl Store {
                 .first::<Option<i32>>(c)?
                 .unwrap_or(0);
             let version_id = insert_version(c, id, current + 1, &new, &department.code)?;
-            diesel::update(memoranda::table.find(id)).set(memoranda::current_version_id.eq(&version_id)).execute(c)?;
-            load_by_version_ids(c, &[version_id])?.pop().ok_or_else(|| StoreError::Internal("amended version vanished".into()))
+            diesel::update(memoranda::table.find(id))
+                .set(memoranda::current_version_id.eq(&version_id))
+                .execute(c)?;
+            load_by_version_ids(c, &[version_id])?
+                .pop()
+                .ok_or_else(|| StoreError::Internal("amended version vanished".into()))
         })
     }
 
     /// Retires a memorandum: no new dispatches under it; what was dispatched stands.
-    pub fn retire_memorandum(&self, actor: &DepartmentPrincipal, id: &str) -> Result<Memorandum, StoreError> {
+    pub fn retire_memorandum(
+        &self,
+        actor: &DepartmentPrincipal,
+        id: &str,
+    ) -> Result<Memorandum, StoreError> {
         self.write(|c| {
             let department = acting_department(c, actor)?;
             access::may_manage_catalogue(&department)?;
@@ -55,7 +75,9 @@ impl Store {
             if row.retired_at.is_some() {
                 return Err(DomainError::conflict("该备忘录已经废止").into());
             }
-            diesel::update(memoranda::table.find(id)).set(memoranda::retired_at.eq(Some(now()))).execute(c)?;
+            diesel::update(memoranda::table.find(id))
+                .set(memoranda::retired_at.eq(Some(now())))
+                .execute(c)?;
             load_by_version_ids(c, &[row.current_version_id])?
                 .pop()
                 .ok_or_else(|| StoreError::Internal("retired memorandum vanished".into()))
@@ -75,7 +97,12 @@ impl Store {
 
     pub fn memorandum(&self, id: &str) -> Result<Option<Memorandum>, StoreError> {
         self.read(|c| {
-            let Some(row) = memoranda::table.find(id).select(MemorandumRow::as_select()).first(c).optional()? else {
+            let Some(row) = memoranda::table
+                .find(id)
+                .select(MemorandumRow::as_select())
+                .first(c)
+                .optional()?
+            else {
                 return Ok(None);
             };
             Ok(load_by_version_ids(c, &[row.current_version_id])?.pop())
@@ -83,7 +110,10 @@ impl Store {
     }
 
     /// Memorandum versions by id (a dispatch shows the version it was made under).
-    pub fn memorandum_versions(&self, version_ids: &[String]) -> Result<Vec<Memorandum>, StoreError> {
+    pub fn memorandum_versions(
+        &self,
+        version_ids: &[String],
+    ) -> Result<Vec<Memorandum>, StoreError> {
         if version_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -91,9 +121,17 @@ impl Store {
     }
 
     /// Loads a memorandum unless one with its key exists (seeding); returns whether it was added.
-    pub fn seed_memorandum(&self, by: &DepartmentCode, new: &NewMemorandum) -> Result<bool, StoreError> {
+    pub fn seed_memorandum(
+        &self,
+        by: &DepartmentCode,
+        new: &NewMemorandum,
+    ) -> Result<bool, StoreError> {
         self.write(|c| {
-            let exists = memoranda::table.filter(memoranda::key.eq(&new.key)).count().get_result::<i64>(c)? > 0;
+            let exists = memoranda::table
+                .filter(memoranda::key.eq(&new.key))
+                .count()
+                .get_result::<i64>(c)?
+                > 0;
             if exists {
                 return Ok(false);
             }
@@ -116,16 +154,27 @@ fn find_row(c: &mut AnyConnection, id: &str) -> Result<MemorandumRow, StoreError
 fn check_references(c: &mut AnyConnection, new: &NewMemorandum) -> Result<(), StoreError> {
     for selector in &new.list_types {
         if let ListSelector::Code(code) = selector {
-            let known = list_types::table.filter(list_types::code.eq(code)).count().get_result::<i64>(c)? > 0;
+            let known = list_types::table
+                .filter(list_types::code.eq(code))
+                .count()
+                .get_result::<i64>(c)?
+                > 0;
             if !known {
-                return Err(DomainError::invalid("input.listTypes", format!("名单类型 {code} 不存在")).into());
+                return Err(DomainError::invalid(
+                    "input.listTypes",
+                    format!("名单类型 {code} 不存在"),
+                )
+                .into());
             }
         }
     }
     let codes: Vec<String> = departments::table.select(departments::code).load(c)?;
     for (i, m) in new.measures.iter().enumerate() {
         for name in &m.implementers {
-            if !codes.iter().any(|code| code.split_once('.').is_some_and(|(_, n)| n == name)) {
+            if !codes
+                .iter()
+                .any(|code| code.split_once('.').is_some_and(|(_, n)| n == name))
+            {
                 return Err(DomainError::invalid(
                     format!("input.measures[{i}].implementers"),
                     format!("没有简称为 {name} 的部门"),
@@ -137,7 +186,11 @@ fn check_references(c: &mut AnyConnection, new: &NewMemorandum) -> Result<(), St
     Ok(())
 }
 
-fn insert_memorandum(c: &mut AnyConnection, new: &NewMemorandum, by: &DepartmentCode) -> Result<Memorandum, StoreError> {
+fn insert_memorandum(
+    c: &mut AnyConnection,
+    new: &NewMemorandum,
+    by: &DepartmentCode,
+) -> Result<Memorandum, StoreError> {
     check_references(c, new)?;
     let id = new_id();
     let version_id = new_id();
@@ -152,10 +205,18 @@ fn insert_memorandum(c: &mut AnyConnection, new: &NewMemorandum, by: &Department
         .execute(c)
         .on_unique(&format!("备忘录代码 {} 已存在", new.key))?;
     insert_version_with_id(c, &version_id, &id, 1, new, by)?;
-    load_by_version_ids(c, &[version_id])?.pop().ok_or_else(|| StoreError::Internal("new memorandum vanished".into()))
+    load_by_version_ids(c, &[version_id])?
+        .pop()
+        .ok_or_else(|| StoreError::Internal("new memorandum vanished".into()))
 }
 
-fn insert_version(c: &mut AnyConnection, memorandum_id: &str, version: i32, new: &NewMemorandum, by: &DepartmentCode) -> Result<String, StoreError> {
+fn insert_version(
+    c: &mut AnyConnection,
+    memorandum_id: &str,
+    version: i32,
+    new: &NewMemorandum,
+    by: &DepartmentCode,
+) -> Result<String, StoreError> {
     let id = new_id();
     insert_version_with_id(c, &id, memorandum_id, version, new, by)?;
     Ok(id)
@@ -178,26 +239,41 @@ fn insert_version_with_id(
             document_number: new.document_number.clone(),
             issued_by: new.issued_by.join("\n"),
             effective_date: new.effective_date,
-            list_types: new.list_types.iter().map(ListSelector::as_string).collect::<Vec<_>>().join(","),
+            list_types: new
+                .list_types
+                .iter()
+                .map(ListSelector::as_string)
+                .collect::<Vec<_>>()
+                .join(","),
             feedback_due_quarters: i32::try_from(new.feedback_due_quarters).unwrap_or(1),
             created_by: by.to_string(),
             created_at: now(),
         })
         .execute(c)?;
-    let rows: Vec<MeasureRow> =
-        new.measures.iter().enumerate().map(|(i, m)| MeasureRow::from_measure(m, new_id(), id, i)).collect();
+    let rows: Vec<MeasureRow> = new
+        .measures
+        .iter()
+        .enumerate()
+        .map(|(i, m)| MeasureRow::from_measure(m, new_id(), id, i))
+        .collect();
     batch_insert!(c, measures::table, &rows)?;
     Ok(())
 }
 
 /// The current version of every memorandum.
 pub(crate) fn current_memoranda(c: &mut AnyConnection) -> Result<Vec<Memorandum>, StoreError> {
-    let ids: Vec<String> = memoranda::table.order(memoranda::created_at).select(memoranda::current_version_id).load(c)?;
+    let ids: Vec<String> = memoranda::table
+        .order(memoranda::created_at)
+        .select(memoranda::current_version_id)
+        .load(c)?;
     load_by_version_ids(c, &ids)
 }
 
 /// Memoranda at the given versions, with their measures, in the order of `version_ids`.
-pub(crate) fn load_by_version_ids(c: &mut AnyConnection, version_ids: &[String]) -> Result<Vec<Memorandum>, StoreError> {
+pub(crate) fn load_by_version_ids(
+    c: &mut AnyConnection,
+    version_ids: &[String],
+) -> Result<Vec<Memorandum>, StoreError> {
     if version_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -214,14 +290,18 @@ pub(crate) fn load_by_version_ids(c: &mut AnyConnection, version_ids: &[String])
     let mut by_version: HashMap<String, Vec<Measure>> = HashMap::new();
     for row in measure_rows {
         let version = row.version_id.clone();
-        by_version.entry(version).or_default().push(Measure::try_from(row)?);
+        by_version
+            .entry(version)
+            .or_default()
+            .push(Measure::try_from(row)?);
     }
     let mut out: HashMap<String, Memorandum> = HashMap::new();
     for (v, m) in versions {
         let memorandum = Memorandum {
             id: m.id,
             version_id: v.id.clone(),
-            version: u32::try_from(v.version).map_err(|_| corrupt("version", &v.version.to_string()))?,
+            version: u32::try_from(v.version)
+                .map_err(|_| corrupt("version", &v.version.to_string()))?,
             key: m.key,
             title: v.title,
             document_number: v.document_number,

@@ -4,27 +4,27 @@ mod batch;
 mod catalogue;
 mod checks;
 mod dispatches;
-mod stats;
-mod sweep;
 mod entries;
 mod memoranda;
 mod records;
+mod stats;
 mod subjects;
+mod sweep;
 
 pub use catalogue::ReferenceData;
 pub use checks::{CheckOutcome, MeasureFinding};
 pub use dispatches::{DispatchFilter, DispatchView};
-pub use stats::{DepartmentResponse, ListingCount, Stats};
-pub use sweep::SweepReport;
 pub use entries::{EntryChange, EntryFilter};
 pub use records::RecordFilter;
+pub use stats::{DepartmentResponse, ListingCount, Stats};
 pub use subjects::SubjectFilter;
+pub use sweep::SweepReport;
 
 use crate::conn::{self, AnyConnection, Backend, Manager};
 use crate::error::StoreError;
 use diesel::Connection;
-use domain::WorkingDayCalendar;
 use diesel::r2d2::{Pool, PooledConnection};
+use domain::WorkingDayCalendar;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -74,7 +74,9 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Self {
         Policy {
-            calendar: Arc::new(WorkingDayCalendar::bundled().unwrap_or_else(|_| WorkingDayCalendar::empty())),
+            calendar: Arc::new(
+                WorkingDayCalendar::bundled().unwrap_or_else(|_| WorkingDayCalendar::empty()),
+            ),
             acknowledge_working_days: domain::dispatch::DEFAULT_ACKNOWLEDGE_WORKING_DAYS,
         }
     }
@@ -109,12 +111,20 @@ impl Store {
             .connection_timeout(Duration::from_secs(10))
             .build(Manager::new(backend, target))
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", conn::redact(url))))?;
-        Ok(Store { pool, backend, policy: Arc::new(Policy::default()), write_lock: Arc::new(Mutex::new(())) })
+        Ok(Store {
+            pool,
+            backend,
+            policy: Arc::new(Policy::default()),
+            write_lock: Arc::new(Mutex::new(())),
+        })
     }
 
     /// The same store under another policy (a configured calendar, say).
     pub fn with_policy(self, policy: Policy) -> Store {
-        Store { policy: Arc::new(policy), ..self }
+        Store {
+            policy: Arc::new(policy),
+            ..self
+        }
     }
 
     pub fn policy(&self) -> &Policy {

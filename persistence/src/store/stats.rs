@@ -1,7 +1,7 @@
 //! Statistics for the credit office (统计): listings, dispatches, feedback, checks, timeliness.
 
+use super::Store;
 use super::catalogue::acting_department;
-use super::{Store};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
 use crate::schema::{checks, credit_records, departments, dispatches, list_entries, subjects};
@@ -55,6 +55,29 @@ pub struct Stats {
     pub double_publicity_unknown: i64,
 }
 
+/// What the statistics need of an entry.
+#[derive(Queryable)]
+struct EntryFact {
+    subject: String,
+    list_type: String,
+    by: String,
+    created: NaiveDateTime,
+    start: NaiveDate,
+    end: NaiveDate,
+    status: String,
+}
+
+/// What the statistics need of a dispatch.
+#[derive(Queryable)]
+struct DispatchFact {
+    subject: String,
+    dept: String,
+    status: String,
+    created_on: NaiveDate,
+    answered_on: Option<NaiveDate>,
+    acknowledge_by: Option<NaiveDate>,
+}
+
 fn start_of(d: NaiveDate) -> NaiveDateTime {
     // Timestamps are UTC; the period's days are China's (UTC+8).
     d.and_time(NaiveTime::MIN) - chrono::Duration::hours(8)
@@ -66,15 +89,27 @@ fn median(values: &mut [u32]) -> Option<f64> {
     }
     values.sort_unstable();
     let n = values.len();
-    Some(if n % 2 == 1 { f64::from(values[n / 2]) } else { (f64::from(values[n / 2 - 1]) + f64::from(values[n / 2])) / 2.0 })
+    Some(if n % 2 == 1 {
+        f64::from(values[n / 2])
+    } else {
+        (f64::from(values[n / 2 - 1]) + f64::from(values[n / 2])) / 2.0
+    })
 }
 
-fn subject_ids_in(c: &mut AnyConnection, place: &Option<JurisdictionCode>) -> Result<Option<Vec<String>>, StoreError> {
+fn subject_ids_in(
+    c: &mut AnyConnection,
+    place: &Option<JurisdictionCode>,
+) -> Result<Option<Vec<String>>, StoreError> {
     match place {
         None => Ok(None),
         Some(j) => {
             let (first, last) = j.code_range();
-            Ok(Some(subjects::table.filter(subjects::jurisdiction_code.between(first, last)).select(subjects::id).load(c)?))
+            Ok(Some(
+                subjects::table
+                    .filter(subjects::jurisdiction_code.between(first, last))
+                    .select(subjects::id)
+                    .load(c)?,
+            ))
         }
     }
 }
@@ -97,11 +132,15 @@ impl Store {
             let department = acting_department(c, actor)?;
             access::may_read_stats(&department)?;
             let inside = subject_ids_in(c, &jurisdiction)?;
-            let keep = |subject_id: &str| inside.as_ref().is_none_or(|ids| ids.iter().any(|i| i == subject_id));
+            let keep = |subject_id: &str| {
+                inside
+                    .as_ref()
+                    .is_none_or(|ids| ids.iter().any(|i| i == subject_id))
+            };
             let as_of = to.min(today);
             let (from_ts, to_ts) = (start_of(from), start_of(to + chrono::Days::new(1)));
 
-            let entries: Vec<(String, String, String, NaiveDateTime, NaiveDate, NaiveDate, String)> = list_entries::table
+            let entries: Vec<EntryFact> = list_entries::table
                 .select((
                     list_entries::subject_id,
                     list_entries::list_type_id,
@@ -113,9 +152,19 @@ impl Store {
                 ))
                 .load(c)?;
             let mut listings: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
-            for (_, list_type, by, created, start, end, status) in entries.into_iter().filter(|e| keep(&e.0)) {
+            for EntryFact {
+                list_type,
+                by,
+                created,
+                start,
+                end,
+                status,
+                ..
+            } in entries.into_iter().filter(|e| keep(&e.subject))
+            {
                 let added = created >= from_ts && created < to_ts;
-                let active = status == EntryStatus::Active.as_str() && start <= as_of && end >= as_of;
+                let active =
+                    status == EntryStatus::Active.as_str() && start <= as_of && end >= as_of;
                 if added || active {
                     let slot = listings.entry((list_type, by)).or_default();
                     slot.0 += i64::from(added);
@@ -123,7 +172,7 @@ impl Store {
                 }
             }
 
-            let rows: Vec<(String, String, String, NaiveDate, Option<NaiveDate>, Option<NaiveDate>)> = dispatches::table
+            let rows: Vec<DispatchFact> = dispatches::table
                 .inner_join(list_entries::table)
                 .filter(dispatches::created_on.between(from, to))
                 .select((
@@ -136,14 +185,32 @@ impl Store {
                 ))
                 .load(c)?;
             let mut by_status: BTreeMap<&'static str, i64> = BTreeMap::new();
-            let mut per_department: BTreeMap<String, (DepartmentResponse, Vec<u32>, bool)> = BTreeMap::new();
+            let mut per_department: BTreeMap<String, (DepartmentResponse, Vec<u32>, bool)> =
+                BTreeMap::new();
             let mut overdue = 0;
-            for (_, dept, status, created_on, answered_on, acknowledge_by) in rows.into_iter().filter(|r| keep(&r.0)) {
-                let status = DispatchStatus::parse(&status).ok_or_else(|| crate::error::corrupt("dispatch status", &status))?;
+            for DispatchFact {
+                dept,
+                status,
+                created_on,
+                answered_on,
+                acknowledge_by,
+                ..
+            } in rows.into_iter().filter(|r| keep(&r.subject))
+            {
+                let status = DispatchStatus::parse(&status)
+                    .ok_or_else(|| crate::error::corrupt("dispatch status", &status))?;
                 *by_status.entry(status.as_str()).or_default() += 1;
                 let slot = per_department.entry(dept.clone()).or_insert_with(|| {
                     (
-                        DepartmentResponse { department: dept, dispatched: 0, cancelled: 0, answered: 0, feedback_rate: None, median_response_working_days: None, overdue: 0 },
+                        DepartmentResponse {
+                            department: dept,
+                            dispatched: 0,
+                            cancelled: 0,
+                            answered: 0,
+                            feedback_rate: None,
+                            median_response_working_days: None,
+                            overdue: 0,
+                        },
                         Vec::new(),
                         false,
                     )
@@ -193,11 +260,18 @@ impl Store {
             }
             let checks_made: i64 = check_q.count().get_result(c)?;
 
-            let kinds = [CreditRecordKind::Licence.as_str(), CreditRecordKind::Penalty.as_str()];
+            let kinds = [
+                CreditRecordKind::Licence.as_str(),
+                CreditRecordKind::Penalty.as_str(),
+            ];
             let records: Vec<(String, NaiveDate, NaiveDate)> = credit_records::table
                 .filter(credit_records::kind.eq_any(kinds))
                 .filter(credit_records::decision_date.between(from, to))
-                .select((credit_records::subject_id, credit_records::decision_date, credit_records::publication_date))
+                .select((
+                    credit_records::subject_id,
+                    credit_records::decision_date,
+                    credit_records::publication_date,
+                ))
                 .load(c)?;
             let (mut total, mut on_time, mut unknown) = (0, 0, 0);
             for (_, decided, published) in records.into_iter().filter(|r| keep(&r.0)) {
@@ -213,9 +287,19 @@ impl Store {
                 to,
                 listings: listings
                     .into_iter()
-                    .map(|((list_type_id, department), (added, active))| ListingCount { list_type_id, department, added, active })
+                    .map(
+                        |((list_type_id, department), (added, active))| ListingCount {
+                            list_type_id,
+                            department,
+                            added,
+                            active,
+                        },
+                    )
                     .collect(),
-                dispatches_by_status: DispatchStatus::ALL.iter().map(|s| (*s, by_status.get(s.as_str()).copied().unwrap_or(0))).collect(),
+                dispatches_by_status: DispatchStatus::ALL
+                    .iter()
+                    .map(|s| (*s, by_status.get(s.as_str()).copied().unwrap_or(0)))
+                    .collect(),
                 departments: departments_out,
                 overdue,
                 checks: checks_made,

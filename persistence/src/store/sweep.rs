@@ -32,9 +32,13 @@ impl Store {
     pub fn sweep_expired(&self, today: NaiveDate) -> Result<SweepReport, StoreError> {
         self.write(|c| {
             if let AnyConnection::Postgresql(pg) = c {
-                let got: bool = diesel::select(pg_try_advisory_xact_lock(SWEEP_LOCK)).get_result(pg)?;
+                let got: bool =
+                    diesel::select(pg_try_advisory_xact_lock(SWEEP_LOCK)).get_result(pg)?;
                 if !got {
-                    return Ok(SweepReport { skipped: true, ..SweepReport::default() });
+                    return Ok(SweepReport {
+                        skipped: true,
+                        ..SweepReport::default()
+                    });
                 }
             }
             let due: Vec<(String, String)> = list_entries::table
@@ -50,14 +54,22 @@ impl Store {
             let at = now();
             for chunk in ids.chunks(1000) {
                 diesel::update(list_entries::table.filter(list_entries::id.eq_any(chunk)))
-                    .set((list_entries::status.eq(EntryStatus::Expired.as_str()), list_entries::ended_at.eq(Some(at))))
+                    .set((
+                        list_entries::status.eq(EntryStatus::Expired.as_str()),
+                        list_entries::ended_at.eq(Some(at)),
+                    ))
                     .execute(c)?;
             }
             let cancelled = cancel_open(c, &ids, "名单条目已到期，措施解除")?;
             let mut subject_codes: Vec<String> = due.into_iter().map(|(_, code)| code).collect();
             subject_codes.sort();
             subject_codes.dedup();
-            Ok(SweepReport { expired_entries: ids.len(), subject_codes, cancelled, skipped: false })
+            Ok(SweepReport {
+                expired_entries: ids.len(),
+                subject_codes,
+                cancelled,
+                skipped: false,
+            })
         })
     }
 }
