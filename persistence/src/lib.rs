@@ -15,6 +15,6 @@ pub use conn::{AnyConnection, Backend};
 pub use error::StoreError;
 pub use store::{
     CheckOutcome, DepartmentResponse, DispatchFilter, DispatchView, EntryChange, EntryFilter,
-    ListingCount, MAX_PAGE_SIZE, MeasureFinding, Page, PageRequest, Policy, RecordFilter,
-    ReferenceData, Stats, Store, SubjectFilter, SweepReport,
+    ListingCount, MAX_BATCH, MAX_PAGE_SIZE, MeasureFinding, Page, PageRequest, Policy,
+    RecordFilter, ReferenceData, Stats, Store, SubjectFilter, SweepReport,
 };

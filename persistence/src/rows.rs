@@ -143,7 +143,7 @@ impl TryFrom<ListTypeRow> for ListType {
     }
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Queryable, Selectable, Insertable, Clone)]
 #[diesel(table_name = list_entries)]
 pub struct ListEntryRow {
     pub id: String,

@@ -322,3 +322,51 @@ async fn credit_office_creates_list_types_and_nobody_else() {
         .await;
     assert_no_errors(&r);
 }
+
+#[tokio::test]
+async fn a_batch_is_all_or_nothing_and_names_the_item_at_fault() {
+    let app = TestApp::spawn().await;
+    let court = app.publisher("210900.court");
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        codes.push(app.company("210902").await);
+    }
+    let batch = "mutation($input: AddListEntriesInput!) { addListEntries(input: $input) { id status subject { code } } }";
+    let item = |code: &str| json!({ "subject": code, "listType": "court-dishonest-debtor", "reason": "拒不履行", "basisDocument": "(2026)辽09执2号" });
+    let bad = json!({ "input": { "entries": [item(&codes[0]), item("91210902XXXXXXXXX0"), item(&codes[2])] } });
+    let r = app.gql(batch, bad, Some(&court)).await;
+    assert_eq!(
+        error_of(&r),
+        (
+            "BAD_USER_INPUT".into(),
+            Some("input.entries[1].subject".into())
+        )
+    );
+    let r = app.gql(ENTRIES, json!({}), Some(&court)).await;
+    assert_eq!(count(&r), 0, "nothing stored");
+    let twice = json!({ "input": { "entries": [item(&codes[0]), item(&codes[0])] } });
+    let r = app.gql(batch, twice, Some(&court)).await;
+    assert_eq!(error_of(&r).0, "CONFLICT");
+    let r = app.gql(ENTRIES, json!({}), Some(&court)).await;
+    assert_eq!(count(&r), 0, "nothing stored");
+    let good = json!({ "input": { "entries": codes.iter().map(|c| item(c)).collect::<Vec<_>>() } });
+    let r = app.gql(batch, good, Some(&court)).await;
+    assert_no_errors(&r);
+    assert_eq!(r["data"]["addListEntries"].as_array().unwrap().len(), 3);
+    let r = app
+        .gql(ENTRIES, json!({ "t": "court-dishonest-debtor" }), None)
+        .await;
+    assert_eq!(count(&r), 3);
+    let ndrc = app.token("210900.ndrc", &["memoranda:admin"]);
+    let d = app
+        .gql(
+            "{ dispatches(first: 100) { edges { node { id } } pageInfo { hasNextPage } } }",
+            json!({}),
+            Some(&ndrc),
+        )
+        .await;
+    assert!(
+        d["data"]["dispatches"]["pageInfo"]["hasNextPage"] == true,
+        "each listing made its dispatches"
+    );
+}

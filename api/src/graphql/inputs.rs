@@ -157,3 +157,10 @@ impl From<CreateListTypeInput> for RawListType {
         }
     }
 }
+
+/// 批量列入名单：全部成功或全部不写入 (add many entries: all or none)
+#[derive(InputObject)]
+pub struct AddListEntriesInput {
+    /// 名单条目，最多10000条 (entries, at most 10,000)
+    pub entries: Vec<AddListEntryInput>,
+}

@@ -1,6 +1,6 @@
 use super::inputs::{
-    AddCreditRecordInput, AddListEntryInput, CreateListTypeInput, RegisterSubjectInput,
-    RevokeListEntryInput,
+    AddCreditRecordInput, AddListEntriesInput, AddListEntryInput, CreateListTypeInput,
+    RegisterSubjectInput, RevokeListEntryInput,
 };
 use super::types::{CreditRecordNode, ListEntryNode, ListTypeNode, SubjectNode};
 use super::{principal, services};
@@ -71,6 +71,33 @@ impl CoreMutation {
             entry: change.entry,
             today,
         })
+    }
+
+    /// 批量列入名单，一个事务：全部成功或全部不写入；错误指明第几条，需 lists:write
+    /// (add many entries in one transaction: all or none; an error names the item)
+    async fn add_list_entries(
+        &self,
+        ctx: &Context<'_>,
+        input: AddListEntriesInput,
+    ) -> Result<Vec<ListEntryNode>> {
+        let actor = actor(ctx, Scope::ListsWrite)?;
+        let svc = services(ctx)?;
+        let today = svc.today();
+        let raws: Vec<domain::list::RawListEntry> =
+            input.entries.into_iter().map(Into::into).collect();
+        let changes = svc
+            .run(move |s| s.add_list_entries(&actor, &raws, today))
+            .await?;
+        let mut out = Vec::with_capacity(changes.len());
+        for change in changes {
+            svc.events
+                .publish(DispatchEventKind::Created, &change.dispatches);
+            out.push(ListEntryNode {
+                entry: change.entry,
+                today,
+            });
+        }
+        Ok(out)
     }
 
     /// 撤销名单条目，仅认定部门，须说明原因，需 lists:write (revoke an entry)

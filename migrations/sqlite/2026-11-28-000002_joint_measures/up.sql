@@ -72,8 +72,8 @@ CREATE TABLE dispatches (
     cancel_reason TEXT,
     CONSTRAINT dispatches_once UNIQUE (entry_id, measure_id, department_code)
 );
+-- dispatches_once (entry_id, …) serves look-ups by entry.
 CREATE INDEX dispatches_department ON dispatches (department_code, id);
-CREATE INDEX dispatches_entry ON dispatches (entry_id);
 CREATE INDEX dispatches_status ON dispatches (status, acknowledge_by);
 CREATE INDEX dispatches_created_on ON dispatches (created_on);
 

@@ -3,18 +3,17 @@
 use super::catalogue::acting_department;
 use super::memoranda::current_memoranda;
 use super::{Page, PageRequest, Policy, Store, new_id, now};
-use crate::conn::{AnyConnection, batch_insert};
+use crate::conn::AnyConnection;
 use crate::error::{OnUnique, StoreError};
 use crate::rows::{DepartmentRow, convert};
 use crate::rows_joint::{DispatchRow, FeedbackRow, outcome_str};
-use crate::schema::{departments, dispatches, entry_memoranda, feedback, list_entries};
+use crate::schema::{departments, dispatches, feedback, list_entries};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal, DispatchScope};
 use domain::dispatch::{self, Dispatch, DispatchStatus, Feedback, RawFeedback};
 use domain::memorandum::plan_dispatches;
 use domain::{Department, DomainError, ListEntry, ListType, Subject};
-use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Default)]
 pub struct DispatchFilter {
@@ -190,44 +189,29 @@ fn load(c: &mut AnyConnection, id: &str) -> Result<Dispatch, StoreError> {
     Dispatch::try_from(row)
 }
 
-/// Makes the dispatches a new entry calls for, and records which memorandum versions it fell under.
-pub(crate) fn create_for_entry(
-    c: &mut AnyConnection,
+/// The dispatch rows a new entry calls for, and the memorandum versions it falls under.
+pub(crate) fn plan_rows(
     policy: &Policy,
+    catalogue: &ListingCatalogue,
     entry: &ListEntry,
     list_type: &ListType,
     subject: &Subject,
     today: NaiveDate,
-) -> Result<Vec<Dispatch>, StoreError> {
-    let memoranda = current_memoranda(c)?;
-    let versions: BTreeSet<&str> = memoranda
+) -> (Vec<String>, Vec<DispatchRow>) {
+    let memoranda = &catalogue.memoranda;
+    let versions: Vec<String> = memoranda
         .iter()
         .filter(|m| m.applies_to(list_type, today))
-        .map(|m| m.version_id.as_str())
+        .map(|m| m.version_id.clone())
         .collect();
     if versions.is_empty() {
-        return Ok(Vec::new());
+        return (versions, Vec::new());
     }
-    let links: Vec<_> = versions
-        .iter()
-        .map(|v| {
-            (
-                entry_memoranda::entry_id.eq(entry.id.clone()),
-                entry_memoranda::version_id.eq(v.to_string()),
-            )
-        })
-        .collect();
-    batch_insert!(c, entry_memoranda::table, &links)?;
-    let departments: Vec<Department> = convert(
-        departments::table
-            .select(DepartmentRow::as_select())
-            .load(c)?,
-    )?;
-    let plan = plan_dispatches(&memoranda, list_type, subject, &departments, today);
+    let plan = plan_dispatches(memoranda, list_type, subject, &catalogue.departments, today);
     let made = now();
     let acknowledge_by =
         dispatch::acknowledge_by(&policy.calendar, today, policy.acknowledge_working_days);
-    let rows: Vec<DispatchRow> = plan
+    let rows = plan
         .iter()
         .map(|p| DispatchRow {
             id: new_id(),
@@ -247,11 +231,27 @@ pub(crate) fn create_for_entry(
             cancel_reason: None,
         })
         .collect();
-    // Bounded statement size: SQLite allows 32,766 parameters.
-    for chunk in rows.chunks(1000) {
-        batch_insert!(c, dispatches::table, chunk)?;
+    (versions, rows)
+}
+
+/// What the listings of one transaction need, loaded once: the memoranda (current versions) and
+/// the departments they may reach.
+pub(crate) struct ListingCatalogue {
+    pub memoranda: Vec<domain::memorandum::Memorandum>,
+    pub departments: Vec<Department>,
+}
+
+impl ListingCatalogue {
+    pub(crate) fn load(c: &mut AnyConnection) -> Result<Self, StoreError> {
+        Ok(ListingCatalogue {
+            memoranda: current_memoranda(c)?,
+            departments: convert(
+                departments::table
+                    .select(DepartmentRow::as_select())
+                    .load(c)?,
+            )?,
+        })
     }
-    convert(rows)
 }
 
 /// Cancels the open dispatches of entries that ended; returns them as cancelled.

@@ -1,9 +1,8 @@
 //! List entries: adding, revoking, and reading them with their status as of today.
 
 use super::catalogue::{acting_department, find_list_type_by_code};
-use super::dispatches::{cancel_open, create_for_entry};
-use super::subjects::require_subject;
-use super::{Page, PageRequest, Store, new_id, now};
+use super::dispatches::cancel_open;
+use super::{Page, PageRequest, Store, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
 use crate::rows::{ListEntryRow, convert};
@@ -11,8 +10,7 @@ use crate::schema::{list_entries, list_types, subjects};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
-use domain::list::RawListEntry;
-use domain::{DomainError, EntryStatus, JurisdictionCode, ListEntry, ListType, NewListEntry};
+use domain::{DomainError, EntryStatus, JurisdictionCode, ListEntry, ListType};
 
 /// An entry as a command left it, with the dispatches the command made or cancelled.
 #[derive(Debug, Clone)]
@@ -31,10 +29,15 @@ pub struct EntryFilter {
     pub today: NaiveDate,
 }
 
-type BoxedEntries<'a> = list_entries::BoxedQuery<'a, <AnyConnection as Connection>::Backend>;
+pub(crate) type BoxedEntries<'a> =
+    list_entries::BoxedQuery<'a, <AnyConnection as Connection>::Backend>;
 
 /// Filters by status as of `today`: the same rule as `ListEntry::status_on`, in SQL.
-fn with_status(q: BoxedEntries<'_>, status: EntryStatus, today: NaiveDate) -> BoxedEntries<'_> {
+pub(crate) fn with_status(
+    q: BoxedEntries<'_>,
+    status: EntryStatus,
+    today: NaiveDate,
+) -> BoxedEntries<'_> {
     let active = EntryStatus::Active.as_str();
     match status {
         EntryStatus::Active => q
@@ -52,91 +55,6 @@ fn with_status(q: BoxedEntries<'_>, status: EntryStatus, today: NaiveDate) -> Bo
 }
 
 impl Store {
-    /// Adds a subject to a list and, in the same transaction, makes the dispatches the memoranda
-    /// call for. With an idempotency key, the same request made again returns the entry it made the
-    /// first time and writes nothing.
-    pub fn add_list_entry(
-        &self,
-        actor: &DepartmentPrincipal,
-        raw: &RawListEntry,
-        today: NaiveDate,
-    ) -> Result<EntryChange, StoreError> {
-        self.write(|c| {
-            let department = acting_department(c, actor)?;
-            let list_type =
-                find_list_type_by_code(c, raw.list_type_code.trim())?.ok_or_else(|| {
-                    DomainError::invalid(
-                        "input.listType",
-                        format!("名单类型 {} 不存在", raw.list_type_code.trim()),
-                    )
-                })?;
-            let subject = require_subject(c, &raw.subject_code, "input.subject")?;
-            access::may_write_list(&department, &list_type, &subject)?;
-            let new = NewListEntry::parse(raw, &list_type, today)?;
-            if let Some(key) = &new.idempotency_key {
-                let earlier = list_entries::table
-                    .filter(list_entries::created_by.eq(department.code.as_str()))
-                    .filter(list_entries::idempotency_key.eq(key))
-                    .select(ListEntryRow::as_select())
-                    .first(c)
-                    .optional()?;
-                if let Some(row) = earlier {
-                    let entry = ListEntry::try_from(row)?;
-                    if entry.subject_id != subject.id || entry.list_type_id != list_type.id {
-                        return Err(DomainError::conflict("该幂等键已用于另一条名单条目").into());
-                    }
-                    return Ok(EntryChange {
-                        entry,
-                        dispatches: Vec::new(),
-                    });
-                }
-            }
-            let in_force = with_status(
-                list_entries::table
-                    .filter(list_entries::subject_id.eq(&subject.id))
-                    .filter(list_entries::list_type_id.eq(&list_type.id))
-                    .into_boxed(),
-                EntryStatus::Active,
-                today,
-            )
-            .count()
-            .get_result::<i64>(c)?;
-            if in_force > 0 {
-                return Err(DomainError::conflict(format!(
-                    "该主体已在“{}”中，且条目仍有效",
-                    list_type.name
-                ))
-                .into());
-            }
-            let row = ListEntryRow {
-                id: new_id(),
-                subject_id: subject.id.clone(),
-                list_type_id: list_type.id.clone(),
-                reason: new.reason,
-                basis_document: new.basis_document,
-                start_date: new.start_date,
-                end_date: new.end_date,
-                status: EntryStatus::Active.as_str().to_owned(),
-                revocation_reason: None,
-                created_by: department.code.to_string(),
-                created_at: now(),
-                ended_at: None,
-                idempotency_key: new.idempotency_key,
-            };
-            diesel::insert_into(list_entries::table)
-                .values(&row)
-                .execute(c)?;
-            let entry = ListEntry::try_from(row)?;
-            // An entry already past its end binds nobody: nothing to dispatch.
-            let dispatches = if entry.status_on(today) == EntryStatus::Active {
-                create_for_entry(c, &self.policy, &entry, &list_type, &subject, today)?
-            } else {
-                Vec::new()
-            };
-            Ok(EntryChange { entry, dispatches })
-        })
-    }
-
     /// Revokes an entry in force, by the department that owns its list type, with a reason; its open
     /// dispatches are cancelled.
     pub fn revoke_list_entry(

@@ -1,0 +1,309 @@
+//! Listing: adding subjects to lists, one at a time or many in one transaction, with the dispatches
+//! each listing calls for made in the same transaction.
+//!
+//! One code path serves both: a single listing is a batch of one. The batch reads what it needs in a
+//! few queries (list types, subjects, earlier entries) and writes in large statements, so that
+//! 10,000 listings with their million dispatches fit in one transaction of seconds.
+
+use super::catalogue::acting_department;
+use super::dispatches::{ListingCatalogue, plan_rows};
+use super::entries::{EntryChange, with_status};
+use super::subjects::find_subject_by_code;
+use super::{Policy, Store, new_id, now};
+use crate::conn::{AnyConnection, batch_insert};
+use crate::error::StoreError;
+use crate::rows::{ListEntryRow, ListTypeRow, SubjectRow, convert};
+use crate::schema::{dispatches, entry_memoranda, list_entries, list_types, subjects};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use domain::access::{self, DepartmentPrincipal};
+use domain::list::RawListEntry;
+use domain::subject::{CodeLookup, code_message};
+use domain::{Department, DomainError, EntryStatus, ListEntry, ListType, NewListEntry, Subject};
+use std::collections::{HashMap, HashSet};
+
+/// The most entries one batch may hold.
+pub const MAX_BATCH: usize = 10_000;
+
+/// Rows per insert statement: under SQLite's 32,766 parameters at 15 columns.
+const ROWS_PER_STATEMENT: usize = 2_000;
+
+impl Store {
+    /// Adds a subject to a list and, in the same transaction, makes the dispatches the memoranda
+    /// call for. With an idempotency key, the same request made again returns the entry it made the
+    /// first time and writes nothing.
+    pub fn add_list_entry(
+        &self,
+        actor: &DepartmentPrincipal,
+        raw: &RawListEntry,
+        today: NaiveDate,
+    ) -> Result<EntryChange, StoreError> {
+        let mut changes = self.write(|c| {
+            let department = acting_department(c, actor)?;
+            add_batch(
+                c,
+                &self.policy,
+                &department,
+                std::slice::from_ref(raw),
+                today,
+                |e, _| e,
+            )
+        })?;
+        changes
+            .pop()
+            .ok_or_else(|| StoreError::Internal("a listing made no entry".into()))
+    }
+
+    /// Adds many entries in one transaction: all of them, or none. An error names the item at
+    /// fault (`input.entries[3].subject`).
+    pub fn add_list_entries(
+        &self,
+        actor: &DepartmentPrincipal,
+        raws: &[RawListEntry],
+        today: NaiveDate,
+    ) -> Result<Vec<EntryChange>, StoreError> {
+        if raws.is_empty() || raws.len() > MAX_BATCH {
+            return Err(
+                DomainError::invalid("input.entries", format!("一批应有1至{MAX_BATCH}条")).into(),
+            );
+        }
+        self.write(|c| {
+            let department = acting_department(c, actor)?;
+            add_batch(c, &self.policy, &department, raws, today, at_item)
+        })
+    }
+}
+
+/// Points an error at one item of a batch.
+fn at_item(e: StoreError, i: usize) -> StoreError {
+    match e {
+        StoreError::Domain(DomainError::Invalid { field, message }) => {
+            let field = match field.strip_prefix("input.") {
+                Some(rest) => format!("input.entries[{i}].{rest}"),
+                None => format!("input.entries[{i}]"),
+            };
+            DomainError::Invalid { field, message }.into()
+        }
+        StoreError::Domain(DomainError::Conflict(m)) => {
+            DomainError::Conflict(format!("第{}条：{m}", i + 1)).into()
+        }
+        StoreError::Domain(DomainError::Forbidden(m)) => {
+            DomainError::Forbidden(format!("第{}条：{m}", i + 1)).into()
+        }
+        StoreError::Domain(DomainError::NotFound { what, key }) => DomainError::NotFound {
+            what,
+            key: format!("{key}（第{}条）", i + 1),
+        }
+        .into(),
+        other => other,
+    }
+}
+
+/// What one batch reads before it decides anything.
+struct Known {
+    list_types: HashMap<String, ListType>,
+    /// Subjects by code, for the well-formed codes of the batch.
+    subjects: HashMap<String, Subject>,
+    /// This department's earlier entries by idempotency key.
+    by_key: HashMap<String, ListEntry>,
+    /// (subject id, list type id) of entries in force today.
+    in_force: HashSet<(String, String)>,
+}
+
+fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
+    items.collect::<HashSet<_>>().into_iter().collect()
+}
+
+fn read_known(
+    c: &mut AnyConnection,
+    department: &Department,
+    raws: &[RawListEntry],
+    today: NaiveDate,
+) -> Result<Known, StoreError> {
+    let codes = distinct(raws.iter().map(|r| r.list_type_code.trim().to_owned()));
+    let list_types = convert::<_, ListType>(
+        list_types::table
+            .filter(list_types::code.eq_any(&codes))
+            .select(ListTypeRow::as_select())
+            .load(c)?,
+    )?
+    .into_iter()
+    .map(|t| (t.code.clone(), t))
+    .collect();
+    let exact = distinct(
+        raws.iter()
+            .filter_map(|r| match CodeLookup::parse(&r.subject_code) {
+                Ok(CodeLookup::Exact(code)) => Some(code.as_str().to_owned()),
+                _ => None,
+            }),
+    );
+    let mut subjects = HashMap::new();
+    for chunk in exact.chunks(ROWS_PER_STATEMENT) {
+        let rows = subjects::table
+            .filter(subjects::code.eq_any(chunk))
+            .select(SubjectRow::as_select())
+            .load(c)?;
+        for s in convert::<_, Subject>(rows)? {
+            subjects.insert(s.code.as_str().to_owned(), s);
+        }
+    }
+    let keys = distinct(raws.iter().filter_map(|r| {
+        r.idempotency_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+    }));
+    let mut by_key = HashMap::new();
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<ListEntryRow> = list_entries::table
+            .filter(list_entries::created_by.eq(department.code.as_str()))
+            .filter(list_entries::idempotency_key.eq_any(chunk))
+            .select(ListEntryRow::as_select())
+            .load(c)?;
+        for row in rows {
+            if let Some(key) = row.idempotency_key.clone() {
+                by_key.insert(key, ListEntry::try_from(row)?);
+            }
+        }
+    }
+    let ids: Vec<String> = subjects.values().map(|s: &Subject| s.id.clone()).collect();
+    let mut in_force = HashSet::new();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let pairs: Vec<(String, String)> = with_status(
+            list_entries::table
+                .filter(list_entries::subject_id.eq_any(chunk))
+                .into_boxed(),
+            EntryStatus::Active,
+            today,
+        )
+        .select((list_entries::subject_id, list_entries::list_type_id))
+        .load(c)?;
+        in_force.extend(pairs);
+    }
+    Ok(Known {
+        list_types,
+        subjects,
+        by_key,
+        in_force,
+    })
+}
+
+/// Adds `raws` as one unit; `locate` points an error at the item it concerns.
+fn add_batch(
+    c: &mut AnyConnection,
+    policy: &Policy,
+    department: &Department,
+    raws: &[RawListEntry],
+    today: NaiveDate,
+    locate: impl Fn(StoreError, usize) -> StoreError,
+) -> Result<Vec<EntryChange>, StoreError> {
+    let catalogue = ListingCatalogue::load(c)?;
+    let mut known = read_known(c, department, raws, today)?;
+    let mut changes = Vec::with_capacity(raws.len());
+    let mut entry_rows = Vec::new();
+    let mut links = Vec::new();
+    let mut dispatch_rows = Vec::new();
+    for (i, raw) in raws.iter().enumerate() {
+        let code = raw.list_type_code.trim();
+        let list_type = known.list_types.get(code).cloned().ok_or_else(|| {
+            locate(
+                DomainError::invalid("input.listType", format!("名单类型 {code} 不存在")).into(),
+                i,
+            )
+        })?;
+        let subject = match CodeLookup::parse(&raw.subject_code) {
+            Ok(CodeLookup::Exact(code)) => known.subjects.get(code.as_str()).cloned(),
+            // A code failing its check names a subject only if registered as a pilot exception.
+            Ok(CodeLookup::PilotOnly(_)) => {
+                find_subject_by_code(c, &raw.subject_code, "input.subject")
+                    .map_err(|e| locate(e, i))?
+            }
+            Err(e) => {
+                return Err(locate(
+                    DomainError::invalid("input.subject", code_message(e)).into(),
+                    i,
+                ));
+            }
+        }
+        .ok_or_else(|| {
+            locate(
+                DomainError::not_found("主体", raw.subject_code.trim().to_uppercase()).into(),
+                i,
+            )
+        })?;
+        access::may_write_list(department, &list_type, &subject)
+            .map_err(|e| locate(e.into(), i))?;
+        let new = NewListEntry::parse(raw, &list_type, today).map_err(|e| locate(e.into(), i))?;
+        if let Some(key) = &new.idempotency_key
+            && let Some(earlier) = known.by_key.get(key)
+        {
+            if earlier.subject_id != subject.id || earlier.list_type_id != list_type.id {
+                return Err(locate(
+                    DomainError::conflict("该幂等键已用于另一条名单条目").into(),
+                    i,
+                ));
+            }
+            changes.push(EntryChange {
+                entry: earlier.clone(),
+                dispatches: Vec::new(),
+            });
+            continue;
+        }
+        if !known
+            .in_force
+            .insert((subject.id.clone(), list_type.id.clone()))
+        {
+            return Err(locate(
+                DomainError::conflict(format!("该主体已在“{}”中，且条目仍有效", list_type.name))
+                    .into(),
+                i,
+            ));
+        }
+        let row = ListEntryRow {
+            id: new_id(),
+            subject_id: subject.id.clone(),
+            list_type_id: list_type.id.clone(),
+            reason: new.reason,
+            basis_document: new.basis_document,
+            start_date: new.start_date,
+            end_date: new.end_date,
+            status: EntryStatus::Active.as_str().to_owned(),
+            revocation_reason: None,
+            created_by: department.code.to_string(),
+            created_at: now(),
+            ended_at: None,
+            idempotency_key: new.idempotency_key.clone(),
+        };
+        let entry = ListEntry::try_from(row.clone())?;
+        if let Some(key) = new.idempotency_key {
+            known.by_key.insert(key, entry.clone());
+        }
+        // An entry already past its end binds nobody: nothing to dispatch.
+        let (versions, rows) = if entry.status_on(today) == EntryStatus::Active {
+            plan_rows(policy, &catalogue, &entry, &list_type, &subject, today)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        links.extend(versions.into_iter().map(|v| {
+            (
+                entry_memoranda::entry_id.eq(entry.id.clone()),
+                entry_memoranda::version_id.eq(v),
+            )
+        }));
+        let dispatches = convert(rows.clone())?;
+        dispatch_rows.extend(rows);
+        entry_rows.push(row);
+        changes.push(EntryChange { entry, dispatches });
+    }
+    for chunk in entry_rows.chunks(ROWS_PER_STATEMENT) {
+        batch_insert!(c, list_entries::table, chunk)?;
+    }
+    for chunk in links.chunks(ROWS_PER_STATEMENT) {
+        batch_insert!(c, entry_memoranda::table, chunk)?;
+    }
+    for chunk in dispatch_rows.chunks(ROWS_PER_STATEMENT) {
+        batch_insert!(c, dispatches::table, chunk)?;
+    }
+    Ok(changes)
+}
