@@ -142,3 +142,15 @@ macro_rules! batch_insert {
     };
 }
 pub(crate) use batch_insert;
+
+/// Inserts very many rows: COPY on PostgreSQL (several times faster than INSERT for a million
+/// dispatches), a batch INSERT on SQLite. The row type must not treat `None` as DEFAULT.
+macro_rules! bulk_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::conn::AnyConnection::Postgresql(c) => diesel::copy_from($table).from_insertable($rows).execute(c),
+            $crate::conn::AnyConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}
+pub(crate) use bulk_insert;

@@ -106,7 +106,7 @@ pub fn parse_selectors(text: &str) -> Result<Vec<ListSelector>, StoreError> {
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone)]
-#[diesel(table_name = dispatches)]
+#[diesel(table_name = dispatches, treat_none_as_default_value = false)]
 pub struct DispatchRow {
     pub id: String,
     pub entry_id: String,

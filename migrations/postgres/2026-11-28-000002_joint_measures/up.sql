@@ -57,7 +57,8 @@ CREATE TABLE dispatches (
     id TEXT PRIMARY KEY,
     entry_id TEXT NOT NULL REFERENCES list_entries (id),
     measure_id TEXT NOT NULL REFERENCES measures (id),
-    version_id TEXT NOT NULL REFERENCES memorandum_versions (id),
+    -- The measure's version, copied so that reads need no join; the measure's key vouches for it.
+    version_id TEXT NOT NULL,
     department_code TEXT NOT NULL REFERENCES departments (code),
     status TEXT NOT NULL CHECK (status IN ('pending', 'acknowledged', 'applied', 'not_applicable', 'cancelled')),
     created_at TIMESTAMP NOT NULL,
@@ -74,7 +75,6 @@ CREATE TABLE dispatches (
 );
 -- dispatches_once (entry_id, …) serves look-ups by entry.
 CREATE INDEX dispatches_department ON dispatches (department_code, id);
-CREATE INDEX dispatches_status ON dispatches (status, acknowledge_by);
 CREATE INDEX dispatches_created_on ON dispatches (created_on);
 
 CREATE TABLE feedback (

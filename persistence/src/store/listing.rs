@@ -10,7 +10,7 @@ use super::dispatches::{ListingCatalogue, plan_rows};
 use super::entries::{EntryChange, with_status};
 use super::subjects::find_subject_by_code;
 use super::{Policy, Store, new_id, now};
-use crate::conn::{AnyConnection, batch_insert};
+use crate::conn::{AnyConnection, batch_insert, bulk_insert};
 use crate::error::StoreError;
 use crate::rows::{ListEntryRow, ListTypeRow, SubjectRow, convert};
 use crate::schema::{dispatches, entry_memoranda, list_entries, list_types, subjects};
@@ -303,7 +303,7 @@ fn add_batch(
         batch_insert!(c, entry_memoranda::table, chunk)?;
     }
     for chunk in dispatch_rows.chunks(ROWS_PER_STATEMENT) {
-        batch_insert!(c, dispatches::table, chunk)?;
+        bulk_insert!(c, dispatches::table, chunk)?;
     }
     Ok(changes)
 }
