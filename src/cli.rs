@@ -224,21 +224,48 @@ fn sign(
 const DEMO_TOKENS: &[(&str, &[&str])] = &[
     (
         "210900.court",
-        &["subjects:write", "records:write", "lists:write"],
+        &[
+            "subjects:write",
+            "records:write",
+            "lists:write",
+            "dispatch:handle",
+        ],
     ),
     (
         "210900.tax",
-        &["subjects:write", "records:write", "lists:write"],
+        &[
+            "subjects:write",
+            "records:write",
+            "lists:write",
+            "dispatch:handle",
+        ],
     ),
     (
         "210900.market",
-        &["subjects:write", "records:write", "lists:write"],
+        &[
+            "subjects:write",
+            "records:write",
+            "lists:write",
+            "dispatch:handle",
+        ],
     ),
-    ("210900.hrss", &["records:write", "lists:write"]),
-    ("210900.ndrc", &["memoranda:admin", "stats:read"]),
+    (
+        "210900.hrss",
+        &["records:write", "lists:write", "dispatch:handle"],
+    ),
+    ("210900.finance", &["dispatch:handle"]),
+    (
+        "210900.ndrc",
+        &["memoranda:admin", "stats:read", "dispatch:handle"],
+    ),
     (
         "210922.market",
-        &["subjects:write", "records:write", "lists:write"],
+        &[
+            "subjects:write",
+            "records:write",
+            "lists:write",
+            "dispatch:handle",
+        ],
     ),
 ];
 

@@ -148,8 +148,12 @@ pub(crate) use batch_insert;
 macro_rules! bulk_insert {
     ($conn:expr, $table:expr, $rows:expr) => {
         match $conn {
-            $crate::conn::AnyConnection::Postgresql(c) => diesel::copy_from($table).from_insertable($rows).execute(c),
-            $crate::conn::AnyConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::conn::AnyConnection::Postgresql(c) => {
+                diesel::copy_from($table).from_insertable($rows).execute(c)
+            }
+            $crate::conn::AnyConnection::Sqlite(c) => {
+                diesel::insert_into($table).values($rows).execute(c)
+            }
         }
     };
 }
