@@ -191,46 +191,15 @@ pub fn sees_non_public(principal: &Principal) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::{dept, subject};
     use crate::list::ListColour;
     use crate::subject::SubjectKind;
-    use chrono::Utc;
-
-    fn dept(code: &str, role: DepartmentRole) -> Department {
-        let code = DepartmentCode::parse(code).unwrap();
-        let jurisdiction = JurisdictionCode::parse(&code.as_str()[..6]).unwrap();
-        Department {
-            code,
-            name: "部门".into(),
-            jurisdiction,
-            role,
-        }
-    }
-
-    fn subject(jur: &str) -> Subject {
-        Subject {
-            id: "s".into(),
-            code: SubjectCode::parse("91350100M000100Y43").unwrap(),
-            check_exception: false,
-            kind: SubjectKind::LegalPerson,
-            name: "公司".into(),
-            jurisdiction: JurisdictionCode::parse(jur).unwrap(),
-            representative: None,
-            registered_by: DepartmentCode::parse("210900.market").unwrap(),
-            created_at: Utc::now(),
-        }
-    }
 
     fn list_type(owner: &str) -> ListType {
         ListType {
-            id: "lt".into(),
-            code: "court-dishonest-debtor".into(),
-            name: "失信被执行人".into(),
-            colour: ListColour::Black,
             owner: DepartmentCode::parse(owner).unwrap(),
-            default_period_months: 36,
-            legal_basis: "b".into(),
-            description: String::new(),
-            created_at: Utc::now(),
+            name: "失信被执行人".into(),
+            ..crate::fixtures::list_type("court-dishonest-debtor", ListColour::Black)
         }
     }
 

@@ -146,6 +146,7 @@ fn is_weekend(day: NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::d;
 
     #[derive(Deserialize)]
     struct Vector {
@@ -153,10 +154,6 @@ mod tests {
         add_working_days: u32,
         result: NaiveDate,
         start_is_working_day: bool,
-    }
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
     }
 
     #[test]

@@ -101,42 +101,11 @@ pub fn clean_for_three_years(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DepartmentCode, EntryStatus};
-    use chrono::Utc;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn entry(start: &str, end: &str, status: EntryStatus) -> ListEntry {
-        ListEntry {
-            id: "e".into(),
-            subject_id: "s".into(),
-            list_type_id: "t".into(),
-            reason: "r".into(),
-            basis_document: "b".into(),
-            start_date: d(start),
-            end_date: d(end),
-            stored_status: status,
-            revocation_reason: None,
-            created_by: DepartmentCode::parse("210900.court").unwrap(),
-            created_at: Utc::now(),
-            ended_at: None,
-        }
-    }
+    use crate::EntryStatus;
+    use crate::fixtures::{d, entry, list_type};
 
     fn lt(colour: ListColour) -> ListType {
-        ListType {
-            id: "t".into(),
-            code: "t".into(),
-            name: "t".into(),
-            colour,
-            owner: DepartmentCode::parse("210900.court").unwrap(),
-            default_period_months: 12,
-            legal_basis: "b".into(),
-            description: String::new(),
-            created_at: Utc::now(),
-        }
+        list_type("t", colour)
     }
 
     #[test]

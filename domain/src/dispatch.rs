@@ -202,10 +202,7 @@ pub fn response_working_days(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
+    use crate::fixtures::d;
 
     #[test]
     fn state_machine() {

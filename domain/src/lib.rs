@@ -13,6 +13,8 @@ pub mod citizen_id;
 pub mod department;
 pub mod dispatch;
 pub mod error;
+#[cfg(test)]
+mod fixtures;
 pub mod jurisdiction;
 pub mod list;
 pub mod memorandum;

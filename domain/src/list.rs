@@ -258,40 +258,18 @@ impl NewListEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
+    use crate::fixtures::d;
 
     fn list_type() -> ListType {
         ListType {
-            id: "lt".into(),
             code: "court-dishonest-debtor".into(),
-            name: "失信被执行人".into(),
-            colour: ListColour::Black,
-            owner: DepartmentCode::parse("210900.court").unwrap(),
             default_period_months: 36,
-            legal_basis: "法释〔2017〕7号".into(),
-            description: String::new(),
-            created_at: Utc::now(),
+            ..crate::fixtures::list_type("lt", ListColour::Black)
         }
     }
 
     fn entry(end: &str, status: EntryStatus) -> ListEntry {
-        ListEntry {
-            id: "e".into(),
-            subject_id: "s".into(),
-            list_type_id: "lt".into(),
-            reason: "r".into(),
-            basis_document: "b".into(),
-            start_date: d("2025-01-01"),
-            end_date: d(end),
-            stored_status: status,
-            revocation_reason: None,
-            created_by: DepartmentCode::parse("210900.court").unwrap(),
-            created_at: Utc::now(),
-            ended_at: None,
-        }
+        crate::fixtures::entry("2025-01-01", end, status)
     }
 
     #[test]

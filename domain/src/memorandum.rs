@@ -368,49 +368,11 @@ pub fn plan_dispatches<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DepartmentCode, DepartmentRole, SubjectCode, SubjectKind};
-    use chrono::Utc;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
+    use crate::DepartmentRole;
+    use crate::fixtures::{d, list_type, subject};
 
     fn dept(code: &str) -> Department {
-        let code = DepartmentCode::parse(code).unwrap();
-        Department {
-            jurisdiction: JurisdictionCode::parse(&code.as_str()[..6]).unwrap(),
-            code,
-            name: "部门".into(),
-            role: DepartmentRole::Other,
-        }
-    }
-
-    fn list_type(code: &str, colour: ListColour) -> ListType {
-        ListType {
-            id: code.into(),
-            code: code.into(),
-            name: code.into(),
-            colour,
-            owner: DepartmentCode::parse("210900.court").unwrap(),
-            default_period_months: 24,
-            legal_basis: "b".into(),
-            description: String::new(),
-            created_at: Utc::now(),
-        }
-    }
-
-    fn subject(jur: &str) -> Subject {
-        Subject {
-            id: "s".into(),
-            code: SubjectCode::parse("91350100M000100Y43").unwrap(),
-            check_exception: false,
-            kind: SubjectKind::LegalPerson,
-            name: "公司".into(),
-            jurisdiction: JurisdictionCode::parse(jur).unwrap(),
-            representative: None,
-            registered_by: DepartmentCode::parse("210900.market").unwrap(),
-            created_at: Utc::now(),
-        }
+        crate::fixtures::dept(code, DepartmentRole::Other)
     }
 
     fn measure(code: &str, scope: MeasureScope, implementers: &[&str]) -> Measure {

@@ -281,10 +281,7 @@ impl NewCreditRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
+    use crate::fixtures::d;
 
     fn penalty(class: DishonestyClass) -> RawCreditRecord {
         RawCreditRecord {

@@ -1,0 +1,71 @@
+//! Values for unit tests: one way to make each, so that tests say only what matters to them.
+
+use crate::{
+    Department, DepartmentCode, DepartmentRole, EntryStatus, JurisdictionCode, ListColour,
+    ListEntry, ListType, Subject, SubjectCode, SubjectKind,
+};
+use chrono::{NaiveDate, Utc};
+
+pub fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// A department of `code` (its jurisdiction read from the code).
+pub fn dept(code: &str, role: DepartmentRole) -> Department {
+    let code = DepartmentCode::parse(code).unwrap();
+    let jurisdiction = JurisdictionCode::parse(&code.as_str()[..6]).unwrap();
+    Department {
+        code,
+        name: "部门".into(),
+        jurisdiction,
+        role,
+    }
+}
+
+/// A legal person in `jurisdiction`.
+pub fn subject(jurisdiction: &str) -> Subject {
+    Subject {
+        id: "s".into(),
+        code: SubjectCode::parse("91350100M000100Y43").unwrap(),
+        check_exception: false,
+        kind: SubjectKind::LegalPerson,
+        name: "公司".into(),
+        jurisdiction: JurisdictionCode::parse(jurisdiction).unwrap(),
+        representative: None,
+        registered_by: DepartmentCode::parse("210900.market").unwrap(),
+        created_at: Utc::now(),
+    }
+}
+
+/// A list type owned by the city court, 24 months by default.
+pub fn list_type(code: &str, colour: ListColour) -> ListType {
+    ListType {
+        id: code.into(),
+        code: code.into(),
+        name: code.into(),
+        colour,
+        owner: DepartmentCode::parse("210900.court").unwrap(),
+        default_period_months: 24,
+        legal_basis: "b".into(),
+        description: String::new(),
+        created_at: Utc::now(),
+    }
+}
+
+/// An entry of the city court from `start` to `end`.
+pub fn entry(start: &str, end: &str, status: EntryStatus) -> ListEntry {
+    ListEntry {
+        id: "e".into(),
+        subject_id: "s".into(),
+        list_type_id: "t".into(),
+        reason: "r".into(),
+        basis_document: "b".into(),
+        start_date: d(start),
+        end_date: d(end),
+        stored_status: status,
+        revocation_reason: None,
+        created_by: DepartmentCode::parse("210900.court").unwrap(),
+        created_at: Utc::now(),
+        ended_at: None,
+    }
+}
