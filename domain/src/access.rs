@@ -363,6 +363,21 @@ pub fn may_handle_dispatch(
     }
 }
 
+/// Objections are handled by the department that owns their target (谁认定、谁处理).
+pub fn may_handle_objection(
+    department: &Department,
+    owner: &DepartmentCode,
+) -> Result<(), DomainError> {
+    if &department.code == owner {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(format!(
+            "该异议由 {owner} 处理，部门 {} 不能处理",
+            department.code
+        )))
+    }
+}
+
 /// Statistics are the credit office's.
 pub fn may_read_stats(department: &Department) -> Result<(), DomainError> {
     may_manage_catalogue(department).map_err(|_| DomainError::forbidden("只有信用办可以查看统计"))

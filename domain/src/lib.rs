@@ -18,6 +18,7 @@ mod fixtures;
 pub mod jurisdiction;
 pub mod list;
 pub mod memorandum;
+pub mod objection;
 pub mod record;
 pub mod subject;
 pub mod time;

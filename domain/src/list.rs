@@ -185,6 +185,18 @@ impl ListEntry {
     }
 }
 
+impl ListEntry {
+    /// Revokes an entry found wrong when an objection is upheld: whatever its state (a wrong
+    /// listing is revoked even after it expired or was repaired, to restore the subject's name),
+    /// unless it is revoked already.
+    pub fn revoke_wrongful(&self) -> Result<EntryStatus, DomainError> {
+        match self.stored_status {
+            EntryStatus::Revoked => Err(DomainError::conflict("名单条目已经撤销")),
+            _ => Ok(EntryStatus::Revoked),
+        }
+    }
+}
+
 /// The status as the public reads it.
 pub fn status_label(s: EntryStatus) -> &'static str {
     match s {

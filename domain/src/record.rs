@@ -126,12 +126,18 @@ pub struct CreditRecord {
     /// The last day the record is shown publicly; `None` for no end.
     pub publicity_end: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
+    /// 1, and one more for each correction (earlier versions are kept).
+    pub version: u32,
+    /// Withdrawn after an objection was upheld: never public again.
+    pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
 impl CreditRecord {
     /// Whether the public may see the record on `today`.
     pub fn is_public_on(&self, today: NaiveDate) -> bool {
-        self.publication_date <= today && self.publicity_end.is_none_or(|end| today <= end)
+        self.withdrawn_at.is_none()
+            && self.publication_date <= today
+            && self.publicity_end.is_none_or(|end| today <= end)
     }
 
     /// For a licence or penalty, whether it was published within 7 working days of its decision;
@@ -356,6 +362,8 @@ mod tests {
             dishonesty_class: None,
             publicity_end: None,
             created_at: Utc::now(),
+            version: 1,
+            withdrawn_at: None,
         }
     }
 

@@ -14,7 +14,8 @@ mod store;
 pub use conn::{AnyConnection, Backend};
 pub use error::StoreError;
 pub use store::{
-    CheckOutcome, DepartmentResponse, DispatchFilter, DispatchView, EntryChange, EntryFilter,
-    ListingCount, MAX_BATCH, MAX_PAGE_SIZE, MeasureFinding, Page, PageRequest, Policy,
-    RecordFilter, ReferenceData, Stats, Store, SubjectFilter, SweepReport,
+    CheckOutcome, DeadlineTarget, Decided, Decision, DepartmentResponse, DispatchFilter,
+    DispatchView, EntryChange, EntryFilter, Filed, Filer, ListingCount, MAX_BATCH, MAX_PAGE_SIZE,
+    MeasureFinding, ObjectionFilter, Page, PageRequest, Policy, RecordFilter, ReferenceData, Stats,
+    Store, SubjectFilter, SweepReport,
 };

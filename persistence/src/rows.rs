@@ -198,6 +198,8 @@ pub struct CreditRecordRow {
     pub dishonesty_class: Option<String>,
     pub publicity_end: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
+    pub version: i32,
+    pub withdrawn_at: Option<NaiveDateTime>,
 }
 
 impl TryFrom<CreditRecordRow> for CreditRecord {
@@ -224,6 +226,9 @@ impl TryFrom<CreditRecordRow> for CreditRecord {
             dishonesty_class: class,
             publicity_end: r.publicity_end,
             created_at: r.created_at.and_utc(),
+            version: u32::try_from(r.version)
+                .map_err(|_| corrupt("record version", &r.version.to_string()))?,
+            withdrawn_at: r.withdrawn_at.map(|t| t.and_utc()),
         })
     }
 }

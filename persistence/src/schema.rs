@@ -79,6 +79,74 @@ diesel::table! {
         dishonesty_class -> Nullable<Text>,
         publicity_end -> Nullable<Date>,
         created_at -> Timestamp,
+        version -> Integer,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    objections (id) {
+        id -> Text,
+        receipt -> Text,
+        query_code_hash -> Text,
+        subject_id -> Text,
+        target_kind -> Text,
+        entry_id -> Nullable<Text>,
+        record_id -> Nullable<Text>,
+        owner_department -> Text,
+        reason -> Text,
+        contact -> Text,
+        evidence -> Text,
+        status -> Text,
+        filed_on -> Date,
+        accept_by -> Nullable<Date>,
+        decide_by -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    objection_steps (objection_id, seq) {
+        objection_id -> Text,
+        seq -> Integer,
+        status -> Text,
+        actor -> Text,
+        note -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    objection_deadlines (target) {
+        target -> Text,
+        accept_working_days -> Integer,
+        decide_working_days -> Integer,
+    }
+}
+
+diesel::table! {
+    credit_record_versions (record_id, version) {
+        record_id -> Text,
+        version -> Integer,
+        title -> Text,
+        content -> Text,
+        legal_basis -> Text,
+        publicity_end -> Nullable<Date>,
+        replaced_at -> Timestamp,
+        objection_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    correction_notices (id) {
+        id -> Text,
+        objection_id -> Text,
+        subject_id -> Text,
+        target_kind -> Text,
+        target_id -> Text,
+        title -> Text,
+        body -> Text,
+        published_at -> Timestamp,
     }
 }
 
@@ -198,4 +266,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     dispatches,
     feedback,
     checks,
+    objections,
+    objection_steps,
+    objection_deadlines,
+    credit_record_versions,
+    correction_notices,
 );

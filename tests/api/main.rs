@@ -15,6 +15,7 @@ mod helpers;
 mod http;
 mod joint;
 mod migrations;
+mod objections;
 mod pagination;
 mod records;
 mod schema;

@@ -195,3 +195,38 @@ pub enum FeedbackOutcome {
     /// 不适用，须说明原因 (not applicable, with the reason)
     NotApplicable,
 }
+
+/// 异议状态 (objection status)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::objection::ObjectionStatus")]
+pub enum ObjectionStatus {
+    /// 已提交，待受理 (submitted)
+    Submitted,
+    /// 已受理，待决定 (accepted)
+    Accepted,
+    /// 异议成立 (upheld)
+    Upheld,
+    /// 异议不成立 (rejected)
+    Rejected,
+    /// 不予受理 (not accepted)
+    NotAccepted,
+}
+
+/// 异议对象的种类 (what an objection is against)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::objection::TargetKind")]
+pub enum ObjectionTargetKind {
+    /// 名单条目 (a list entry)
+    Entry,
+    /// 信用记录 (a credit record)
+    Record,
+}
+
+/// 异议成立时对信用记录的处理 (what an upheld objection does to a record)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum RecordRemedyKind {
+    /// 撤回记录 (withdraw it)
+    Withdraw,
+    /// 更正记录，原版本留档 (correct it, keeping the old version)
+    Correct,
+}

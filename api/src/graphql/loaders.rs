@@ -175,3 +175,30 @@ impl Loader<FeedbackOf> for StoreLoader {
         .await
     }
 }
+
+/// Whether an entry or record has an objection pending.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PendingObjection(pub String);
+
+impl Loader<PendingObjection> for StoreLoader {
+    type Value = bool;
+    type Error = ApiError;
+    async fn load(
+        &self,
+        keys: &[PendingObjection],
+    ) -> Result<HashMap<PendingObjection, bool>, ApiError> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let store = self.services.store.clone();
+        let span = tracing::Span::current();
+        let pending = tokio::task::spawn_blocking(move || {
+            span.in_scope(|| store.pending_objection_targets(&ids))
+        })
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(ApiError::from)?;
+        Ok(keys
+            .iter()
+            .map(|k| (k.clone(), pending.contains(&k.0)))
+            .collect())
+    }
+}

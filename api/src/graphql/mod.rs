@@ -8,6 +8,7 @@ mod joint_inputs;
 mod joint_types;
 pub mod loaders;
 mod mutation;
+mod objections;
 mod query;
 mod scalars;
 mod types;
@@ -25,12 +26,20 @@ pub use joint::SubscriptionRoot;
 /// 查询 (queries)
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(query::CoreQuery, joint::JointQuery);
+pub struct QueryRoot(
+    query::CoreQuery,
+    joint::JointQuery,
+    objections::ObjectionQuery,
+);
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(mutation::CoreMutation, joint::JointMutation);
+pub struct MutationRoot(
+    mutation::CoreMutation,
+    joint::JointMutation,
+    objections::ObjectionMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 

@@ -295,6 +295,10 @@ impl ListEntryNode {
     async fn status(&self) -> enums::EntryStatus {
         self.entry.status_on(self.today).into()
     }
+    /// 异议处理中：有尚未办结的异议 (an objection is pending: 异议处理中)
+    async fn under_objection(&self, ctx: &Context<'_>) -> Result<bool> {
+        pending(ctx, &self.entry.id).await
+    }
     /// 撤销原因 (revocation reason)
     async fn revocation_reason(&self) -> Option<&str> {
         self.entry.revocation_reason.as_deref()
@@ -391,6 +395,27 @@ impl CreditRecordNode {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// 版本：每次更正加1，原版本留档 (version: one more per correction)
+    async fn version(&self) -> u32 {
+        self.0.version
+    }
+    /// 撤回时间：异议成立后撤回的记录不再公示 (withdrawn at)
+    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.0.withdrawn_at
+    }
+    /// 异议处理中 (an objection is pending)
+    async fn under_objection(&self, ctx: &Context<'_>) -> Result<bool> {
+        pending(ctx, &self.0.id).await
+    }
+}
+
+async fn pending(ctx: &Context<'_>, id: &str) -> Result<bool> {
+    let loader = ctx.data::<super::loaders::Loaders>()?;
+    let found = loader
+        .load_one(super::loaders::PendingObjection(id.to_owned()))
+        .await
+        .map_err(|e| e.into_graphql())?;
+    Ok(found.unwrap_or(false))
 }
 
 /// 当前调用者 (the caller, as the server sees its token).

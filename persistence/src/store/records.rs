@@ -47,6 +47,8 @@ impl Store {
                 dishonesty_class: new.dishonesty_class.map(|k| k.as_str().to_owned()),
                 publicity_end: new.publicity_end,
                 created_at: now(),
+                version: 1,
+                withdrawn_at: None,
             };
             diesel::insert_into(credit_records::table)
                 .values(&row)
@@ -76,6 +78,7 @@ impl Store {
             }
             // The same rule as CreditRecord::is_public_on, in SQL.
             if let Some(today) = filter.public_on {
+                q = q.filter(credit_records::withdrawn_at.is_null());
                 q = q.filter(credit_records::publication_date.le(today)).filter(
                     credit_records::publicity_end
                         .is_null()

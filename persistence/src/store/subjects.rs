@@ -167,6 +167,14 @@ pub(crate) fn require_subject(
         .ok_or_else(|| DomainError::not_found("主体", input.trim().to_uppercase()).into())
 }
 
+pub(crate) fn load_subject_by_id(c: &mut AnyConnection, id: &str) -> Result<Subject, StoreError> {
+    let row = subjects::table
+        .find(id)
+        .select(SubjectRow::as_select())
+        .first(c)?;
+    Subject::try_from(row)
+}
+
 #[cfg(test)]
 mod tests {
     use super::like_escape;
