@@ -44,6 +44,11 @@ enum Command {
         #[arg(long)]
         reference: Option<PathBuf>,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print a token signed with the configured HS256 secret (development and scripts).
     Token {
         /// Department code, e.g. 210900.court.
@@ -59,6 +64,12 @@ enum Command {
         #[arg(long, default_value = "1h")]
         ttl: String,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exits 1 and names the first broken record if it was changed or cut.
+    Verify,
 }
 
 pub fn main() -> ExitCode {
@@ -93,6 +104,25 @@ pub fn main() -> ExitCode {
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve { demo } => serve(settings, demo).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = open_store(&settings).await?;
+            match tokio::task::spawn_blocking(move || store.verify_audit()).await?? {
+                Ok(n) => {
+                    println!("audit trail intact: {n} records");
+                    Ok(())
+                }
+                Err(domain::audit::Break::Altered { seq }) => {
+                    bail!(
+                        "audit trail broken at record {seq}: its content does not match its hash (changed)"
+                    )
+                }
+                Err(domain::audit::Break::Unlinked { seq, expected_seq }) => bail!(
+                    "audit trail broken at record {seq}: expected record {expected_seq} with the previous record's hash (a record was deleted or replaced before it)"
+                ),
+            }
+        }
         Command::Migrate => {
             open_store(&settings).await?;
             eprintln!("migrations up to date");

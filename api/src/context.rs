@@ -71,4 +71,6 @@ impl Services {
 pub struct RequestContext {
     pub principal: Principal,
     pub request_id: String,
+    /// The request's variables as JSON, for the audit trail's digest.
+    pub variables: String,
 }

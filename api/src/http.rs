@@ -157,11 +157,13 @@ async fn graphql(
     if let Some(d) = principal.department_code() {
         span.record("department", d.as_str());
     }
+    let request = request.into_inner();
+    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
     let request = request
-        .into_inner()
         .data(RequestContext {
             principal,
             request_id,
+            variables,
         })
         .data(loaders(state.services.clone()));
     let response = state.schema.execute(request).instrument(span).await;
@@ -199,6 +201,7 @@ async fn graphql_ws(
             data.insert(RequestContext {
                 principal,
                 request_id,
+                variables: String::new(),
             });
             data.insert(loaders(services));
             Ok(data)

@@ -2,6 +2,7 @@
 //! cache. Business rules are not here: resolvers parse arguments into domain types, call the store
 //! (which applies the domain's rules in one transaction) and map errors once, in [`error`].
 
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod context;

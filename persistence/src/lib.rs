@@ -14,8 +14,8 @@ mod store;
 pub use conn::{AnyConnection, Backend};
 pub use error::StoreError;
 pub use store::{
-    CheckOutcome, DeadlineTarget, Decided, Decision, DepartmentResponse, DispatchFilter,
-    DispatchView, EntryChange, EntryFilter, Filed, Filer, ListingCount, MAX_BATCH, MAX_PAGE_SIZE,
-    MeasureFinding, ObjectionFilter, Page, PageRequest, Policy, RecordFilter, ReferenceData, Stats,
-    Store, SubjectFilter, SweepReport,
+    AuditFilter, CheckOutcome, DeadlineTarget, Decided, Decision, DepartmentResponse,
+    DispatchFilter, DispatchView, EntryChange, EntryFilter, Filed, Filer, ListingCount, MAX_BATCH,
+    MAX_PAGE_SIZE, MeasureFinding, NewAudit, ObjectionFilter, Page, PageRequest, Policy,
+    RecordFilter, ReferenceData, Stats, Store, SubjectFilter, SweepReport, sha256_hex,
 };

@@ -243,6 +243,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        request_id -> Text,
+        actor -> Text,
+        department -> Nullable<Text>,
+        action -> Text,
+        target -> Text,
+        outcome -> Text,
+        digest -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
 diesel::joinable!(list_entries -> subjects (subject_id));
 diesel::joinable!(list_entries -> list_types (list_type_id));
 diesel::joinable!(credit_records -> subjects (subject_id));
@@ -271,4 +287,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     objection_deadlines,
     credit_record_versions,
     correction_notices,
+    audit_log,
 );

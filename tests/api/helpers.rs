@@ -250,3 +250,16 @@ pub fn new_citizen_id(division: &str) -> String {
     s.push(domain::citizen_id::check_character(s.as_bytes()).unwrap());
     s
 }
+
+/// Runs SQL straight against a test app's database, behind the server's back (tamper tests).
+pub fn exec_sql(database_url: &str, sql: &str) -> usize {
+    use diesel::{Connection, RunQueryDsl};
+    match database_url.strip_prefix("sqlite://") {
+        Some(path) => diesel::sql_query(sql)
+            .execute(&mut diesel::SqliteConnection::establish(path).unwrap())
+            .unwrap(),
+        None => diesel::sql_query(sql)
+            .execute(&mut PgConnection::establish(database_url).unwrap())
+            .unwrap(),
+    }
+}

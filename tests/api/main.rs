@@ -8,6 +8,7 @@
     reason = "a test fails loudly on the first surprise"
 )]
 
+mod audit;
 mod auth;
 mod cli;
 mod entries;

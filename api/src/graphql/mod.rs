@@ -1,6 +1,7 @@
 //! The GraphQL schema. It builds without runtime data ([`build_schema`]), so that its SDL can be
 //! exported and compared with `schema.graphql`.
 
+mod audit_log;
 mod enums;
 mod inputs;
 mod joint;
@@ -30,6 +31,7 @@ pub struct QueryRoot(
     query::CoreQuery,
     joint::JointQuery,
     objections::ObjectionQuery,
+    audit_log::AuditQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -52,6 +54,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         MutationRoot::default(),
         SubscriptionRoot,
     )
+    .extension(crate::audit::AuditTrail)
 }
 
 pub fn build_schema() -> AppSchema {

@@ -1,5 +1,6 @@
 //! The store: a pool, and one database transaction per command.
 
+mod audit;
 mod batch;
 mod catalogue;
 mod checks;
@@ -13,6 +14,7 @@ mod stats;
 mod subjects;
 mod sweep;
 
+pub use audit::{AuditFilter, NewAudit, sha256_hex};
 pub use catalogue::ReferenceData;
 pub use checks::{CheckOutcome, MeasureFinding};
 pub use dispatches::{DispatchFilter, DispatchView};
