@@ -67,5 +67,6 @@ pub fn entry(start: &str, end: &str, status: EntryStatus) -> ListEntry {
         created_by: DepartmentCode::parse("210900.court").unwrap(),
         created_at: Utc::now(),
         ended_at: None,
+        relisted_after_repair: false,
     }
 }

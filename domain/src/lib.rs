@@ -21,6 +21,7 @@ pub mod list;
 pub mod memorandum;
 pub mod objection;
 pub mod record;
+pub mod repair;
 pub mod subject;
 pub mod time;
 pub mod uscc;

@@ -161,6 +161,8 @@ pub struct ListEntry {
     pub created_by: DepartmentCode,
     pub created_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
+    /// Listed again on the same list soon after a repair (within the rule's window): flagged.
+    pub relisted_after_repair: bool,
 }
 
 impl ListEntry {
@@ -186,6 +188,17 @@ impl ListEntry {
 }
 
 impl ListEntry {
+    /// Ends an entry early after an approved repair: only an entry in force can be repaired.
+    pub fn repair(&self, today: NaiveDate) -> Result<EntryStatus, DomainError> {
+        match self.status_on(today) {
+            EntryStatus::Active => Ok(EntryStatus::Repaired),
+            other => Err(DomainError::conflict(format!(
+                "名单条目当前状态为{}，不能修复",
+                status_label(other)
+            ))),
+        }
+    }
+
     /// Revokes an entry found wrong when an objection is upheld: whatever its state (a wrong
     /// listing is revoked even after it expired or was repaired, to restore the subject's name),
     /// unless it is revoked already.

@@ -17,5 +17,6 @@ pub use store::{
     AuditFilter, CheckOutcome, DeadlineTarget, Decided, Decision, DepartmentResponse,
     DispatchFilter, DispatchView, EntryChange, EntryFilter, Filed, Filer, ListingCount, MAX_BATCH,
     MAX_PAGE_SIZE, MeasureFinding, NewAudit, ObjectionFilter, Page, PageRequest, Policy,
-    RecordFilter, ReferenceData, Stats, Store, SubjectFilter, SweepReport, sha256_hex,
+    RecordFilter, ReferenceData, Repair, RepairDecided, RepairOption, Stats, Store, SubjectFilter,
+    SweepReport, sha256_hex,
 };

@@ -159,6 +159,7 @@ pub struct ListEntryRow {
     pub created_at: NaiveDateTime,
     pub ended_at: Option<NaiveDateTime>,
     pub idempotency_key: Option<String>,
+    pub relisted_after_repair: bool,
 }
 
 impl TryFrom<ListEntryRow> for ListEntry {
@@ -178,6 +179,7 @@ impl TryFrom<ListEntryRow> for ListEntry {
             created_by: department(&r.created_by)?,
             created_at: r.created_at.and_utc(),
             ended_at: r.ended_at.map(|t| t.and_utc()),
+            relisted_after_repair: r.relisted_after_repair,
         })
     }
 }

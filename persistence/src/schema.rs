@@ -61,6 +61,37 @@ diesel::table! {
         created_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
         idempotency_key -> Nullable<Text>,
+        relisted_after_repair -> Bool,
+    }
+}
+
+diesel::table! {
+    repairs (id) {
+        id -> Text,
+        subject_id -> Text,
+        target_kind -> Text,
+        entry_id -> Nullable<Text>,
+        record_id -> Nullable<Text>,
+        owner_department -> Text,
+        rectification -> Text,
+        commitment -> Text,
+        attachments -> Text,
+        status -> Text,
+        applied_on -> Date,
+        decided_by -> Nullable<Text>,
+        decision_reason -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    repair_rules (target) {
+        target -> Text,
+        allowed -> Bool,
+        min_months -> Integer,
+        required_attachments -> Text,
+        relist_window_months -> Integer,
     }
 }
 
@@ -288,4 +319,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     credit_record_versions,
     correction_notices,
     audit_log,
+    repairs,
+    repair_rules,
 );

@@ -263,3 +263,15 @@ pub fn exec_sql(database_url: &str, sql: &str) -> usize {
             .unwrap(),
     }
 }
+
+impl TestApp {
+    /// A subject's own token (role `subject`, `sub` its code).
+    pub fn subject_token(&self, code: &str) -> String {
+        self.token_with("210900.market", &[], |c| {
+            c.role = Some("subject".into());
+            c.sub = code.into();
+            c.dept = None;
+            c.jur = None;
+        })
+    }
+}

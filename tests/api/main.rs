@@ -19,5 +19,6 @@ mod migrations;
 mod objections;
 mod pagination;
 mod records;
+mod repairs;
 mod schema;
 mod subjects;

@@ -230,3 +230,15 @@ pub enum RecordRemedyKind {
     /// 更正记录，原版本留档 (correct it, keeping the old version)
     Correct,
 }
+
+/// 修复申请状态 (repair status)
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::repair::RepairStatus")]
+pub enum RepairStatus {
+    /// 已提交，待决定 (submitted)
+    Submitted,
+    /// 已批准 (approved)
+    Approved,
+    /// 已驳回 (rejected)
+    Rejected,
+}

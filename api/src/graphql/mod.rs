@@ -11,6 +11,7 @@ pub mod loaders;
 mod mutation;
 mod objections;
 mod query;
+mod repairs;
 mod scalars;
 mod types;
 
@@ -32,6 +33,7 @@ pub struct QueryRoot(
     joint::JointQuery,
     objections::ObjectionQuery,
     audit_log::AuditQuery,
+    repairs::RepairQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -41,6 +43,7 @@ pub struct MutationRoot(
     mutation::CoreMutation,
     joint::JointMutation,
     objections::ObjectionMutation,
+    repairs::RepairMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

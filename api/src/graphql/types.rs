@@ -295,6 +295,10 @@ impl ListEntryNode {
     async fn status(&self) -> enums::EntryStatus {
         self.entry.status_on(self.today).into()
     }
+    /// 修复后短期内再次列入，予以标记 (listed again soon after a repair on the same list)
+    async fn relisted_after_repair(&self) -> bool {
+        self.entry.relisted_after_repair
+    }
     /// 异议处理中：有尚未办结的异议 (an objection is pending: 异议处理中)
     async fn under_objection(&self, ctx: &Context<'_>) -> Result<bool> {
         pending(ctx, &self.entry.id).await

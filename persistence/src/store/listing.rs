@@ -108,6 +108,30 @@ struct Known {
     by_key: HashMap<String, ListEntry>,
     /// (subject id, list type id) of entries in force today.
     in_force: HashSet<(String, String)>,
+    /// When each (subject id, list type id) was last repaired off its list.
+    repaired: HashMap<(String, String), NaiveDate>,
+    /// Each list type's window in which a listing after a repair is flagged, in months.
+    relist_windows: HashMap<String, u32>,
+}
+
+impl Known {
+    /// Listed again within the window after a repair on the same list.
+    fn relisted(&self, subject_id: &str, list_type_id: &str, today: NaiveDate) -> bool {
+        let Some(repaired) = self
+            .repaired
+            .get(&(subject_id.to_owned(), list_type_id.to_owned()))
+        else {
+            return false;
+        };
+        let window = self
+            .relist_windows
+            .get(list_type_id)
+            .copied()
+            .unwrap_or(domain::repair::DEFAULT_RELIST_WINDOW_MONTHS);
+        repaired
+            .checked_add_months(chrono::Months::new(window))
+            .is_some_and(|until| today <= until)
+    }
 }
 
 fn distinct(items: impl Iterator<Item = String>) -> Vec<String> {
@@ -121,7 +145,7 @@ fn read_known(
     today: NaiveDate,
 ) -> Result<Known, StoreError> {
     let codes = distinct(raws.iter().map(|r| r.list_type_code.trim().to_owned()));
-    let list_types = convert::<_, ListType>(
+    let list_types: HashMap<String, ListType> = convert::<_, ListType>(
         list_types::table
             .filter(list_types::code.eq_any(&codes))
             .select(ListTypeRow::as_select())
@@ -181,11 +205,39 @@ fn read_known(
         .load(c)?;
         in_force.extend(pairs);
     }
+    let mut repaired: HashMap<(String, String), NaiveDate> = HashMap::new();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let rows: Vec<(String, String, Option<chrono::NaiveDateTime>)> = list_entries::table
+            .filter(list_entries::subject_id.eq_any(chunk))
+            .filter(list_entries::status.eq(EntryStatus::Repaired.as_str()))
+            .select((
+                list_entries::subject_id,
+                list_entries::list_type_id,
+                list_entries::ended_at,
+            ))
+            .load(c)?;
+        for (subject, list_type, ended) in rows {
+            if let Some(ended) = ended {
+                let day = domain::time::china_date(ended.and_utc());
+                let slot = repaired.entry((subject, list_type)).or_insert(day);
+                *slot = (*slot).max(day);
+            }
+        }
+    }
+    let mut relist_windows = HashMap::new();
+    for t in list_types.values() {
+        relist_windows.insert(
+            t.id.clone(),
+            super::repairs::rule_for_list(c, t)?.relist_window_months,
+        );
+    }
     Ok(Known {
         list_types,
         subjects,
         by_key,
         in_force,
+        repaired,
+        relist_windows,
     })
 }
 
@@ -274,6 +326,7 @@ fn add_batch(
             created_at: now(),
             ended_at: None,
             idempotency_key: new.idempotency_key.clone(),
+            relisted_after_repair: known.relisted(&subject.id, &list_type.id, today),
         };
         let entry = ListEntry::try_from(row.clone())?;
         if let Some(key) = new.idempotency_key {
