@@ -105,3 +105,74 @@ impl Extension for AuditExtension {
         result
     }
 }
+
+/// The mutation fields a request asks for, if it is a mutation (refused before it ran, say for a
+/// bad token, it is still recorded).
+pub fn mutation_fields(query: &str, operation_name: Option<&str>) -> Vec<String> {
+    use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return Vec::new();
+    };
+    let ops: Vec<_> = match &doc.operations {
+        DocumentOperations::Single(op) => vec![op],
+        DocumentOperations::Multiple(map) => map
+            .iter()
+            .filter(|(name, _)| operation_name.is_none_or(|n| n == name.as_str()))
+            .map(|(_, op)| op)
+            .collect(),
+    };
+    ops.into_iter()
+        .filter(|op| op.node.ty == OperationType::Mutation)
+        .flat_map(|op| op.node.selection_set.node.items.iter())
+        .filter_map(|s| match &s.node {
+            Selection::Field(f) => Some(f.node.name.node.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Records mutations refused before they ran (an invalid token).
+pub async fn record_refused(
+    services: &Services,
+    request_id: &str,
+    actions: Vec<String>,
+    variables: String,
+    outcome: &str,
+) {
+    for action in actions {
+        let record = NewAudit {
+            request_id: request_id.to_owned(),
+            actor: "invalid-token".into(),
+            department: None,
+            target: String::new(),
+            digest: sha256_hex(&format!("{action}\n{variables}\nnull")),
+            action,
+            outcome: outcome.to_owned(),
+        };
+        let store = services.store.clone();
+        match tokio::task::spawn_blocking(move || store.append_audit(&record)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "audit record not written"),
+            Err(e) => tracing::error!(error = %e, "audit task failed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mutation_fields;
+
+    #[test]
+    fn finds_the_fields_of_a_mutation_only() {
+        assert_eq!(
+            mutation_fields("mutation { a { id } b(x: 1) }", None),
+            ["a", "b"]
+        );
+        assert!(mutation_fields("{ me { kind } }", None).is_empty());
+        assert_eq!(
+            mutation_fields("query Q { me { kind } } mutation M { c }", Some("M")),
+            ["c"]
+        );
+        assert!(mutation_fields("not graphql", None).is_empty());
+    }
+}

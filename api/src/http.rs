@@ -151,6 +151,20 @@ async fn graphql(
         Ok(p) => p,
         Err(e) => {
             span.in_scope(|| tracing::info!(reason = %e, "token refused"));
+            let request = request.into_inner();
+            let actions =
+                crate::audit::mutation_fields(&request.query, request.operation_name.as_deref());
+            if !actions.is_empty() {
+                let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+                crate::audit::record_refused(
+                    &state.services,
+                    &request_id,
+                    actions,
+                    variables,
+                    "UNAUTHENTICATED",
+                )
+                .await;
+            }
             return unauthenticated(&e);
         }
     };

@@ -38,6 +38,9 @@ async fn every_mutation_is_recorded_and_tampering_is_detected() {
     let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
     let r = app.gql("mutation { registerSubject(input: { code: \"x\", kind: LEGAL_PERSON, name: \"n\", jurisdiction: \"210902\" }) { id } }", json!({}), None).await;
     assert_eq!(error_of(&r).0, "UNAUTHENTICATED");
+    // Refused before it ran, for a bad token: recorded all the same.
+    let resp = app.raw_post(json!({ "query": "mutation { revokeListEntry(input: { id: \"x\", reason: \"y\" }) { id } }" }), Some("not-a-token")).await;
+    assert_eq!(resp.status(), 401);
 
     let ndrc = app.token("210900.ndrc", &["stats:read"]);
     let log = "query($a: String) { auditLog(action: $a, first: 100) { edges { node { seq actor department action target outcome requestId digest prevHash hash } } } }";
@@ -65,11 +68,13 @@ async fn every_mutation_is_recorded_and_tampering_is_detected() {
             ("addListEntry".to_owned(), "FORBIDDEN".to_owned()),
             ("addListEntry".to_owned(), "ok".to_owned()),
             ("registerSubject".to_owned(), "UNAUTHENTICATED".to_owned()),
+            ("revokeListEntry".to_owned(), "UNAUTHENTICATED".to_owned()),
         ]
     );
     assert_eq!(records[1]["department"], "210900.tax");
     assert_eq!(records[2]["target"], entry.as_str());
     assert_eq!(records[3]["actor"], "anonymous");
+    assert_eq!(records[4]["actor"], "invalid-token");
     assert!(
         records
             .iter()
@@ -92,7 +97,7 @@ async fn every_mutation_is_recorded_and_tampering_is_detected() {
 
     let (ok, out) = verify(&app);
     assert!(ok, "{out}");
-    assert!(out.contains("4 records"), "{out}");
+    assert!(out.contains("5 records"), "{out}");
     // Reading the trail is a query: it adds nothing. A change behind the server's back is found.
     exec_sql(
         &app.settings.database_url,

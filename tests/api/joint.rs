@@ -82,7 +82,7 @@ async fn department_codes(app: &TestApp) -> Vec<String> {
 }
 
 /// A WebSocket client speaking graphql-transport-ws, subscribed with `token`.
-async fn subscribe(
+pub(crate) async fn subscribe(
     app: &TestApp,
     token: &str,
     query: &str,
@@ -107,7 +107,7 @@ async fn subscribe(
     ws
 }
 
-async fn next_json<S>(ws: &mut S) -> Value
+pub(crate) async fn next_json<S>(ws: &mut S) -> Value
 where
     S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {

@@ -386,3 +386,73 @@ async fn an_upheld_objection_corrects_or_withdraws_a_record() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_subject_files_and_follows_with_its_own_token_and_implementers_are_told() {
+    let app = TestApp::spawn().await;
+    let (code, entry) = listed(&app).await;
+    let subject = app.subject_token(&code);
+    let r = app.gql(FILE, json!({ "input": { "subject": code, "targetKind": "ENTRY", "targetId": entry, "reason": "已履行", "contact": "13900000000" } }), Some(&subject)).await;
+    assert_no_errors(&r);
+    let receipt = r["data"]["fileObjection"]["objection"]["receipt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let id = r["data"]["fileObjection"]["objection"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let follow = "query($r: String!) { objectionStatus(receipt: $r) { status steps { actor } } }";
+    let r = app
+        .gql(follow, json!({ "r": receipt }), Some(&subject))
+        .await;
+    assert_no_errors(&r);
+    assert!(
+        r["data"]["objectionStatus"]["steps"][0]["actor"]
+            .as_str()
+            .unwrap()
+            .starts_with("91")
+    );
+    let r = app.gql(follow, json!({ "r": receipt }), None).await;
+    assert_eq!(
+        error_of(&r).0,
+        "FORBIDDEN",
+        "without the code, only the subject itself"
+    );
+    let stranger = app.subject_token(&app.company("210902").await);
+    let r = app
+        .gql(follow, json!({ "r": receipt }), Some(&stranger))
+        .await;
+    assert_eq!(error_of(&r).0, "FORBIDDEN");
+    let r = app.gql(FILE, json!({ "input": { "subject": code, "targetKind": "ENTRY", "targetId": entry, "reason": "r", "contact": "c" } }), Some(&stranger)).await;
+    assert_eq!(
+        error_of(&r).0,
+        "FORBIDDEN",
+        "a subject objects only about itself"
+    );
+
+    // The finance bureau, subscribed, is told the measure is lifted.
+    let finance = app.token("210900.finance", &["dispatch:handle"]);
+    let mut ws = crate::joint::subscribe(
+        &app,
+        &finance,
+        "subscription { dispatchCancelled { id status cancelReason } }",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let court = handler(&app, "210900.court");
+    app.gql(ACCEPT, json!({ "id": id }), Some(&court)).await;
+    let r = app
+        .gql(
+            DECIDE,
+            json!({ "input": { "id": id, "upheld": true, "reason": "属实" } }),
+            Some(&court),
+        )
+        .await;
+    assert_no_errors(&r);
+    let msg = crate::joint::next_json(&mut ws).await;
+    assert_eq!(msg["type"], "next", "{msg}");
+    let d = &msg["payload"]["data"]["dispatchCancelled"];
+    assert_eq!(d["status"], "CANCELLED");
+    assert!(d["cancelReason"].as_str().unwrap().contains("异议成立"));
+}

@@ -250,11 +250,20 @@ impl ObjectionQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "受理回执号 (receipt)")] receipt: String,
-        #[graphql(desc = "查询码 (query code)")] query_code: String,
+        #[graphql(
+            desc = "查询码；主体本人的令牌可不填 (query code; not needed with the subject's own token)"
+        )]
+        query_code: Option<String>,
     ) -> Result<ObjectionNode> {
         let svc = services(ctx)?;
+        let subject = match principal(ctx) {
+            Principal::Subject { code } => Some(code.clone()),
+            _ => None,
+        };
         let objection = svc
-            .run(move |s| s.objection_by_receipt(&receipt, &query_code))
+            .run(move |s| {
+                s.objection_by_receipt_for(&receipt, query_code.as_deref(), subject.as_ref())
+            })
             .await?;
         Ok(ObjectionNode {
             objection,

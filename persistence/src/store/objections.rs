@@ -367,6 +367,17 @@ impl Store {
         receipt: &str,
         query_code: &str,
     ) -> Result<Objection, StoreError> {
+        self.objection_by_receipt_for(receipt, Some(query_code), None)
+    }
+
+    /// As [`Store::objection_by_receipt`]; a subject (by its own token) follows its own objections
+    /// without the query code.
+    pub fn objection_by_receipt_for(
+        &self,
+        receipt: &str,
+        query_code: Option<&str>,
+        subject: Option<&SubjectCode>,
+    ) -> Result<Objection, StoreError> {
         self.read(|c| {
             let row = objections::table
                 .filter(objections::receipt.eq(receipt.trim().to_uppercase()))
@@ -374,7 +385,14 @@ impl Store {
                 .first(c)
                 .optional()?
                 .ok_or_else(|| DomainError::not_found("异议回执", receipt.trim()))?;
-            if row.query_code_hash != hash(query_code.trim()) {
+            let by_code = query_code.is_some_and(|q| row.query_code_hash == hash(q.trim()));
+            let by_subject = match subject {
+                Some(code) => {
+                    super::subjects::load_subject_by_id(c, &row.subject_id)?.code == *code
+                }
+                None => false,
+            };
+            if !by_code && !by_subject {
                 return Err(DomainError::forbidden("查询码不正确").into());
             }
             assemble(c, row)
