@@ -252,51 +252,13 @@ fn sign(
 
 /// Demo tokens: a few departments with the scopes their work needs.
 const DEMO_TOKENS: &[(&str, &[&str])] = &[
-    (
-        "210900.court",
-        &[
-            "subjects:write",
-            "records:write",
-            "lists:write",
-            "dispatch:handle",
-        ],
-    ),
-    (
-        "210900.tax",
-        &[
-            "subjects:write",
-            "records:write",
-            "lists:write",
-            "dispatch:handle",
-        ],
-    ),
-    (
-        "210900.market",
-        &[
-            "subjects:write",
-            "records:write",
-            "lists:write",
-            "dispatch:handle",
-        ],
-    ),
-    (
-        "210900.hrss",
-        &["records:write", "lists:write", "dispatch:handle"],
-    ),
+    ("210900.court", &["subjects:write", "records:write", "lists:write", "dispatch:handle", "objections:handle"]),
+    ("210900.tax", &["subjects:write", "records:write", "lists:write", "dispatch:handle", "objections:handle"]),
+    ("210900.market", &["subjects:write", "records:write", "lists:write", "dispatch:handle", "objections:handle"]),
+    ("210900.hrss", &["records:write", "lists:write", "dispatch:handle", "objections:handle"]),
     ("210900.finance", &["dispatch:handle"]),
-    (
-        "210900.ndrc",
-        &["memoranda:admin", "stats:read", "dispatch:handle"],
-    ),
-    (
-        "210922.market",
-        &[
-            "subjects:write",
-            "records:write",
-            "lists:write",
-            "dispatch:handle",
-        ],
-    ),
+    ("210900.ndrc", &["memoranda:admin", "stats:read", "dispatch:handle", "objections:handle"]),
+    ("210922.market", &["subjects:write", "records:write", "lists:write", "dispatch:handle", "objections:handle"]),
 ];
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
