@@ -251,14 +251,37 @@ fn sign(
 }
 
 /// Demo tokens: a few departments with the scopes their work needs.
+const PUBLISHER: &[&str] = &[
+    "subjects:write",
+    "records:write",
+    "lists:write",
+    "dispatch:handle",
+    "objections:handle",
+];
 const DEMO_TOKENS: &[(&str, &[&str])] = &[
-    ("210900.court", &["subjects:write", "records:write", "lists:write", "dispatch:handle", "objections:handle"]),
-    ("210900.tax", &["subjects:write", "records:write", "lists:write", "dispatch:handle", "objections:handle"]),
-    ("210900.market", &["subjects:write", "records:write", "lists:write", "dispatch:handle", "objections:handle"]),
-    ("210900.hrss", &["records:write", "lists:write", "dispatch:handle", "objections:handle"]),
+    ("210900.court", PUBLISHER),
+    ("210900.tax", PUBLISHER),
+    ("210900.market", PUBLISHER),
+    (
+        "210900.hrss",
+        &[
+            "records:write",
+            "lists:write",
+            "dispatch:handle",
+            "objections:handle",
+        ],
+    ),
     ("210900.finance", &["dispatch:handle"]),
-    ("210900.ndrc", &["memoranda:admin", "stats:read", "dispatch:handle", "objections:handle"]),
-    ("210922.market", &["subjects:write", "records:write", "lists:write", "dispatch:handle", "objections:handle"]),
+    (
+        "210900.ndrc",
+        &[
+            "memoranda:admin",
+            "stats:read",
+            "dispatch:handle",
+            "objections:handle",
+        ],
+    ),
+    ("210922.market", PUBLISHER),
 ];
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
