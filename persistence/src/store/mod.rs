@@ -14,6 +14,7 @@ mod repairs;
 mod stats;
 mod subjects;
 mod sweep;
+mod targets;
 
 pub use audit::{AuditFilter, NewAudit, sha256_hex};
 pub use catalogue::ReferenceData;

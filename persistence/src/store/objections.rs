@@ -5,13 +5,13 @@
 use super::catalogue::acting_department;
 use super::dispatches::cancel_open;
 use super::subjects::require_subject;
+use super::targets::{archive_version, load_entry, load_record};
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::{StoreError, corrupt};
-use crate::rows::{CreditRecordRow, ListEntryRow, ListTypeRow};
 use crate::schema::{
-    correction_notices, credit_record_versions, credit_records, list_entries, list_types,
-    objection_deadlines, objection_steps, objections,
+    correction_notices, credit_records, list_entries, objection_deadlines, objection_steps,
+    objections,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -21,7 +21,7 @@ use domain::objection::{
     self, CorrectionNotice, Deadlines, NewObjection, Objection, ObjectionStatus, ObjectionStep,
     RawObjection, RecordRemedy, TargetKind,
 };
-use domain::{CreditRecord, DepartmentCode, DomainError, ListEntry, ListType, SubjectCode};
+use domain::{CreditRecord, DepartmentCode, DomainError, SubjectCode};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 
@@ -249,29 +249,6 @@ fn add_step(
         })
         .execute(c)?;
     Ok(())
-}
-
-fn load_entry(
-    c: &mut AnyConnection,
-    id: &str,
-) -> Result<Option<(ListEntry, ListType)>, StoreError> {
-    let row: Option<(ListEntryRow, ListTypeRow)> = list_entries::table
-        .inner_join(list_types::table)
-        .filter(list_entries::id.eq(id))
-        .select((ListEntryRow::as_select(), ListTypeRow::as_select()))
-        .first(c)
-        .optional()?;
-    row.map(|(e, t)| Ok((ListEntry::try_from(e)?, ListType::try_from(t)?)))
-        .transpose()
-}
-
-fn load_record(c: &mut AnyConnection, id: &str) -> Result<Option<CreditRecord>, StoreError> {
-    let row = credit_records::table
-        .find(id)
-        .select(CreditRecordRow::as_select())
-        .first(c)
-        .optional()?;
-    row.map(CreditRecord::try_from).transpose()
 }
 
 impl Store {
@@ -710,19 +687,7 @@ fn apply_record_remedy(
             content,
             legal_basis,
         } => {
-            diesel::insert_into(credit_record_versions::table)
-                .values((
-                    credit_record_versions::record_id.eq(&r.id),
-                    credit_record_versions::version
-                        .eq(i32::try_from(r.version).unwrap_or(i32::MAX)),
-                    credit_record_versions::title.eq(&r.title),
-                    credit_record_versions::content.eq(&r.content),
-                    credit_record_versions::legal_basis.eq(&r.legal_basis),
-                    credit_record_versions::publicity_end.eq(r.publicity_end),
-                    credit_record_versions::replaced_at.eq(now()),
-                    credit_record_versions::objection_id.eq(Some(objection_id)),
-                ))
-                .execute(c)?;
+            archive_version(c, r, Some(objection_id))?;
             diesel::update(credit_records::table.find(&r.id))
                 .set((
                     credit_records::title.eq(title.clone().unwrap_or_else(|| r.title.clone())),

@@ -4,13 +4,12 @@
 use super::catalogue::{acting_department, find_list_type_by_code};
 use super::dispatches::cancel_open;
 use super::subjects::{load_subject_by_id, require_subject};
+use super::targets::{archive_version, load_entry, load_record};
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::{StoreError, corrupt};
 use crate::rows::{CreditRecordRow, ListEntryRow, ListTypeRow};
-use crate::schema::{
-    credit_record_versions, credit_records, list_entries, list_types, repair_rules, repairs,
-};
+use crate::schema::{credit_records, list_entries, list_types, repair_rules, repairs};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal, DispatchScope};
@@ -147,29 +146,6 @@ fn rule_for_record(c: &mut AnyConnection, record: &CreditRecord) -> Result<Repai
         rule_row(c, &format!("record_kind:{}", record.kind.as_str()))?
             .unwrap_or_else(|| RepairRule::default_for_record(record)),
     )
-}
-
-fn load_entry(
-    c: &mut AnyConnection,
-    id: &str,
-) -> Result<Option<(ListEntry, ListType)>, StoreError> {
-    let row: Option<(ListEntryRow, ListTypeRow)> = list_entries::table
-        .inner_join(list_types::table)
-        .filter(list_entries::id.eq(id))
-        .select((ListEntryRow::as_select(), ListTypeRow::as_select()))
-        .first(c)
-        .optional()?;
-    row.map(|(e, t)| Ok((ListEntry::try_from(e)?, ListType::try_from(t)?)))
-        .transpose()
-}
-
-fn load_record(c: &mut AnyConnection, id: &str) -> Result<Option<CreditRecord>, StoreError> {
-    let row = credit_records::table
-        .find(id)
-        .select(CreditRecordRow::as_select())
-        .first(c)
-        .optional()?;
-    row.map(CreditRecord::try_from).transpose()
 }
 
 fn load(c: &mut AnyConnection, id: &str) -> Result<Repair, StoreError> {
@@ -321,19 +297,7 @@ impl Store {
                         if !r.is_public_on(today) {
                             return Err(DomainError::conflict("该信用记录已不在公示期内").into());
                         }
-                        diesel::insert_into(credit_record_versions::table)
-                            .values((
-                                credit_record_versions::record_id.eq(&r.id),
-                                credit_record_versions::version
-                                    .eq(i32::try_from(r.version).unwrap_or(i32::MAX)),
-                                credit_record_versions::title.eq(&r.title),
-                                credit_record_versions::content.eq(&r.content),
-                                credit_record_versions::legal_basis.eq(&r.legal_basis),
-                                credit_record_versions::publicity_end.eq(r.publicity_end),
-                                credit_record_versions::replaced_at.eq(now()),
-                                credit_record_versions::objection_id.eq(None::<String>),
-                            ))
-                            .execute(c)?;
+                        archive_version(c, &r, None)?;
                         // Publicity ends: shown through yesterday, not from today.
                         let end = today.pred_opt().unwrap_or(today);
                         diesel::update(credit_records::table.find(&r.id))
