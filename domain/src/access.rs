@@ -378,6 +378,22 @@ pub fn may_handle_objection(
     }
 }
 
+/// A subject's own affairs (what it may repair, its objections without a query code) are for the
+/// subject itself and for departments.
+pub fn may_see_own_affairs(
+    principal: &Principal,
+    subject: &SubjectCode,
+) -> Result<(), DomainError> {
+    match principal {
+        Principal::Department(_) => Ok(()),
+        Principal::Subject { code } if code == subject => Ok(()),
+        Principal::Subject { .. } => Err(DomainError::forbidden("主体令牌只能查询本主体")),
+        Principal::Anonymous => Err(DomainError::Unauthenticated(
+            "请使用主体本人的令牌查询".into(),
+        )),
+    }
+}
+
 /// Statistics are the credit office's.
 pub fn may_read_stats(department: &Department) -> Result<(), DomainError> {
     may_manage_catalogue(department).map_err(|_| DomainError::forbidden("只有信用办可以查看统计"))

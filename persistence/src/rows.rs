@@ -86,7 +86,8 @@ impl TryFrom<SubjectRow> for Subject {
                 Uscc::parse_pilot(&r.code).map_err(|_| corrupt("pilot code", &r.code))?,
             )
         } else {
-            SubjectCode::parse(&r.code).map_err(|_| corrupt("subject code", &r.code))?
+            SubjectCode::parse(&r.code)
+                .map_err(|_| corrupt("subject code", &domain::citizen_id::mask(&r.code)))?
         };
         let id_number = match &r.representative_id_number {
             Some(s) => {

@@ -188,22 +188,10 @@ impl RepairQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "主体代码 (subject code)")] code: String,
     ) -> Result<Vec<RepairOptionNode>> {
-        match principal(ctx) {
-            Principal::Department(_) => {}
-            Principal::Subject { code: own }
-                if domain::SubjectCode::parse(&code).is_ok_and(|c| &c == own) => {}
-            Principal::Subject { .. } => {
-                return Err(
-                    ApiError::new(ErrorCode::Forbidden, "主体令牌只能查询本主体").into_graphql(),
-                );
-            }
-            Principal::Anonymous => {
-                return Err(
-                    ApiError::new(ErrorCode::Unauthenticated, "请使用主体本人的令牌查询")
-                        .into_graphql(),
-                );
-            }
-        }
+        let subject = domain::SubjectCode::parse(&code).map_err(|e| {
+            ApiError::bad_input("code", domain::subject::code_message(e)).into_graphql()
+        })?;
+        domain::access::may_see_own_affairs(principal(ctx), &subject).gql()?;
         let svc = services(ctx)?;
         let today = svc.today();
         let options = svc.run(move |s| s.repair_options(&code, today)).await?;
