@@ -27,6 +27,8 @@ pub struct Settings {
     pub cache_namespace: String,
     /// A working-day calendar to use instead of the bundled one (a new year's notice, say).
     pub calendar_file: Option<String>,
+    /// Whether the schema answers introspection (GraphiQL needs it); switch off in production if wanted.
+    pub introspection: bool,
     /// Working days a department has to acknowledge a dispatch before it is overdue.
     pub acknowledge_working_days: u32,
     /// How often the expiry sweep runs, in seconds.
@@ -50,6 +52,7 @@ impl Settings {
             .set_default("log_format", "text")?
             .set_default("cache_namespace", "xinyong")?
             .set_default("acknowledge_working_days", 5)?
+            .set_default("introspection", true)?
             .set_default("sweep_interval_seconds", 60)?
             .set_default("jwt_issuer", "xinyong")?
             .set_default("jwt_audience", "xinyong-api")?

@@ -111,7 +111,11 @@ impl Application {
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let verifier = Verifier::new(&settings.jwt()?)?;
-        let schema = schema_builder().data(services.clone()).finish();
+        let mut builder = schema_builder().data(services.clone());
+        if !settings.introspection {
+            builder = builder.disable_introspection();
+        }
+        let schema = builder.finish();
         let services_for_sweep = services.clone();
         let state = web::Data::new(AppState {
             schema,
@@ -121,6 +125,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap(middleware::from_fn(api::http::limit_body))
                 .wrap(middleware::from_fn(request_id))
                 .configure(configure)
         })

@@ -52,6 +52,27 @@ pub async fn request_id(
     Ok(res)
 }
 
+/// The largest request body accepted: enough for a batch of 10,000 listings.
+pub const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Middleware: refuses a body declared larger than [`MAX_BODY_BYTES`] before reading it.
+pub async fn limit_body(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::EitherBody<impl MessageBody>>, actix_web::Error> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+        let body = json!({ "errors": [{ "message": format!("请求体不能超过 {} MiB", MAX_BODY_BYTES / 1024 / 1024), "extensions": { "code": "BAD_USER_INPUT" } }] });
+        let response = HttpResponse::PayloadTooLarge().json(body);
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(

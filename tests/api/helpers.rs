@@ -53,6 +53,7 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         cache_namespace: format!("test-{}", uuid::Uuid::now_v7().simple()),
         calendar_file: None,
         acknowledge_working_days: 5,
+        introspection: true,
         sweep_interval_seconds: 1,
         jwt_issuer: "xinyong".into(),
         jwt_audience: "xinyong-api".into(),

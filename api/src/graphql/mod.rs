@@ -13,6 +13,7 @@ mod objections;
 mod query;
 mod repairs;
 mod scalars;
+mod screen;
 mod types;
 
 use crate::context::{RequestContext, Services};
@@ -34,6 +35,7 @@ pub struct QueryRoot(
     objections::ObjectionQuery,
     audit_log::AuditQuery,
     repairs::RepairQuery,
+    screen::ScreenQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -48,6 +50,11 @@ pub struct MutationRoot(
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
+/// Queries nested deeper than this are refused before they run (GraphiQL's introspection needs 13).
+pub const MAX_DEPTH: usize = 16;
+/// Queries selecting more fields than this are refused before they run.
+pub const MAX_COMPLEXITY: usize = 1_000;
+
 /// How many items a page holds when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
 
@@ -58,6 +65,8 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         SubscriptionRoot,
     )
     .extension(crate::audit::AuditTrail)
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
 }
 
 pub fn build_schema() -> AppSchema {
