@@ -27,6 +27,10 @@ pub struct Settings {
     pub cache_namespace: String,
     /// A working-day calendar to use instead of the bundled one (a new year's notice, say).
     pub calendar_file: Option<String>,
+    /// Requests a client may make at once (its token's subject, or its IP when anonymous).
+    pub rate_limit_burst: u32,
+    /// How fast a client's allowance refills, per second.
+    pub rate_limit_per_second: f64,
     /// Whether the schema answers introspection (GraphiQL needs it); switch off in production if wanted.
     pub introspection: bool,
     /// Working days a department has to acknowledge a dispatch before it is overdue.
@@ -53,6 +57,8 @@ impl Settings {
             .set_default("cache_namespace", "xinyong")?
             .set_default("acknowledge_working_days", 5)?
             .set_default("introspection", true)?
+            .set_default("rate_limit_burst", 200)?
+            .set_default("rate_limit_per_second", 100.0)?
             .set_default("sweep_interval_seconds", 60)?
             .set_default("jwt_issuer", "xinyong")?
             .set_default("jwt_audience", "xinyong-api")?

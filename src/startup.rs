@@ -7,6 +7,7 @@ use api::auth::Verifier;
 use api::cache::Cache;
 use api::events::{DispatchEventKind, Events};
 use api::http::{AppState, configure, request_id};
+use api::rate_limit::{RateLimiter, RatePlan};
 use api::{Clock, Services, schema_builder};
 use domain::WorkingDayCalendar;
 use persistence::Policy;
@@ -54,12 +55,21 @@ pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result
         calendar: calendar.clone(),
         acknowledge_working_days: settings.acknowledge_working_days,
     });
+    let plan = RatePlan {
+        burst: settings.rate_limit_burst,
+        per_second: settings.rate_limit_per_second,
+    };
+    let limiter = match cache.redis_manager() {
+        Some(m) => RateLimiter::redis(m, plan, &settings.cache_namespace),
+        None => RateLimiter::in_process(plan, &settings.cache_namespace),
+    };
     Ok(Services {
         store,
         cache,
         calendar,
         clock: Clock::default(),
         events: Events::default(),
+        limiter,
     })
 }
 

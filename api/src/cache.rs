@@ -52,6 +52,14 @@ impl Cache {
         })
     }
 
+    /// The Redis connection, when the cache is Redis (the rate limiter shares it).
+    pub fn redis_manager(&self) -> Option<ConnectionManager> {
+        match &self.backend {
+            Backend::Redis(m) => Some(m.clone()),
+            Backend::InProcess(_) => None,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self.backend {
             Backend::InProcess(_) => "in-process",

@@ -40,6 +40,7 @@ pub struct Services {
     pub calendar: Arc<WorkingDayCalendar>,
     pub clock: Clock,
     pub events: Events,
+    pub limiter: crate::rate_limit::RateLimiter,
 }
 
 impl Services {

@@ -192,6 +192,22 @@ async fn graphql(
     if let Some(d) = principal.department_code() {
         span.record("department", d.as_str());
     }
+    let client = match &principal {
+        domain::Principal::Department(d) => format!("dept:{}", d.department),
+        domain::Principal::Subject { code } => format!("subject:{}", code.as_str()),
+        domain::Principal::Anonymous => format!(
+            "ip:{}",
+            http.peer_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default()
+        ),
+    };
+    if let Err(wait) = state.services.limiter.take(&client).await {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        return HttpResponse::TooManyRequests()
+            .insert_header((header::RETRY_AFTER, seconds.to_string()))
+            .json(json!({ "errors": [{ "message": format!("请求过于频繁，请 {seconds} 秒后重试"), "extensions": { "code": "RATE_LIMITED" } }] }));
+    }
     let request = request.into_inner();
     let variables = serde_json::to_string(&request.variables).unwrap_or_default();
     let request = request

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod rate_limit;
 
 pub use context::{Clock, RequestContext, Services};
 pub use graphql::{AppSchema, build_schema, schema_builder, schema_sdl};

@@ -54,6 +54,8 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         calendar_file: None,
         acknowledge_working_days: 5,
         introspection: true,
+        rate_limit_burst: 10_000,
+        rate_limit_per_second: 10_000.0,
         sweep_interval_seconds: 1,
         jwt_issuer: "xinyong".into(),
         jwt_audience: "xinyong-api".into(),

@@ -110,3 +110,36 @@ async fn an_oversized_body_is_refused() {
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(error_of(&body).0, "BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn a_client_over_its_rate_is_told_when_to_come_back() {
+    let app = TestApp::spawn_with(|s| {
+        s.rate_limit_burst = 3;
+        s.rate_limit_per_second = 0.2;
+    })
+    .await;
+    for _ in 0..3 {
+        let resp = app
+            .raw_post(json!({ "query": "{ me { kind } }" }), None)
+            .await;
+        assert_eq!(resp.status(), 200);
+    }
+    let resp = app
+        .raw_post(json!({ "query": "{ me { kind } }" }), None)
+        .await;
+    assert_eq!(resp.status(), 429);
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=5).contains(&retry), "{retry}");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(error_of(&body).0, "RATE_LIMITED");
+    // Another client has its own allowance.
+    let token = app.token("210900.court", &[]);
+    let resp = app
+        .raw_post(json!({ "query": "{ me { kind } }" }), Some(&token))
+        .await;
+    assert_eq!(resp.status(), 200);
+}
