@@ -16,6 +16,8 @@ use tracing::Instrument;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+/// Seconds a public GET answer may be reused by browsers and proxies: short, since listings change.
+const PUBLIC_MAX_AGE: u32 = 30;
 
 /// Everything the routes need; built once at start.
 pub struct AppState {
@@ -208,6 +210,7 @@ async fn graphql(
             .insert_header((header::RETRY_AFTER, seconds.to_string()))
             .json(json!({ "errors": [{ "message": format!("请求过于频繁，请 {seconds} 秒后重试"), "extensions": { "code": "RATE_LIMITED" } }] }));
     }
+    let public = matches!(principal, domain::Principal::Anonymous);
     let request = request.into_inner();
     let variables = serde_json::to_string(&request.variables).unwrap_or_default();
     let request = request
@@ -218,7 +221,7 @@ async fn graphql(
         })
         .data(loaders(state.services.clone()));
     let response = state.schema.execute(request).instrument(span).await;
-    respond(&http, response)
+    respond(&http, response, public)
 }
 
 /// Subscriptions over WebSocket (graphql-transport-ws). The token comes in `connection_init`:
@@ -277,7 +280,14 @@ fn is_coercion_error(message: &str) -> bool {
 /// Writes a response as the client asked: `application/graphql-response+json` (400 when the request
 /// never ran) or `application/json` (always 200). Every error leaves with a code: a request error
 /// (parse, validation, coercion) is bad input; anything else without one is internal.
-fn respond(http: &HttpRequest, mut response: async_graphql::Response) -> HttpResponse {
+///
+/// A public answer to a GET (persisted queries make those short) may be cached by browsers and
+/// proxies for a short while and carries an ETag; an answer for a token holder never is.
+fn respond(
+    http: &HttpRequest,
+    mut response: async_graphql::Response,
+    public: bool,
+) -> HttpResponse {
     let mut request_failed = !response.errors.is_empty();
     for error in &mut response.errors {
         let has_code = error
@@ -285,7 +295,13 @@ fn respond(http: &HttpRequest, mut response: async_graphql::Response) -> HttpRes
             .as_ref()
             .is_some_and(|e| e.get("code").is_some());
         request_failed &= error.path.is_empty();
-        if !has_code {
+        if !has_code && error.message == "PersistedQueryNotFound" {
+            // Apollo's clients resend the whole query on this code.
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "PERSISTED_QUERY_NOT_FOUND");
+        } else if !has_code {
             let code = if error.path.is_empty() || is_coercion_error(&error.message) {
                 "BAD_USER_INPUT"
             } else {
@@ -320,6 +336,31 @@ fn respond(http: &HttpRequest, mut response: async_graphql::Response) -> HttpRes
     } else {
         HttpResponse::Ok()
     };
+    let cacheable =
+        public && http.method() == actix_web::http::Method::GET && response.errors.is_empty();
+    if cacheable {
+        let etag = format!(
+            "\"{}\"",
+            &persistence::sha256_hex(&String::from_utf8_lossy(&body))[..32]
+        );
+        let matches = http
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+        if matches {
+            return HttpResponse::NotModified()
+                .insert_header((header::ETAG, etag))
+                .finish();
+        }
+        builder.insert_header((
+            header::CACHE_CONTROL,
+            format!("public, max-age={PUBLIC_MAX_AGE}"),
+        ));
+        builder.insert_header((header::ETAG, etag));
+    } else {
+        builder.insert_header((header::CACHE_CONTROL, "private, no-store"));
+    }
     builder
         .content_type(if modern {
             GRAPHQL_RESPONSE

@@ -19,6 +19,7 @@ mod limits;
 mod migrations;
 mod objections;
 mod pagination;
+mod persisted;
 mod records;
 mod repairs;
 mod schema;

@@ -20,6 +20,9 @@ use crate::context::{RequestContext, Services};
 use crate::error::{ApiError, GqlResult};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::Loader;
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
 use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
 use domain::Principal;
 use persistence::{MAX_PAGE_SIZE, Page, PageRequest};
@@ -65,6 +68,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         SubscriptionRoot,
     )
     .extension(crate::audit::AuditTrail)
+    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(10_000)))
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
 }
