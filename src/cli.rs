@@ -43,6 +43,12 @@ enum Command {
         /// Reference data file; by default Fuxin's, shipped with the project.
         #[arg(long)]
         reference: Option<PathBuf>,
+        /// Also N synthetic subjects with records and listings (for load tests).
+        #[arg(long, value_name = "N")]
+        synthetic: Option<usize>,
+        /// Number the synthetic subjects from here, to add more to an earlier run.
+        #[arg(long, default_value_t = 0)]
+        synthetic_start: usize,
     },
     /// The audit trail.
     Audit {
@@ -128,7 +134,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             eprintln!("migrations up to date");
             Ok(())
         }
-        Command::Seed { demo, reference } => {
+        Command::Seed {
+            demo,
+            reference,
+            synthetic,
+            synthetic_start,
+        } => {
             let store = open_store(&settings).await?;
             let text = match reference {
                 Some(p) => std::fs::read_to_string(&p)
@@ -139,6 +150,22 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let added =
                 tokio::task::spawn_blocking(move || seed::load_all(&loader, &text)).await??;
             eprintln!("reference data and memoranda: {added} rows added");
+            if let Some(n) = synthetic {
+                let started = std::time::Instant::now();
+                let today = domain::time::china_date(chrono::Utc::now());
+                let loader = store.clone();
+                let s = tokio::task::spawn_blocking(move || {
+                    seed::seed_synthetic(&loader, n, synthetic_start, today)
+                })
+                .await??;
+                eprintln!(
+                    "synthetic data: {} subjects, {} records, {} list entries in {:.1} s",
+                    s.subjects,
+                    s.records,
+                    s.entries,
+                    started.elapsed().as_secs_f64()
+                );
+            }
             if demo {
                 seed_demo(store).await?;
             }

@@ -64,7 +64,7 @@ impl From<&Department> for DepartmentRow {
 }
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = subjects)]
+#[diesel(table_name = subjects, treat_none_as_default_value = false)]
 pub struct SubjectRow {
     pub id: String,
     pub code: String,
@@ -186,7 +186,7 @@ impl TryFrom<ListEntryRow> for ListEntry {
 }
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = credit_records)]
+#[diesel(table_name = credit_records, treat_none_as_default_value = false)]
 pub struct CreditRecordRow {
     pub id: String,
     pub subject_id: String,

@@ -2,8 +2,10 @@
 
 mod demo;
 mod names;
+mod synthetic;
 
 pub use demo::{DemoSummary, samples, seed_demo};
+pub use synthetic::{SyntheticSummary, seed_synthetic};
 
 use anyhow::Context;
 use domain::list::RawListType;

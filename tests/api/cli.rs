@@ -67,3 +67,45 @@ async fn token_command_refuses_unknown_departments_and_scopes() {
         assert!(out.stdout.is_empty());
     }
 }
+
+#[tokio::test]
+async fn seed_synthetic_makes_subjects_records_and_listings() {
+    let app = TestApp::spawn().await;
+    let out = Command::new(env!("CARGO_BIN_EXE_xinyong"))
+        .args(["seed", "--synthetic", "500"])
+        .env("XINYONG_DATABASE_URL", &app.settings.database_url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("500 subjects"));
+    let r = app.gql("{ subjects(search: \"有限公司\", first: 100) { edges { node { code } } pageInfo { hasNextPage } } }", json!({}), None).await;
+    assert_no_errors(&r);
+    assert_eq!(r["data"]["subjects"]["pageInfo"]["hasNextPage"], true);
+    for edge in r["data"]["subjects"]["edges"].as_array().unwrap() {
+        assert!(domain::Uscc::parse(edge["node"]["code"].as_str().unwrap()).is_ok());
+    }
+    let r = app.gql("{ listEntries(listType: \"court-dishonest-debtor\", first: 100) { edges { node { id } } } }", json!({}), None).await;
+    assert!(
+        !r["data"]["listEntries"]["edges"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let r = app
+        .gql(
+            "{ creditRecords(kind: PENALTY, first: 5) { edges { node { id } } } }",
+            json!({}),
+            Some(&app.token("210900.market", &[])),
+        )
+        .await;
+    assert!(
+        !r["data"]["creditRecords"]["edges"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}

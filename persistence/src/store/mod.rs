@@ -2,6 +2,7 @@
 
 mod audit;
 mod batch;
+mod bulk;
 mod catalogue;
 mod checks;
 mod dispatches;
