@@ -304,6 +304,10 @@ async fn deadlines_count_working_days_across_holidays() {
         r["data"]["objections"]["edges"].as_array().unwrap().len(),
         2
     );
+    let r = app.gql(LIST, json!({ "o": false }), Some(&court)).await;
+    let timely = r["data"]["objections"]["edges"].as_array().unwrap();
+    assert_eq!(timely.len(), 1);
+    assert_eq!(timely[0]["node"]["overdue"], false);
     let tax = handler(&app, "210900.tax");
     let r = app.gql(LIST, json!({}), Some(&tax)).await;
     assert_eq!(

@@ -535,27 +535,42 @@ impl Store {
             // The same rule as Objection::is_overdue, in SQL.
             let submitted = ObjectionStatus::Submitted.as_str();
             let accepted = ObjectionStatus::Accepted.as_str();
-            if let Some(true) = filter.overdue {
-                q = q.filter(
-                    objections::status
-                        .eq(submitted)
-                        .and(objections::accept_by.lt(today))
-                        .or(objections::status
-                            .eq(accepted)
-                            .and(objections::decide_by.lt(today))),
-                );
+            match filter.overdue {
+                Some(true) => {
+                    q = q.filter(
+                        objections::status
+                            .eq(submitted)
+                            .and(objections::accept_by.lt(today))
+                            .or(objections::status
+                                .eq(accepted)
+                                .and(objections::decide_by.lt(today))),
+                    )
+                }
+                Some(false) => {
+                    q = q
+                        .filter(
+                            objections::status
+                                .ne(submitted)
+                                .or(objections::accept_by.is_null())
+                                .or(objections::accept_by.ge(today)),
+                        )
+                        .filter(
+                            objections::status
+                                .ne(accepted)
+                                .or(objections::decide_by.is_null())
+                                .or(objections::decide_by.ge(today)),
+                        )
+                }
+                None => {}
             }
             if let Some(after) = &page.after {
                 q = q.filter(objections::id.gt(after.clone()));
             }
             let rows = q.order(objections::id).limit(page.limit()).load(c)?;
-            let mut items = Vec::with_capacity(rows.len());
-            for row in rows {
-                let o = assemble(c, row)?;
-                if filter.overdue != Some(false) || !o.is_overdue(today) {
-                    items.push(o);
-                }
-            }
+            let items = rows
+                .into_iter()
+                .map(|row| assemble(c, row))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok(Page::from_overfetch(items, page))
         })
     }
