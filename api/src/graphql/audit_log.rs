@@ -1,6 +1,6 @@
 //! The audit trail, for the credit office.
 
-use super::{connection, page_request, principal, services};
+use super::{actor, connection, page_request, services};
 use crate::error::GqlResult;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result, SimpleObject};
@@ -50,10 +50,7 @@ impl AuditQuery {
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
     ) -> Result<Connection<String, AuditRecordNode>> {
-        let actor = principal(ctx)
-            .department_with(Scope::StatsRead)
-            .cloned()
-            .gql()?;
+        let actor = actor(ctx, Scope::StatsRead)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
         let filter = AuditFilter { action, department };

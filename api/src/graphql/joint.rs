@@ -10,7 +10,9 @@ use super::joint_types::{
 };
 use super::scalars::Date;
 use super::types::ListTypeNode;
-use super::{connection, enums, load, loaders::ListTypeId, page_request, principal, services};
+use super::{
+    actor, connection, enums, load, loaders::ListTypeId, page_request, principal, services,
+};
 use crate::error::{ApiError, GqlResult};
 use crate::events::DispatchEventKind;
 use async_graphql::connection::Connection;
@@ -19,10 +21,6 @@ use domain::dispatch::RawFeedback;
 use domain::{JurisdictionCode, Principal, Scope};
 use futures_util::Stream;
 use persistence::DispatchFilter;
-
-fn actor(ctx: &Context<'_>, scope: Scope) -> Result<domain::DepartmentPrincipal> {
-    principal(ctx).department_with(scope).cloned().gql()
-}
 
 /// Any department token: the inbox is for departments, whatever their scopes.
 fn any_department(ctx: &Context<'_>) -> Result<domain::DepartmentPrincipal> {

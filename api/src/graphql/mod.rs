@@ -89,6 +89,14 @@ pub(crate) fn principal<'a>(ctx: &Context<'a>) -> &'a Principal {
         .map_or(&ANONYMOUS, |r| &r.principal)
 }
 
+/// The acting department, if the caller's token holds `scope`.
+pub(crate) fn actor(
+    ctx: &Context<'_>,
+    scope: domain::Scope,
+) -> async_graphql::Result<domain::DepartmentPrincipal> {
+    principal(ctx).department_with(scope).cloned().gql()
+}
+
 pub(crate) fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Services> {
     ctx.data::<Services>()
 }

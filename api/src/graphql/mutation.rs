@@ -3,9 +3,8 @@ use super::inputs::{
     RegisterSubjectInput, RevokeListEntryInput,
 };
 use super::types::{CreditRecordNode, ListEntryNode, ListTypeNode, SubjectNode};
-use super::{principal, services};
+use super::{actor, services};
 use crate::cache::subject_key;
-use crate::error::GqlResult;
 use crate::events::DispatchEventKind;
 use async_graphql::{Context, Object, Result};
 use domain::Scope;
@@ -13,11 +12,6 @@ use domain::Scope;
 /// The foundation's mutations. Each is one transaction: on any error nothing is stored.
 #[derive(Default)]
 pub struct CoreMutation;
-
-/// The acting department, if the caller's token holds `scope`.
-fn actor(ctx: &Context<'_>, scope: Scope) -> Result<domain::DepartmentPrincipal> {
-    principal(ctx).department_with(scope).cloned().gql()
-}
 
 #[Object]
 impl CoreMutation {

@@ -4,7 +4,7 @@ use super::enums::{self, ObjectionTargetKind, RecordRemedyKind};
 use super::loaders::{EntryId, SubjectId};
 use super::scalars::Date;
 use super::types::{ListEntryNode, SubjectNode};
-use super::{connection, load, page_request, principal, services};
+use super::{actor, connection, load, page_request, principal, services};
 use crate::cache::subject_key;
 use crate::error::{ApiError, ErrorCode, GqlResult};
 use crate::events::DispatchEventKind;
@@ -234,10 +234,6 @@ pub struct SetObjectionDeadlinesInput {
     pub accept_working_days: i32,
     /// 决定期限（工作日）(working days to decide)
     pub decide_working_days: i32,
-}
-
-fn actor(ctx: &Context<'_>, scope: Scope) -> Result<domain::DepartmentPrincipal> {
-    principal(ctx).department_with(scope).cloned().gql()
 }
 
 #[derive(Default)]

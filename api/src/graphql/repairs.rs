@@ -3,7 +3,7 @@
 use super::enums::{self, ObjectionTargetKind};
 use super::loaders::SubjectId;
 use super::scalars::Date;
-use super::{connection, load, page_request, principal, services};
+use super::{actor, connection, load, page_request, principal, services};
 use crate::cache::subject_key;
 use crate::error::{ApiError, ErrorCode, GqlResult};
 use crate::events::DispatchEventKind;
@@ -167,10 +167,7 @@ impl RepairQuery {
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
     ) -> Result<Connection<String, RepairNode>> {
-        let actor = principal(ctx)
-            .department_with(Scope::ObjectionsHandle)
-            .cloned()
-            .gql()?;
+        let actor = actor(ctx, Scope::ObjectionsHandle)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
         let status = status.map(Into::into);
@@ -235,10 +232,7 @@ impl RepairMutation {
         ctx: &Context<'_>,
         input: DecideRepairInput,
     ) -> Result<RepairNode> {
-        let actor = principal(ctx)
-            .department_with(Scope::ObjectionsHandle)
-            .cloned()
-            .gql()?;
+        let actor = actor(ctx, Scope::ObjectionsHandle)?;
         let svc = services(ctx)?;
         let today = svc.today();
         let id = input.id.0;
@@ -255,10 +249,7 @@ impl RepairMutation {
 
     /// 设置修复规则，仅信用办，需 memoranda:admin (set a repair rule)
     async fn set_repair_rule(&self, ctx: &Context<'_>, input: SetRepairRuleInput) -> Result<bool> {
-        let actor = principal(ctx)
-            .department_with(Scope::MemorandaAdmin)
-            .cloned()
-            .gql()?;
+        let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let months = |v: i32, field: &str| {
             u32::try_from(v)
                 .ok()
