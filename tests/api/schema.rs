@@ -59,3 +59,31 @@ fn every_type_and_field_is_described() {
     }
     assert!(undocumented.is_empty(), "undocumented: {undocumented:#?}");
 }
+
+/// The README's example operations are valid against the schema (they parse and validate; running
+/// them needs a server, which the other tests do).
+#[tokio::test]
+async fn readme_examples_validate() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let blocks: Vec<&str> = readme
+        .split("```graphql")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    assert!(blocks.len() >= 4, "README shows example operations");
+    let schema = api::build_schema();
+    for block in blocks {
+        let response = schema.execute(block).await;
+        let invalid: Vec<_> = response
+            .errors
+            .iter()
+            .filter(|e| e.path.is_empty())
+            .collect();
+        assert!(
+            invalid.is_empty(),
+            "README example does not validate: {invalid:?}\n{block}"
+        );
+    }
+}
