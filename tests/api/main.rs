@@ -16,6 +16,7 @@ mod helpers;
 mod http;
 mod joint;
 mod limits;
+mod memoranda;
 mod migrations;
 mod objections;
 mod pagination;
