@@ -243,3 +243,57 @@ async fn catalogue_queries() {
             .any(|x| x["code"] == "tax-a-level" && x["colour"] == "RED")
     );
 }
+
+#[tokio::test]
+async fn name_search_ranks_exact_then_prefix_then_substring_across_pages() {
+    let app = TestApp::spawn().await;
+    let token = app.publisher("210900.market");
+    let mut by_name = std::collections::HashMap::new();
+    for name in [
+        "阜新市海州区矿业有限公司",
+        "阜新矿业",
+        "矿业公司",
+        "矿业",
+        "阜新宏达机械有限公司",
+    ] {
+        let code = new_uscc("210902");
+        let r = app.gql(REGISTER, json!({ "input": { "code": code, "kind": "LEGAL_PERSON", "name": name, "jurisdiction": "210902", "representativeName": "王伟" } }), Some(&token)).await;
+        assert_no_errors(&r);
+        by_name.insert(name, code);
+    }
+    let q = "query($s: String, $after: String) { subjects(search: $s, first: 1, after: $after) { edges { cursor node { name } } pageInfo { hasNextPage endCursor } } }";
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let r = app
+            .gql(q, json!({ "s": "矿业", "after": after }), None)
+            .await;
+        assert_no_errors(&r);
+        let conn = &r["data"]["subjects"];
+        for e in conn["edges"].as_array().unwrap() {
+            seen.push(e["node"]["name"].as_str().unwrap().to_owned());
+        }
+        if conn["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        assert!(seen.len() < 10, "runaway pagination");
+    }
+    assert_eq!(
+        seen,
+        ["矿业", "矿业公司", "阜新市海州区矿业有限公司", "阜新矿业"],
+        "exact, prefix, then substrings in registration order"
+    );
+    // A whole code is an exact match.
+    let r = app
+        .gql(
+            q,
+            json!({ "s": by_name["阜新宏达机械有限公司"], "after": null }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r["data"]["subjects"]["edges"][0]["node"]["name"],
+        "阜新宏达机械有限公司"
+    );
+}

@@ -57,7 +57,10 @@ impl CoreQuery {
     async fn subjects(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "名称片段或完整代码 (search text)")] search: Option<String>,
+        #[graphql(
+            desc = "名称片段或完整代码；按完全相同、开头相同、包含的顺序排列 (search text; ranked exact, prefix, substring)"
+        )]
+        search: Option<String>,
         #[graphql(desc = "主体类别 (kind)")] kind: Option<enums::SubjectKind>,
         #[graphql(
             desc = "行政区划代码；市级代码包含其所辖区县 (jurisdiction; a city includes its counties)"
@@ -78,9 +81,7 @@ impl CoreQuery {
             jurisdiction: jurisdiction_arg(jurisdiction)?,
         };
         let result = svc.run(move |s| s.subjects(&filter, &page)).await?;
-        Ok(connection(result, had_after, |s| {
-            (s.id.clone(), SubjectNode(s))
-        }))
+        Ok(connection(result, had_after, |s| (s.0, SubjectNode(s.1))))
     }
 
     /// 全部名单类型 (all list types)

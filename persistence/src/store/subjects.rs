@@ -95,42 +95,96 @@ impl Store {
         })
     }
 
+    /// Subjects in id order; with `search`, ranked: exact name or code first, then names that begin
+    /// with it, then names that contain it (each in id order). Items come with their cursors.
     pub fn subjects(
         &self,
         filter: &SubjectFilter,
         page: &PageRequest,
-    ) -> Result<Page<Subject>, StoreError> {
-        self.read(|c| {
-            let mut q = subjects::table.select(SubjectRow::as_select()).into_boxed();
-            if let Some(search) = filter
-                .search
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                let pattern = format!("%{}%", like_escape(search));
-                let code = search.to_uppercase();
-                q = q.filter(
-                    subjects::name
-                        .like(pattern)
-                        .escape('\\')
-                        .or(subjects::code.eq(code)),
-                );
+    ) -> Result<Page<(String, Subject)>, StoreError> {
+        let search = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        self.read(|c| match search {
+            None => {
+                let rows = narrowed(filter, page.after.as_deref())
+                    .order(subjects::id)
+                    .limit(page.limit())
+                    .load(c)?;
+                let items = convert::<_, Subject>(rows)?
+                    .into_iter()
+                    .map(|s| (s.id.clone(), s))
+                    .collect();
+                Ok(Page::from_overfetch(items, page))
             }
-            if let Some(kind) = filter.kind {
-                q = q.filter(subjects::kind.eq(kind.as_str()));
+            Some(text) => {
+                // A ranked cursor is "TIER-ID": continue in that tier after ID, then the next tiers.
+                let (start, after) = match page.after.as_deref().and_then(|a| a.split_once('-')) {
+                    Some((t, id)) if t.len() == 1 => {
+                        (t.parse::<u8>().unwrap_or(0).min(2), Some(id))
+                    }
+                    _ => (0, None),
+                };
+                let mut items = Vec::new();
+                for tier in start..=2 {
+                    let wanted = page.limit() - items.len() as i64;
+                    if wanted <= 0 {
+                        break;
+                    }
+                    let mut q = narrowed(filter, if tier == start { after } else { None });
+                    let code = text.to_uppercase();
+                    let prefix = format!("{}%", like_escape(text));
+                    let anywhere = format!("%{}%", like_escape(text));
+                    q = match tier {
+                        0 => q.filter(
+                            subjects::name
+                                .eq(text.to_owned())
+                                .or(subjects::code.eq(code)),
+                        ),
+                        1 => q
+                            .filter(subjects::name.like(prefix).escape('\\'))
+                            .filter(subjects::name.ne(text.to_owned()))
+                            .filter(subjects::code.ne(code)),
+                        _ => q
+                            .filter(subjects::name.like(anywhere).escape('\\'))
+                            .filter(subjects::name.not_like(prefix).escape('\\'))
+                            .filter(subjects::code.ne(code)),
+                    };
+                    let rows = q.order(subjects::id).limit(wanted).load(c)?;
+                    items.extend(
+                        convert::<_, Subject>(rows)?
+                            .into_iter()
+                            .map(|s| (format!("{tier}-{}", s.id), s)),
+                    );
+                }
+                Ok(Page::from_overfetch(items, page))
             }
-            if let Some(j) = &filter.jurisdiction {
-                let (first, last) = j.code_range();
-                q = q.filter(subjects::jurisdiction_code.between(first, last));
-            }
-            if let Some(after) = &page.after {
-                q = q.filter(subjects::id.gt(after.clone()));
-            }
-            let rows = q.order(subjects::id).limit(page.limit()).load(c)?;
-            Ok(Page::from_overfetch(convert(rows)?, page))
         })
     }
+}
+
+type BoxedSubjects<'a> = subjects::BoxedQuery<
+    'a,
+    <AnyConnection as Connection>::Backend,
+    diesel::dsl::AsSelect<SubjectRow, <AnyConnection as Connection>::Backend>,
+>;
+
+/// The filters every listing of subjects shares: kind, jurisdiction, and the page's start.
+fn narrowed<'a>(filter: &SubjectFilter, after: Option<&str>) -> BoxedSubjects<'a> {
+    let mut q = subjects::table.select(SubjectRow::as_select()).into_boxed();
+    if let Some(kind) = filter.kind {
+        q = q.filter(subjects::kind.eq(kind.as_str()));
+    }
+    if let Some(j) = &filter.jurisdiction {
+        let (first, last) = j.code_range();
+        q = q.filter(subjects::jurisdiction_code.between(first, last));
+    }
+    if let Some(after) = after {
+        q = q.filter(subjects::id.gt(after.to_owned()));
+    }
+    q
 }
 
 pub(crate) fn find_subject_by_code(
