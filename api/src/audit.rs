@@ -96,13 +96,18 @@ impl Extension for AuditExtension {
             action,
             outcome,
         };
-        let store = services.store.clone();
-        match tokio::task::spawn_blocking(move || store.append_audit(&record)).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::error!(error = %e, "audit record not written"),
-            Err(e) => tracing::error!(error = %e, "audit task failed"),
-        }
+        append(services, record).await;
         result
+    }
+}
+
+/// Appends a record off the async workers; a failure is logged, never the caller's.
+async fn append(services: &Services, record: NewAudit) {
+    let store = services.store.clone();
+    match tokio::task::spawn_blocking(move || store.append_audit(&record)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "audit record not written"),
+        Err(e) => tracing::error!(error = %e, "audit task failed"),
     }
 }
 
@@ -149,12 +154,7 @@ pub async fn record_refused(
             action,
             outcome: outcome.to_owned(),
         };
-        let store = services.store.clone();
-        match tokio::task::spawn_blocking(move || store.append_audit(&record)).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::error!(error = %e, "audit record not written"),
-            Err(e) => tracing::error!(error = %e, "audit task failed"),
-        }
+        append(services, record).await;
     }
 }
 

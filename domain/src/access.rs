@@ -378,6 +378,20 @@ pub fn may_handle_objection(
     }
 }
 
+/// A repair is decided by the department that made the decision repaired (谁认定、谁修复).
+pub fn may_decide_repair(
+    department: &Department,
+    owner: &DepartmentCode,
+) -> Result<(), DomainError> {
+    if &department.code == owner {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(format!(
+            "该修复申请由 {owner} 决定（谁认定、谁修复）"
+        )))
+    }
+}
+
 /// A subject's own affairs (what it may repair, its objections without a query code) are for the
 /// subject itself and for departments.
 pub fn may_see_own_affairs(

@@ -76,7 +76,7 @@ impl Store {
                 .transpose()?
                 .ok_or_else(|| DomainError::not_found("名单条目", entry_id))?;
             let list_type = load_list_type(c, &entry.list_type_id)?;
-            let subject = load_subject(c, &entry.subject_id)?;
+            let subject = super::subjects::load_subject_by_id(c, &entry.subject_id)?;
             access::may_write_list(&department, &list_type, &subject)?;
             let status = entry.revoke(today)?;
             let ended = now();
@@ -162,12 +162,4 @@ fn load_list_type(c: &mut AnyConnection, id: &str) -> Result<ListType, StoreErro
         .select(crate::rows::ListTypeRow::as_select())
         .first(c)?;
     ListType::try_from(row)
-}
-
-fn load_subject(c: &mut AnyConnection, id: &str) -> Result<domain::Subject, StoreError> {
-    let row = subjects::table
-        .find(id)
-        .select(crate::rows::SubjectRow::as_select())
-        .first(c)?;
-    domain::Subject::try_from(row)
 }

@@ -264,13 +264,7 @@ impl Store {
         self.write(|c| {
             let department = acting_department(c, actor)?;
             let repair = load(c, id)?;
-            if department.code != repair.owner {
-                return Err(DomainError::forbidden(format!(
-                    "该修复申请由 {} 决定（谁认定、谁修复）",
-                    repair.owner
-                ))
-                .into());
-            }
+            access::may_decide_repair(&department, &repair.owner)?;
             let status = repair.status.decide(approve)?;
             let mut cancelled = Vec::new();
             if approve {
