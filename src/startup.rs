@@ -4,7 +4,7 @@ use crate::config::Settings;
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use api::auth::Verifier;
-use api::cache::Cache;
+use api::cache::{Cache, Change};
 use api::events::{DispatchEventKind, Events};
 use api::http::{AppState, configure, request_id};
 use api::rate_limit::{RateLimiter, RatePlan};
@@ -93,12 +93,12 @@ pub async fn sweep_loop(services: Services, interval: Duration) {
                 services
                     .events
                     .publish(DispatchEventKind::Cancelled, &report.cancelled);
-                let keys: Vec<String> = report
+                let tags = report
                     .subject_codes
                     .iter()
-                    .map(|c| api::cache::subject_key(c))
+                    .map(|c| api::cache::subject_code_tag(c))
                     .collect();
-                services.cache.delete(&keys).await;
+                services.cache.invalidate(&Change::Subjects(tags)).await;
             }
             Ok(Ok(_)) => {}
             Ok(Err(e)) => {

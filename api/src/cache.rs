@@ -1,156 +1,621 @@
-//! The cache of look-ups: Redis when configured, else in process.
+//! The cache of public answers: whole GraphQL responses to anonymous queries, in Redis when
+//! configured (shared by every instance) and in process (always, in front of Redis).
 //!
-//! A cache failure never fails a request: the caller falls back to the database, and the failure
-//! is logged and shown by `/readyz`. Keys carry a namespace so that several deployments (or tests)
-//! can share one Redis.
+//! Invalidation is exact. Each answer is tagged with the subjects it shows (`id:…`, `code:…`);
+//! a change to a subject removes the answers tagged with it at once. Answers that enumerate
+//! (searches, lists) are *wildcard* answers: any change at all removes them. A change to the
+//! catalogue (list types, memoranda) removes everything. The TTL is only a safety net.
+//!
+//! Two counters in Redis keep a slow reader from storing an answer it read before a change
+//! committed: `epoch` grows with every invalidation and `gen` with every flush; an answer is
+//! stored only if neither moved since the reader looked (checked atomically in a script), and a
+//! wildcard answer is served only while the epoch it was made in is current. The in-process
+//! layer follows the same rule locally, and learns of other instances' changes through Redis
+//! pub/sub. While it is not subscribed (Redis down, reconnecting) it is not used, and on
+//! subscribing it is emptied, since messages may have been missed.
+//!
+//! A cache failure never fails a request: the answer comes from the database, the failure is
+//! logged and `/readyz` shows it. An invalidation that could not reach Redis leaves a flush
+//! pending; nothing is served from Redis until that flush has succeeded.
 
-use redis::AsyncCommands;
+use redis::Script;
 use redis::aio::ConnectionManager;
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-/// A safety net only: entries are removed when what they hold changes.
+/// A safety net only: answers are removed when what they show changes.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
+const LOCAL_CAPACITY: u64 = 100_000;
 
-#[derive(Clone)]
-enum Backend {
-    InProcess(moka::sync::Cache<String, String>),
-    Redis(ConnectionManager),
+/// What an answer shows, for invalidation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tags {
+    /// `id:…` and `code:…` of the subjects shown or looked up.
+    pub subjects: BTreeSet<String>,
+    /// The answer enumerates: any change may alter it.
+    pub wildcard: bool,
+}
+
+/// What a change touched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// These subject tags (see [`subject_id_tag`], [`subject_code_tag`]).
+    Subjects(BTreeSet<String>),
+    /// Anything (the catalogue changed, or what changed is not known).
+    Everything,
+}
+
+pub fn subject_id_tag(id: &str) -> String {
+    format!("id:{id}")
+}
+
+/// Codes are compared as callers' look-ups are: trimmed, upper case.
+pub fn subject_code_tag(code: &str) -> String {
+    format!("code:{}", code.trim().to_uppercase())
+}
+
+struct LocalAnswer {
+    body: Arc<[u8]>,
+    tags: Tags,
+}
+
+/// A reader's view of the counters before it reads the database.
+#[derive(Debug, Clone, Copy)]
+pub struct Ticket {
+    local_epoch: u64,
+    /// `(gen, epoch)` in Redis; `None` when Redis is configured but must not be written.
+    shared: Option<(i64, i64)>,
+    store_shared: bool,
+}
+
+/// An answer as stored, the generation and the epoch, read together.
+type Stored = (Option<Vec<u8>>, Option<i64>, Option<i64>);
+
+struct Shared {
+    manager: ConnectionManager,
+    subscribed: AtomicBool,
+    pending_flush: AtomicBool,
+    store: Script,
+    invalidate: Script,
+}
+
+struct Inner {
+    namespace: String,
+    local: moka::sync::Cache<String, Arc<LocalAnswer>>,
+    /// Guards inserts against invalidations: an insert checks the epoch it read under this lock.
+    local_epoch: Mutex<u64>,
+    shared: Option<Shared>,
 }
 
 #[derive(Clone)]
 pub struct Cache {
-    backend: Backend,
-    namespace: String,
+    inner: Arc<Inner>,
 }
 
+/// Stores an answer unless a change or flush happened since the reader's ticket.
+/// KEYS: answer, gen, epoch, tag sets…; ARGV: ttl, gen, epoch, value.
+const STORE: &str = r"
+local gen = tonumber(redis.call('GET', KEYS[2]) or '0')
+local epoch = tonumber(redis.call('GET', KEYS[3]) or '0')
+if gen ~= tonumber(ARGV[2]) or epoch ~= tonumber(ARGV[3]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[4], 'EX', ARGV[1])
+for i = 4, #KEYS do
+  redis.call('SADD', KEYS[i], KEYS[1])
+  redis.call('EXPIRE', KEYS[i], ARGV[1])
+end
+return 1
+";
+
+/// Removes the answers of some tags (or all, by a new generation) and tells the other instances;
+/// returns the new epoch and how many instances heard. KEYS: gen, epoch, tag sets…;
+/// ARGV: channel, message, everything (1/0).
+const INVALIDATE: &str = r"
+local epoch = redis.call('INCR', KEYS[2])
+if ARGV[3] == '1' then
+  redis.call('INCR', KEYS[1])
+else
+  for i = 3, #KEYS do
+    local members = redis.call('SMEMBERS', KEYS[i])
+    for j = 1, #members, 1000 do
+      redis.call('DEL', unpack(members, j, math.min(j + 999, #members)))
+    end
+    redis.call('DEL', KEYS[i])
+  end
+end
+local heard = redis.call('PUBLISH', ARGV[1], epoch .. ' ' .. ARGV[2])
+return {epoch, heard}
+";
+
+/// How long a change waits for the other instances to drop their copies before it returns.
+const ACK_WAIT: Duration = Duration::from_millis(250);
+
 impl Cache {
-    pub fn in_process(namespace: &str) -> Self {
-        let store = moka::sync::Cache::builder()
-            .max_capacity(100_000)
+    fn new(namespace: &str, shared: Option<Shared>) -> Self {
+        let local = moka::sync::Cache::builder()
+            .max_capacity(LOCAL_CAPACITY)
             .time_to_live(DEFAULT_TTL)
+            .support_invalidation_closures()
             .build();
         Cache {
-            backend: Backend::InProcess(store),
-            namespace: namespace.to_owned(),
+            inner: Arc::new(Inner {
+                namespace: namespace.to_owned(),
+                local,
+                local_epoch: Mutex::new(0),
+                shared,
+            }),
         }
     }
 
-    /// Connects to Redis; fails when it cannot be reached now (a configured Redis that is missing at
-    /// start is a deployment error worth stopping for). Later outages are survived.
+    pub fn in_process(namespace: &str) -> Self {
+        Cache::new(namespace, None)
+    }
+
+    /// Connects to Redis and starts listening for other instances' changes; fails when Redis
+    /// cannot be reached now (a configured Redis missing at start is a deployment error worth
+    /// stopping for). Later outages are survived.
     pub async fn redis(url: &str, namespace: &str) -> Result<Self, String> {
         let client = redis::Client::open(url).map_err(|e| format!("bad Redis URL: {e}"))?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
             .set_response_timeout(Some(Duration::from_secs(2)))
             .set_number_of_retries(1);
-        let manager = ConnectionManager::new_with_config(client, config)
+        let manager = ConnectionManager::new_with_config(client.clone(), config)
             .await
             .map_err(|e| format!("cannot reach Redis: {e}"))?;
-        Ok(Cache {
-            backend: Backend::Redis(manager),
-            namespace: namespace.to_owned(),
-        })
+        let cache = Cache::new(
+            namespace,
+            Some(Shared {
+                manager,
+                subscribed: AtomicBool::new(false),
+                pending_flush: AtomicBool::new(false),
+                store: Script::new(STORE),
+                invalidate: Script::new(INVALIDATE),
+            }),
+        );
+        tokio::spawn(listen(cache.clone(), client));
+        Ok(cache)
     }
 
     /// The Redis connection, when the cache is Redis (the rate limiter shares it).
     pub fn redis_manager(&self) -> Option<ConnectionManager> {
-        match &self.backend {
-            Backend::Redis(m) => Some(m.clone()),
-            Backend::InProcess(_) => None,
-        }
+        self.inner.shared.as_ref().map(|s| s.manager.clone())
     }
 
     pub fn kind(&self) -> &'static str {
-        match self.backend {
-            Backend::InProcess(_) => "in-process",
-            Backend::Redis(_) => "redis",
+        match self.inner.shared {
+            None => "in-process",
+            Some(_) => "redis",
         }
     }
 
     fn key(&self, key: &str) -> String {
-        format!("{}:{key}", self.namespace)
+        format!("{}:{key}", self.inner.namespace)
     }
 
-    pub async fn get(&self, key: &str) -> Option<String> {
-        let key = self.key(key);
-        match &self.backend {
-            Backend::InProcess(c) => c.get(&key),
-            Backend::Redis(m) => {
-                let mut m = m.clone();
-                match m.get::<_, Option<String>>(&key).await {
-                    Ok(v) => v,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "cache read failed; using the database");
-                        None
-                    }
-                }
+    fn channel(&self) -> String {
+        self.key("invalidate")
+    }
+
+    fn epoch(&self) -> MutexGuard<'_, u64> {
+        // A poisoned lock only means a panic elsewhere while holding a counter: still usable.
+        self.inner
+            .local_epoch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the in-process layer is coherent with the other instances now.
+    fn local_usable(&self) -> bool {
+        match &self.inner.shared {
+            None => true,
+            Some(s) => {
+                s.subscribed.load(Ordering::Acquire) && !s.pending_flush.load(Ordering::Acquire)
             }
         }
     }
 
-    pub async fn set(&self, key: &str, value: String) {
-        let key = self.key(key);
-        match &self.backend {
-            Backend::InProcess(c) => c.insert(key, value),
-            Backend::Redis(m) => {
-                let mut m = m.clone();
-                if let Err(e) = m
-                    .set_ex::<_, _, ()>(&key, value, DEFAULT_TTL.as_secs())
-                    .await
-                {
+    /// An answer, or a ticket to store one after reading the database.
+    pub async fn lookup(&self, key: &str) -> Result<Arc<[u8]>, Ticket> {
+        let local_epoch = *self.epoch();
+        let local_usable = self.local_usable();
+        if local_usable && let Some(hit) = self.inner.local.get(key) {
+            return Ok(hit.body.clone());
+        }
+        let mut ticket = Ticket {
+            local_epoch,
+            shared: None,
+            store_shared: false,
+        };
+        let Some(shared) = &self.inner.shared else {
+            return Err(ticket);
+        };
+        // Without pub/sub, Redis is taken as down: no waiting on it per request.
+        if !shared.subscribed.load(Ordering::Acquire) {
+            return Err(ticket);
+        }
+        if shared.pending_flush.load(Ordering::Acquire) && !self.flush_shared(shared).await {
+            return Err(ticket);
+        }
+        let mut m = shared.manager.clone();
+        let read: redis::RedisResult<Stored> = redis::cmd("MGET")
+            .arg(self.key(&format!("answer:{key}")))
+            .arg(self.key("gen"))
+            .arg(self.key("epoch"))
+            .query_async(&mut m)
+            .await;
+        let (value, gen_now, epoch_now) = match read {
+            Ok((v, g, e)) => (v, g.unwrap_or(0), e.unwrap_or(0)),
+            Err(e) => {
+                tracing::warn!(error = %e, "cache read failed; using the database");
+                return Err(ticket);
+            }
+        };
+        ticket.shared = Some((gen_now, epoch_now));
+        ticket.store_shared = true;
+        let Some((made, tags, body)) = value.as_deref().and_then(decode) else {
+            return Err(ticket);
+        };
+        let fresh = made.0 == gen_now && (!tags.wildcard || made.1 == epoch_now);
+        if !fresh {
+            return Err(ticket);
+        }
+        let body: Arc<[u8]> = Arc::from(body);
+        if local_usable {
+            self.insert_local(local_epoch, key, &tags, body.clone());
+        }
+        Ok(body)
+    }
+
+    fn insert_local(&self, seen_epoch: u64, key: &str, tags: &Tags, body: Arc<[u8]>) {
+        let epoch = self.epoch();
+        if *epoch == seen_epoch {
+            let answer = LocalAnswer {
+                body,
+                tags: tags.clone(),
+            };
+            self.inner.local.insert(key.to_owned(), Arc::new(answer));
+        }
+    }
+
+    /// Stores an answer read after `ticket` was issued, unless something changed since.
+    pub async fn store(&self, ticket: Ticket, key: &str, tags: &Tags, body: &[u8]) {
+        let body: Arc<[u8]> = Arc::from(body);
+        if let Some(shared) = &self.inner.shared {
+            let Some((gen_seen, epoch_seen)) = ticket.shared.filter(|_| ticket.store_shared) else {
+                return;
+            };
+            let answer_key = self.key(&format!("answer:{key}"));
+            let mut invocation = shared.store.prepare_invoke();
+            invocation
+                .key(&answer_key)
+                .key(self.key("gen"))
+                .key(self.key("epoch"));
+            for tag in &tags.subjects {
+                invocation.key(self.key(&format!("tag:{tag}")));
+            }
+            let value = encode((gen_seen, epoch_seen), tags, &body);
+            invocation
+                .arg(DEFAULT_TTL.as_secs())
+                .arg(gen_seen)
+                .arg(epoch_seen)
+                .arg(value);
+            let mut m = shared.manager.clone();
+            match invocation.invoke_async::<i64>(&mut m).await {
+                Ok(1) => {}
+                Ok(_) => return,
+                Err(e) => {
                     tracing::warn!(error = %e, "cache write failed");
+                    return;
+                }
+            }
+            if !self.local_usable() {
+                return;
+            }
+        }
+        self.insert_local(ticket.local_epoch, key, tags, body);
+    }
+
+    /// Removes the answers a committed change may have altered: here, in Redis, and (through
+    /// pub/sub) in the other instances.
+    pub async fn invalidate(&self, change: &Change) {
+        self.invalidate_local(change);
+        let Some(shared) = &self.inner.shared else {
+            return;
+        };
+        if !shared.subscribed.load(Ordering::Acquire) {
+            shared.pending_flush.store(true, Ordering::Release);
+            tracing::error!(
+                "cache invalidation while Redis is down; Redis is flushed when it is back"
+            );
+            return;
+        }
+        if shared.pending_flush.load(Ordering::Acquire) {
+            self.flush_shared(shared).await;
+            return;
+        }
+        let (tags, everything) = match change {
+            Change::Subjects(t) => (t.iter().cloned().collect::<Vec<_>>(), false),
+            Change::Everything => (Vec::new(), true),
+        };
+        if let Err(e) = self.invalidate_shared(shared, &tags, everything).await {
+            shared.pending_flush.store(true, Ordering::Release);
+            tracing::error!(error = %e, "cache invalidation failed; nothing is served from Redis until it is flushed");
+        }
+    }
+
+    async fn invalidate_shared(
+        &self,
+        shared: &Shared,
+        tags: &[String],
+        everything: bool,
+    ) -> redis::RedisResult<()> {
+        let mut invocation = shared.invalidate.prepare_invoke();
+        invocation.key(self.key("gen")).key(self.key("epoch"));
+        for tag in tags {
+            invocation.key(self.key(&format!("tag:{tag}")));
+        }
+        let message = if everything {
+            "*".to_owned()
+        } else {
+            tags.join(" ")
+        };
+        invocation
+            .arg(self.channel())
+            .arg(message)
+            .arg(if everything { "1" } else { "0" });
+        let mut m = shared.manager.clone();
+        let (epoch, heard): (i64, i64) = invocation.invoke_async(&mut m).await?;
+        self.await_acks(&mut m, epoch, heard).await;
+        Ok(())
+    }
+
+    /// Waits (briefly) until every instance that heard a change has dropped its local copies, so
+    /// that a caller reading from any instance after the change returns sees it.
+    async fn await_acks(&self, m: &mut ConnectionManager, epoch: i64, heard: i64) {
+        let key = self.key(&format!("ack:{epoch}"));
+        let deadline = tokio::time::Instant::now() + ACK_WAIT;
+        loop {
+            match redis::cmd("GET")
+                .arg(&key)
+                .query_async::<Option<i64>>(m)
+                .await
+            {
+                Ok(Some(n)) if n >= heard => return,
+                Ok(_) if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                Ok(_) => {
+                    tracing::warn!(
+                        epoch,
+                        heard,
+                        "not every instance confirmed an invalidation in time"
+                    );
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read invalidation confirmations");
+                    return;
                 }
             }
         }
     }
 
-    /// Removes keys. A failure here is an error worth logging loudly: a stale answer may remain
-    /// until its TTL.
-    pub async fn delete(&self, keys: &[String]) {
-        let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
-        match &self.backend {
-            Backend::InProcess(c) => keys.iter().for_each(|k| c.invalidate(k)),
-            Backend::Redis(m) => {
-                let mut m = m.clone();
-                if let Err(e) = m.del::<_, ()>(&keys).await {
-                    tracing::error!(error = %e, "cache invalidation failed; stale entries live until their TTL");
+    /// Empties Redis's answers (by a new generation); true when done.
+    async fn flush_shared(&self, shared: &Shared) -> bool {
+        match self.invalidate_shared(shared, &[], true).await {
+            Ok(()) => {
+                shared.pending_flush.store(false, Ordering::Release);
+                tracing::info!("cache flushed after an invalidation that had failed");
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cache flush still pending");
+                false
+            }
+        }
+    }
+
+    fn invalidate_local(&self, change: &Change) {
+        let mut epoch = self.epoch();
+        *epoch += 1;
+        match change {
+            Change::Everything => self.inner.local.invalidate_all(),
+            Change::Subjects(changed) => {
+                let changed = changed.clone();
+                let removed = self.inner.local.invalidate_entries_if(move |_, a| {
+                    a.tags.wildcard || a.tags.subjects.iter().any(|t| changed.contains(t))
+                });
+                if removed.is_err() {
+                    self.inner.local.invalidate_all();
                 }
             }
         }
     }
 
-    /// Whether the cache answers now.
+    /// Whether the cache answers now, and is coherent.
     pub async fn ping(&self) -> Result<(), String> {
-        match &self.backend {
-            Backend::InProcess(_) => Ok(()),
-            Backend::Redis(m) => {
-                let mut m = m.clone();
-                redis::cmd("PING")
-                    .query_async::<String>(&mut m)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            }
+        let Some(shared) = &self.inner.shared else {
+            return Ok(());
+        };
+        let mut m = shared.manager.clone();
+        redis::cmd("PING")
+            .query_async::<String>(&mut m)
+            .await
+            .map_err(|e| e.to_string())?;
+        if !shared.subscribed.load(Ordering::Acquire) {
+            return Err("not subscribed to invalidations yet".into());
+        }
+        if shared.pending_flush.load(Ordering::Acquire) && !self.flush_shared(shared).await {
+            return Err("a flush is pending after a failed invalidation".into());
+        }
+        Ok(())
+    }
+}
+
+impl Cache {
+    /// Confirms that this instance dropped its copies for a change.
+    async fn acknowledge(&self, shared: &Shared, epoch: Option<i64>) {
+        let Some(epoch) = epoch else { return };
+        let key = self.key(&format!("ack:{epoch}"));
+        let mut m = shared.manager.clone();
+        let done: redis::RedisResult<()> = redis::pipe()
+            .incr(&key, 1)
+            .ignore()
+            .expire(&key, 60)
+            .ignore()
+            .query_async(&mut m)
+            .await;
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "cannot confirm an invalidation");
         }
     }
 }
 
-/// The key of a subject looked up by its code.
-pub fn subject_key(code: &str) -> String {
-    format!("subject:code:{code}")
+/// Follows the other instances' invalidations; reconnects after an outage, emptying the local
+/// layer first since messages may have been missed.
+async fn listen(cache: Cache, client: redis::Client) {
+    use futures_util::StreamExt;
+    let Some(shared) = &cache.inner.shared else {
+        return;
+    };
+    let channel = cache.channel();
+    loop {
+        match client.get_async_pubsub().await {
+            Ok(mut pubsub) => match pubsub.subscribe(&channel).await {
+                Ok(()) => {
+                    cache.invalidate_local(&Change::Everything);
+                    shared.subscribed.store(true, Ordering::Release);
+                    tracing::info!("cache: following invalidations");
+                    let mut messages = pubsub.on_message();
+                    while let Some(message) = messages.next().await {
+                        let text: String = message.get_payload().unwrap_or_default();
+                        let (epoch, change) = parse_message(&text);
+                        cache.invalidate_local(&change);
+                        cache.acknowledge(shared, epoch).await;
+                    }
+                    shared.subscribed.store(false, Ordering::Release);
+                    tracing::error!(
+                        "cache: lost Redis pub/sub; answering from the database until it is back"
+                    );
+                }
+                Err(e) => tracing::warn!(error = %e, "cache: cannot subscribe"),
+            },
+            Err(e) => tracing::warn!(error = %e, "cache: cannot reach Redis for pub/sub"),
+        }
+        shared.subscribed.store(false, Ordering::Release);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// `epoch *` or `epoch tag tag…`.
+fn parse_message(text: &str) -> (Option<i64>, Change) {
+    let (epoch, rest) = text.split_once(' ').unwrap_or((text, ""));
+    let change = if rest == "*" {
+        Change::Everything
+    } else {
+        Change::Subjects(
+            rest.split(' ')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
+    };
+    (epoch.parse().ok(), change)
+}
+
+/// `gen epoch wildcard tag,tag…\n` then the body.
+fn encode(made: (i64, i64), tags: &Tags, body: &[u8]) -> Vec<u8> {
+    let subjects: Vec<&str> = tags.subjects.iter().map(String::as_str).collect();
+    let mut out = format!(
+        "{} {} {} {}\n",
+        made.0,
+        made.1,
+        u8::from(tags.wildcard),
+        subjects.join(",")
+    )
+    .into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+fn decode(value: &[u8]) -> Option<((i64, i64), Tags, &[u8])> {
+    let newline = value.iter().position(|b| *b == b'\n')?;
+    let header = std::str::from_utf8(&value[..newline]).ok()?;
+    let mut parts = header.splitn(4, ' ');
+    let gen_made = parts.next()?.parse().ok()?;
+    let epoch_made = parts.next()?.parse().ok()?;
+    let wildcard = parts.next()? == "1";
+    let subjects = parts
+        .next()?
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let tags = Tags { subjects, wildcard };
+    Some(((gen_made, epoch_made), tags, &value[newline + 1..]))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn tags(subjects: &[&str], wildcard: bool) -> Tags {
+        Tags {
+            subjects: subjects.iter().map(|s| s.to_string()).collect(),
+            wildcard,
+        }
+    }
+
+    fn change(subjects: &[&str]) -> Change {
+        Change::Subjects(subjects.iter().map(|s| s.to_string()).collect())
+    }
+
+    async fn cached(c: &Cache, key: &str) -> Option<Vec<u8>> {
+        c.lookup(key).await.ok().map(|b| b.to_vec())
+    }
+
     #[tokio::test]
-    async fn in_process_round_trip_and_delete() {
+    async fn a_change_removes_the_answers_of_its_subjects_and_the_wildcards_only() {
         let c = Cache::in_process("t");
-        c.set("a", "1".into()).await;
-        assert_eq!(c.get("a").await.as_deref(), Some("1"));
-        c.delete(&["a".into()]).await;
-        assert_eq!(c.get("a").await, None);
-        assert!(c.ping().await.is_ok());
+        for (key, t) in [
+            ("a", tags(&["id:1"], false)),
+            ("b", tags(&["id:2"], false)),
+            ("w", tags(&[], true)),
+        ] {
+            let ticket = c.lookup(key).await.unwrap_err();
+            c.store(ticket, key, &t, key.as_bytes()).await;
+        }
+        assert_eq!(cached(&c, "a").await.as_deref(), Some(&b"a"[..]));
+        c.invalidate(&change(&["id:1"])).await;
+        assert_eq!(cached(&c, "a").await, None);
+        assert_eq!(cached(&c, "w").await, None);
+        assert_eq!(cached(&c, "b").await.as_deref(), Some(&b"b"[..]));
+        c.invalidate(&Change::Everything).await;
+        assert_eq!(cached(&c, "b").await, None);
+    }
+
+    #[tokio::test]
+    async fn an_answer_read_before_a_change_is_not_stored() {
+        let c = Cache::in_process("t");
+        let ticket = c.lookup("a").await.unwrap_err();
+        c.invalidate(&change(&["id:9"])).await;
+        c.store(ticket, "a", &tags(&["id:1"], false), b"old").await;
+        assert_eq!(cached(&c, "a").await, None);
+    }
+
+    #[test]
+    fn the_stored_form_reads_back() {
+        let t = tags(&["code:X", "id:1"], true);
+        let value = encode((3, 7), &t, b"{\"data\":1}\n");
+        let (made, back, body) = decode(&value).unwrap();
+        assert_eq!((made, back, body), ((3, 7), t, &b"{\"data\":1}\n"[..]));
+        assert_eq!(parse_message("4 *"), (Some(4), Change::Everything));
+        assert_eq!(
+            parse_message("5 id:1 code:X"),
+            (Some(5), change(&["id:1", "code:X"]))
+        );
+        assert_eq!(parse_message("6 "), (Some(6), change(&[])));
     }
 }

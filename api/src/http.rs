@@ -3,6 +3,7 @@
 
 use crate::auth::{AuthError, Verifier};
 use crate::context::{RequestContext, Services};
+use crate::graphql::answers::AnswerScope;
 use crate::graphql::{AppSchema, loaders::loaders};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -15,6 +16,7 @@ use serde_json::json;
 use tracing::Instrument;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 /// Seconds a public GET answer may be reused by browsers and proxies: short, since listings change.
 const PUBLIC_MAX_AGE: u32 = 30;
@@ -140,15 +142,20 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         tracing::error!(error = %e, "readiness: database unreachable");
     }
     if let Err(e) = &cache {
-        tracing::error!(error = %e, "readiness: cache unreachable");
+        tracing::error!(error = %e, "readiness: cache unavailable; answering from the database");
     }
-    let ready = database.is_ok() && cache.is_ok();
+    // Without its cache the server still answers rightly, only slower: degraded, not unready.
+    let status = match (&database, &cache) {
+        (Err(_), _) => "unavailable",
+        (Ok(()), Err(_)) => "degraded",
+        (Ok(()), Ok(())) => "ready",
+    };
     let body = json!({
-        "status": if ready { "ready" } else { "unavailable" },
+        "status": status,
         "database": { "backend": backend, "ok": database.is_ok() },
-        "cache": { "kind": state.services.cache.kind(), "ok": cache.is_ok() },
+        "cache": { "kind": state.services.cache.kind(), "ok": cache.is_ok(), "error": cache.err() },
     });
-    if ready {
+    if database.is_ok() {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)
@@ -212,16 +219,61 @@ async fn graphql(
     }
     let public = matches!(principal, domain::Principal::Anonymous);
     let request = request.into_inner();
+    let cache = &state.services.cache;
+    // Only the public's answers are shared; a token holder's view is its own.
+    let cached = match public.then(|| answer_key(&request, state.services.today())) {
+        Some(key) => match cache.lookup(&key).await {
+            Ok(body) => return with_cache_status(write(&http, body.to_vec(), false, true), "HIT"),
+            Err(ticket) => Some((key, ticket)),
+        },
+        None => None,
+    };
     let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+    let scope = AnswerScope::default();
     let request = request
         .data(RequestContext {
             principal,
             request_id,
             variables,
         })
+        .data(scope.clone())
         .data(loaders(state.services.clone()));
     let response = state.schema.execute(request).instrument(span).await;
-    respond(&http, response, public)
+    let Some((body, request_failed, clean)) = finish(response) else {
+        return HttpResponse::InternalServerError().finish();
+    };
+    if clean
+        && let Some((key, ticket)) = cached
+        && let Some(tags) = scope.cacheable()
+    {
+        cache.store(ticket, &key, &tags, &body).await;
+    }
+    let response = write(&http, body, request_failed, public && clean);
+    if public {
+        with_cache_status(response, "MISS")
+    } else {
+        response
+    }
+}
+
+/// Tells operators (and tests) whether a public answer came from the cache.
+fn with_cache_status(mut response: HttpResponse, status: &'static str) -> HttpResponse {
+    response
+        .headers_mut()
+        .insert(X_CACHE, HeaderValue::from_static(status));
+    response
+}
+
+/// What identifies a public answer: the operation as sent (a persisted query's hash stands for its
+/// text) and the day, since statuses and publicity are read on it.
+fn answer_key(request: &async_graphql::Request, today: chrono::NaiveDate) -> String {
+    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+    let extensions = serde_json::to_string(&request.extensions).unwrap_or_default();
+    persistence::sha256_hex(&format!(
+        "{today}\n{}\n{}\n{variables}\n{extensions}",
+        request.operation_name.as_deref().unwrap_or(""),
+        request.query,
+    ))
 }
 
 /// Subscriptions over WebSocket (graphql-transport-ws). The token comes in `connection_init`:
@@ -277,17 +329,10 @@ fn is_coercion_error(message: &str) -> bool {
         .any(|p| message.starts_with(p))
 }
 
-/// Writes a response as the client asked: `application/graphql-response+json` (400 when the request
-/// never ran) or `application/json` (always 200). Every error leaves with a code: a request error
-/// (parse, validation, coercion) is bad input; anything else without one is internal.
-///
-/// A public answer to a GET (persisted queries make those short) may be cached by browsers and
-/// proxies for a short while and carries an ETag; an answer for a token holder never is.
-fn respond(
-    http: &HttpRequest,
-    mut response: async_graphql::Response,
-    public: bool,
-) -> HttpResponse {
+/// Gives every error a code and serialises the response: the body, whether the request never ran,
+/// and whether it ran without any error. A request error (parse, validation, coercion) is bad
+/// input; anything else without a code is internal.
+fn finish(mut response: async_graphql::Response) -> Option<(Vec<u8>, bool, bool)> {
     let mut request_failed = !response.errors.is_empty();
     for error in &mut response.errors {
         let has_code = error
@@ -318,27 +363,39 @@ fn respond(
         }
     }
     let request_failed = request_failed && matches!(response.data, async_graphql::Value::Null);
+    let clean = response.errors.is_empty();
+    match serde_json::to_vec(&response) {
+        Ok(body) => Some((body, request_failed, clean)),
+        Err(e) => {
+            tracing::error!(error = %e, "response not serialisable");
+            None
+        }
+    }
+}
+
+/// Writes a body as the client asked: `application/graphql-response+json` (400 when the request
+/// never ran) or `application/json` (always 200).
+///
+/// A public answer to a GET (persisted queries make those short) may be cached by browsers and
+/// proxies for a short while and carries an ETag; an answer for a token holder never is.
+fn write(
+    http: &HttpRequest,
+    body: Vec<u8>,
+    request_failed: bool,
+    public_clean: bool,
+) -> HttpResponse {
     let accept = http
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let modern = accept.contains(GRAPHQL_RESPONSE);
-    let body = match serde_json::to_vec(&response) {
-        Ok(b) => b,
-        Err(e) => {
-            tracing::error!(error = %e, "response not serialisable");
-            return HttpResponse::InternalServerError().finish();
-        }
-    };
     let mut builder = if modern && request_failed {
         HttpResponse::BadRequest()
     } else {
         HttpResponse::Ok()
     };
-    let cacheable =
-        public && http.method() == actix_web::http::Method::GET && response.errors.is_empty();
-    if cacheable {
+    if public_clean && http.method() == actix_web::http::Method::GET {
         let etag = format!(
             "\"{}\"",
             &persistence::sha256_hex(&String::from_utf8_lossy(&body))[..32]

@@ -85,6 +85,21 @@ impl TestApp {
         .await
         .unwrap()
         .unwrap();
+        Self::start(settings, store, sqlite_file).await
+    }
+
+    /// A second instance on this one's database and cache (its Redis and namespace).
+    pub async fn spawn_beside(&self) -> TestApp {
+        let settings = self.settings.clone();
+        let store = open_store(&settings).await.expect("database for the test");
+        Self::start(settings, store, None).await
+    }
+
+    async fn start(
+        settings: Settings,
+        store: persistence::Store,
+        sqlite_file: Option<std::path::PathBuf>,
+    ) -> TestApp {
         let services = build_services(&settings, store)
             .await
             .expect("cache for the test");

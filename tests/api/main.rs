@@ -10,6 +10,7 @@
 
 mod audit;
 mod auth;
+mod cache;
 mod cli;
 mod entries;
 mod helpers;
@@ -22,6 +23,7 @@ mod objections;
 mod pagination;
 mod persisted;
 mod records;
+mod redis_server;
 mod repairs;
 mod schema;
 mod screen;

@@ -11,7 +11,7 @@ use super::joint_types::{
 use super::scalars::Date;
 use super::types::ListTypeNode;
 use super::{
-    actor, connection, enums, load, loaders::ListTypeId, page_request, principal, services,
+    actor, answers, connection, enums, load, loaders::ListTypeId, page_request, principal, services,
 };
 use crate::error::{ApiError, GqlResult};
 use crate::events::DispatchEventKind;
@@ -199,6 +199,7 @@ impl JointMutation {
         let m = services(ctx)?
             .run(move |s| s.create_memorandum(&actor, &raw))
             .await?;
+        answers::changed_everything(ctx);
         Ok(MemorandumNode(m))
     }
 
@@ -214,6 +215,7 @@ impl JointMutation {
         let m = services(ctx)?
             .run(move |s| s.amend_memorandum(&actor, &id, &raw))
             .await?;
+        answers::changed_everything(ctx);
         Ok(MemorandumNode(m))
     }
 
@@ -228,6 +230,7 @@ impl JointMutation {
         let m = services(ctx)?
             .run(move |s| s.retire_memorandum(&actor, &id))
             .await?;
+        answers::changed_everything(ctx);
         Ok(MemorandumNode(m))
     }
 
@@ -243,6 +246,7 @@ impl JointMutation {
         let dispatch = svc
             .run(move |s| s.acknowledge_dispatch(&actor, &id))
             .await?;
+        answers::changed_nothing_public(ctx);
         Ok(DispatchNode {
             dispatch,
             today: svc.today(),
@@ -267,6 +271,7 @@ impl JointMutation {
         let view = svc
             .run(move |s| s.record_feedback(&actor, &id, &raw, today))
             .await?;
+        answers::changed_nothing_public(ctx);
         Ok(DispatchNode {
             dispatch: view.dispatch,
             today,

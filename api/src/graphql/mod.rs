@@ -1,6 +1,7 @@
 //! The GraphQL schema. It builds without runtime data ([`build_schema`]), so that its SDL can be
 //! exported and compared with `schema.graphql`.
 
+pub mod answers;
 mod audit_log;
 mod enums;
 mod inputs;
@@ -68,6 +69,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
         SubscriptionRoot,
     )
     .extension(crate::audit::AuditTrail)
+    .extension(answers::AnswerPolicy)
     .extension(ApolloPersistedQueries::new(LruCacheStorage::new(10_000)))
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)

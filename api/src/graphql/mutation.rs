@@ -3,8 +3,7 @@ use super::inputs::{
     RegisterSubjectInput, RevokeListEntryInput,
 };
 use super::types::{CreditRecordNode, ListEntryNode, ListTypeNode, SubjectNode};
-use super::{actor, services};
-use crate::cache::subject_key;
+use super::{actor, answers, services};
 use crate::events::DispatchEventKind;
 use async_graphql::{Context, Object, Result};
 use domain::Scope;
@@ -26,9 +25,8 @@ impl CoreMutation {
         let subject = svc
             .run(move |s| s.register_subject(&actor, input.into()))
             .await?;
-        svc.cache
-            .delete(&[subject_key(subject.code.as_str())])
-            .await;
+        answers::changed_subjects(ctx, [subject.id.as_str()]);
+        answers::changed_codes(ctx, [subject.code.as_str()]);
         Ok(SubjectNode(subject))
     }
 
@@ -44,6 +42,7 @@ impl CoreMutation {
         let record = svc
             .run(move |s| s.add_credit_record(&actor, &input.into(), today))
             .await?;
+        answers::changed_subjects(ctx, [record.subject_id.as_str()]);
         Ok(CreditRecordNode(record))
     }
 
@@ -59,6 +58,7 @@ impl CoreMutation {
         let change = svc
             .run(move |s| s.add_list_entry(&actor, &input.into(), today))
             .await?;
+        answers::changed_subjects(ctx, [change.entry.subject_id.as_str()]);
         svc.events
             .publish(DispatchEventKind::Created, &change.dispatches);
         Ok(ListEntryNode {
@@ -82,6 +82,7 @@ impl CoreMutation {
         let changes = svc
             .run(move |s| s.add_list_entries(&actor, &raws, today))
             .await?;
+        answers::changed_subjects(ctx, changes.iter().map(|c| c.entry.subject_id.as_str()));
         let mut out = Vec::with_capacity(changes.len());
         for change in changes {
             svc.events
@@ -106,6 +107,7 @@ impl CoreMutation {
         let change = svc
             .run(move |s| s.revoke_list_entry(&actor, &input.id, &input.reason, today))
             .await?;
+        answers::changed_subjects(ctx, [change.entry.subject_id.as_str()]);
         svc.events
             .publish(DispatchEventKind::Cancelled, &change.dispatches);
         Ok(ListEntryNode {
@@ -125,6 +127,7 @@ impl CoreMutation {
         let list_type = svc
             .run(move |s| s.create_list_type(&actor, &input.into()))
             .await?;
+        answers::changed_everything(ctx);
         Ok(ListTypeNode(list_type))
     }
 }

@@ -4,8 +4,7 @@ use super::enums::{self, ObjectionTargetKind, RecordRemedyKind};
 use super::loaders::{EntryId, SubjectId};
 use super::scalars::Date;
 use super::types::{ListEntryNode, SubjectNode};
-use super::{actor, connection, load, page_request, principal, services};
-use crate::cache::subject_key;
+use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::{ApiError, ErrorCode, GqlResult};
 use crate::events::DispatchEventKind;
 use async_graphql::connection::Connection;
@@ -361,6 +360,7 @@ impl ObjectionMutation {
         let filed = svc
             .run(move |s| s.file_objection(&filer, &raw, today))
             .await?;
+        answers::changed_subjects(ctx, [filed.objection.subject_id.as_str()]);
         Ok(FiledObjection {
             objection: ObjectionNode {
                 objection: filed.objection,
@@ -383,6 +383,7 @@ impl ObjectionMutation {
         let objection = svc
             .run(move |s| s.accept_objection(&actor, &input.id, &note, today))
             .await?;
+        answers::changed_subjects(ctx, [objection.subject_id.as_str()]);
         Ok(ObjectionNode { objection, today })
     }
 
@@ -397,6 +398,7 @@ impl ObjectionMutation {
         let objection = svc
             .run(move |s| s.refuse_objection(&actor, &input.id, &input.reason))
             .await?;
+        answers::changed_subjects(ctx, [objection.subject_id.as_str()]);
         Ok(ObjectionNode {
             objection,
             today: svc.today(),
@@ -437,9 +439,7 @@ impl ObjectionMutation {
             .await?;
         svc.events
             .publish(DispatchEventKind::Cancelled, &decided.cancelled);
-        svc.cache
-            .delete(&[subject_key(&decided.subject_code)])
-            .await;
+        answers::changed_codes(ctx, [decided.subject_code.as_str()]);
         Ok(ObjectionNode {
             objection: decided.objection,
             today,
@@ -469,6 +469,7 @@ impl ObjectionMutation {
         services(ctx)?
             .run(move |s| s.set_objection_deadlines(&actor, &target, deadlines))
             .await?;
+        answers::changed_nothing_public(ctx);
         Ok(true)
     }
 }

@@ -3,8 +3,7 @@ use super::types::{
     CreditRecordNode, DepartmentNode, JurisdictionNode, ListEntryNode, ListTypeNode, SubjectNode,
     ViewerNode, records_connection,
 };
-use super::{connection, page_request, principal, services};
-use crate::cache::subject_key;
+use super::{answers, connection, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
@@ -34,21 +33,10 @@ impl CoreQuery {
         #[graphql(desc = "统一社会信用代码或公民身份号码 (code)")] code: String,
     ) -> Result<Option<SubjectNode>> {
         let svc = services(ctx)?;
-        let key = subject_key(&code.trim().to_uppercase());
-        if let Some(hit) = svc.cache.get(&key).await {
-            match serde_json::from_str::<domain::Subject>(&hit) {
-                Ok(subject) => return Ok(Some(SubjectNode(subject))),
-                Err(e) => {
-                    tracing::warn!(error = %e, "unreadable cache entry; reading the database")
-                }
-            }
-        }
+        answers::looks_up_code(ctx, &code);
         let found = svc.run(move |s| s.subject_by_code(&code, "code")).await?;
         if let Some(subject) = &found {
-            match serde_json::to_string(subject) {
-                Ok(json) => svc.cache.set(&key, json).await,
-                Err(e) => tracing::warn!(error = %e, "subject not cached"),
-            }
+            answers::shows_subject(ctx, subject);
         }
         Ok(found.map(SubjectNode))
     }
@@ -115,8 +103,12 @@ impl CoreQuery {
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
     ) -> Result<Connection<String, CreditRecordNode>> {
         let subject_id = match subject {
-            None => None,
+            None => {
+                answers::enumerates(ctx);
+                None
+            }
             Some(code) => {
+                answers::looks_up_code(ctx, &code);
                 let svc = services(ctx)?;
                 let key = code.trim().to_uppercase();
                 let found = svc
@@ -129,6 +121,7 @@ impl CoreQuery {
                     )
                     .into_graphql()
                 })?;
+                answers::shows_subject(ctx, &subject);
                 Some(subject.id)
             }
         };

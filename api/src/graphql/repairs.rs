@@ -3,8 +3,7 @@
 use super::enums::{self, ObjectionTargetKind};
 use super::loaders::SubjectId;
 use super::scalars::Date;
-use super::{actor, connection, load, page_request, principal, services};
-use crate::cache::subject_key;
+use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::{ApiError, ErrorCode, GqlResult};
 use crate::events::DispatchEventKind;
 use async_graphql::connection::Connection;
@@ -222,6 +221,7 @@ impl RepairMutation {
         let repair = svc
             .run(move |s| s.apply_repair(&code, kind, &raw, today))
             .await?;
+        answers::changed_subjects(ctx, [repair.subject_id.as_str()]);
         Ok(RepairNode(repair))
     }
 
@@ -241,9 +241,7 @@ impl RepairMutation {
             .await?;
         svc.events
             .publish(DispatchEventKind::Cancelled, &decided.cancelled);
-        svc.cache
-            .delete(&[subject_key(&decided.subject_code)])
-            .await;
+        answers::changed_codes(ctx, [decided.subject_code.as_str()]);
         Ok(RepairNode(decided.repair))
     }
 
@@ -270,6 +268,7 @@ impl RepairMutation {
         services(ctx)?
             .run(move |s| s.set_repair_rule(&actor, list_type.as_deref(), kind, &rule))
             .await?;
+        answers::changed_everything(ctx);
         Ok(true)
     }
 }

@@ -1,8 +1,8 @@
 //! Batch screening (批量筛查) of up to 1,000 codes.
 
 use super::scalars::Date;
-use super::services;
 use super::types::{ListEntryNode, SubjectNode};
+use super::{answers, services};
 use crate::error::ApiError;
 use async_graphql::{Context, Object, Result, SimpleObject};
 use persistence::MAX_SCREEN;
@@ -50,7 +50,13 @@ impl ScreenQuery {
         }
         let svc = services(ctx)?;
         let today = svc.today();
+        for code in &codes {
+            answers::looks_up_code(ctx, code);
+        }
         let screened = svc.run(move |s| s.screen(&codes, today)).await?;
+        for subject in screened.iter().filter_map(|s| s.subject.as_ref()) {
+            answers::shows_subject(ctx, subject);
+        }
         Ok(screened
             .into_iter()
             .map(|s| {
