@@ -284,6 +284,48 @@ async fn name_search_ranks_exact_then_prefix_then_substring_across_pages() {
         ["矿业", "矿业公司", "阜新市海州区矿业有限公司", "阜新矿业"],
         "exact, prefix, then substrings in registration order"
     );
+    // Substrings of any length from 2, through the indexes (bigram GIN on PostgreSQL, FTS5 trigram
+    // on SQLite from 3 characters), checked in order: 矿有 is no substring of any name.
+    let names = |r: &serde_json::Value| -> Vec<String> {
+        r["data"]["subjects"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = "query($s: String) { subjects(search: $s, first: 10) { edges { node { name } } } }";
+    for (text, expected) in [
+        ("海州区矿业", vec!["阜新市海州区矿业有限公司"]),
+        (
+            "有限公司",
+            vec!["阜新市海州区矿业有限公司", "阜新宏达机械有限公司"],
+        ),
+        (
+            "阜新",
+            vec![
+                "阜新矿业",
+                "阜新市海州区矿业有限公司",
+                "阜新宏达机械有限公司",
+            ],
+        ),
+        ("业有限", vec!["阜新市海州区矿业有限公司"]),
+        ("矿有", vec![]),
+    ] {
+        let r = app.gql(all, json!({ "s": text }), None).await;
+        assert_no_errors(&r);
+        let mut found = names(&r);
+        let mut expected: Vec<String> = expected.into_iter().map(str::to_owned).collect();
+        found.sort();
+        expected.sort();
+        assert_eq!(found, expected, "search {text}");
+    }
+    let r = app.gql(all, json!({ "s": "矿" }), None).await;
+    assert_eq!(
+        error_of(&r),
+        ("BAD_USER_INPUT".into(), Some("search".into()))
+    );
+
     // A whole code is an exact match.
     let r = app
         .gql(

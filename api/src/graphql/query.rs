@@ -46,7 +46,7 @@ impl CoreQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "名称片段或完整代码；按完全相同、开头相同、包含的顺序排列 (search text; ranked exact, prefix, substring)"
+            desc = "名称片段（至少2个字符）或完整代码；按完全相同、开头相同、包含的顺序排列 (search text, 2 characters or more; ranked exact, prefix, substring)"
         )]
         search: Option<String>,
         #[graphql(desc = "主体类别 (kind)")] kind: Option<enums::SubjectKind>,
@@ -60,8 +60,13 @@ impl CoreQuery {
         let svc = services(ctx)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
-        if search.as_deref().is_some_and(|s| s.chars().count() > 100) {
+        let length = search.as_deref().map_or(2, |s| s.trim().chars().count());
+        if length > 100 {
             return Err(ApiError::bad_input("search", "搜索内容不能超过100个字符").into_graphql());
+        }
+        // One character matches most names and no index can serve it.
+        if length < 2 {
+            return Err(ApiError::bad_input("search", "搜索内容至少2个字符").into_graphql());
         }
         let filter = SubjectFilter {
             search,

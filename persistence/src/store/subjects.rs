@@ -2,11 +2,12 @@
 
 use super::catalogue::acting_department;
 use super::{Page, PageRequest, Store, new_id, now};
-use crate::conn::AnyConnection;
+use crate::conn::{AnyConnection, Backend};
 use crate::error::{OnUnique, StoreError};
 use crate::rows::{SubjectRow, convert};
 use crate::schema::{jurisdictions, subjects};
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use domain::access::{self, DepartmentPrincipal};
 use domain::subject::{CodeLookup, RawSubject, code_message};
 use domain::{DomainError, JurisdictionCode, NewSubject, Subject, SubjectKind};
@@ -107,6 +108,7 @@ impl Store {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty());
+        let backend = self.backend();
         self.read(|c| match search {
             None => {
                 let rows = narrowed(filter, page.after.as_deref())
@@ -144,10 +146,12 @@ impl Store {
                                 .or(subjects::code.eq(code)),
                         ),
                         1 => q
+                            .filter(indexed_contains(backend, text, true))
                             .filter(subjects::name.like(prefix).escape('\\'))
                             .filter(subjects::name.ne(text.to_owned()))
                             .filter(subjects::code.ne(code)),
                         _ => q
+                            .filter(indexed_contains(backend, text, false))
                             .filter(subjects::name.like(anywhere).escape('\\'))
                             .filter(subjects::name.not_like(prefix).escape('\\'))
                             .filter(subjects::code.ne(code)),
@@ -162,6 +166,34 @@ impl Store {
                 Ok(Page::from_overfetch(items, page))
             }
         })
+    }
+}
+
+type AnyBackend = <AnyConnection as Connection>::Backend;
+type Condition = Box<dyn BoxableExpression<subjects::table, AnyBackend, SqlType = Bool>>;
+
+/// A condition an index answers, narrowing to names that may contain `text`; the LIKE beside it
+/// decides. PostgreSQL: the names holding all of the text's character pairs (GIN over
+/// `name_bigrams`), for prefixes too only when `prefix_too` (a btree serves those). SQLite: the
+/// FTS5 trigram index, for texts of 3 or more characters. Otherwise nothing to narrow by: `TRUE`.
+fn indexed_contains(backend: Backend, text: &str, prefix: bool) -> Condition {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Text;
+    let chars = text.chars().count();
+    match backend {
+        Backend::Postgres if chars >= 2 && !prefix => Box::new(
+            sql::<Bool>("name_bigrams(subjects.name) @> name_bigrams(")
+                .bind::<Text, _>(text.to_owned())
+                .sql(")"),
+        ),
+        Backend::Sqlite if chars >= 3 => Box::new(
+            sql::<Bool>(
+                "subjects.rowid IN (SELECT rowid FROM subject_names WHERE subject_names MATCH ",
+            )
+            .bind::<Text, _>(format!("\"{}\"", text.replace('"', "\"\"")))
+            .sql(")"),
+        ),
+        _ => Box::new(sql::<Bool>("1 = 1")),
     }
 }
 
