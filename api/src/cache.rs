@@ -21,7 +21,7 @@
 use redis::Script;
 use redis::aio::ConnectionManager;
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -87,6 +87,15 @@ struct Inner {
     /// Guards inserts against invalidations: an insert checks the epoch it read under this lock.
     local_epoch: Mutex<u64>,
     shared: Option<Shared>,
+    counts: Counts,
+}
+
+/// What the cache did, for `/metrics`.
+#[derive(Default)]
+struct Counts {
+    hits: AtomicU64,
+    misses: AtomicU64,
+    invalidations: AtomicU64,
 }
 
 #[derive(Clone)]
@@ -144,6 +153,7 @@ impl Cache {
                 local,
                 local_epoch: Mutex::new(0),
                 shared,
+                counts: Counts::default(),
             }),
         }
     }
@@ -216,8 +226,28 @@ impl Cache {
         }
     }
 
+    /// Hits, misses and invalidations since start.
+    pub fn counts(&self) -> (u64, u64, u64) {
+        let c = &self.inner.counts;
+        (
+            c.hits.load(Ordering::Relaxed),
+            c.misses.load(Ordering::Relaxed),
+            c.invalidations.load(Ordering::Relaxed),
+        )
+    }
+
     /// An answer, or a ticket to store one after reading the database.
     pub async fn lookup(&self, key: &str) -> Result<Arc<[u8]>, Ticket> {
+        let found = self.find(key).await;
+        let counter = match found {
+            Ok(_) => &self.inner.counts.hits,
+            Err(_) => &self.inner.counts.misses,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    async fn find(&self, key: &str) -> Result<Arc<[u8]>, Ticket> {
         let local_epoch = *self.epoch();
         let local_usable = self.local_usable();
         if local_usable && let Some(hit) = self.inner.local.get(key) {
@@ -320,6 +350,10 @@ impl Cache {
     /// Removes the answers a committed change may have altered: here, in Redis, and (through
     /// pub/sub) in the other instances.
     pub async fn invalidate(&self, change: &Change) {
+        self.inner
+            .counts
+            .invalidations
+            .fetch_add(1, Ordering::Relaxed);
         self.invalidate_local(change);
         let Some(shared) = &self.inner.shared else {
             return;

@@ -96,7 +96,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/", web::get().to(graphiql))
     .route("/healthz", web::get().to(healthz))
-    .route("/readyz", web::get().to(readyz));
+    .route("/readyz", web::get().to(readyz))
+    .route("/metrics", web::get().to(metrics));
 }
 
 /// A browser asking for the page, not a query.
@@ -127,6 +128,42 @@ async fn graphiql() -> HttpResponse {
 
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// Counters in Prometheus's text format.
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let queries = state.services.store.queries_sent();
+    let (hits, misses, invalidations) = state.services.cache.counts();
+    let mut out = String::new();
+    for (name, help, value) in [
+        (
+            "xinyong_database_queries_total",
+            "SQL statements sent to the database.",
+            queries,
+        ),
+        (
+            "xinyong_answer_cache_hits_total",
+            "Public answers served from the cache.",
+            hits,
+        ),
+        (
+            "xinyong_answer_cache_misses_total",
+            "Public answers computed.",
+            misses,
+        ),
+        (
+            "xinyong_answer_cache_invalidations_total",
+            "Changes that dropped cached answers.",
+            invalidations,
+        ),
+    ] {
+        out.push_str(&format!(
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+        ));
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(out)
 }
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {

@@ -1,10 +1,13 @@
 //! One connection type for both backends, and the pool that hands them out.
 
+use diesel::connection::InstrumentationEvent;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
@@ -65,11 +68,28 @@ pub fn redact(url: &str) -> String {
 pub struct Manager {
     backend: Backend,
     target: String,
+    /// Statements sent by every connection of the pool, for `/metrics` (and the test that a page
+    /// of subjects costs a fixed number of queries).
+    queries: Arc<AtomicU64>,
 }
 
 impl Manager {
-    pub fn new(backend: Backend, target: String) -> Self {
-        Manager { backend, target }
+    pub fn new(backend: Backend, target: String, queries: Arc<AtomicU64>) -> Self {
+        Manager {
+            backend,
+            target,
+            queries,
+        }
+    }
+
+    fn counting<C: Connection>(&self, mut c: C) -> C {
+        let queries = self.queries.clone();
+        c.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { .. } = event {
+                queries.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        c
     }
 }
 
@@ -80,7 +100,7 @@ impl ManageConnection for Manager {
     fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
         match self.backend {
             Backend::Postgres => PgConnection::establish(&self.target)
-                .map(AnyConnection::Postgresql)
+                .map(|c| AnyConnection::Postgresql(self.counting(c)))
                 .map_err(r2d2::Error::ConnectionError),
             Backend::Sqlite => {
                 let mut c = SqliteConnection::establish(&self.target)
@@ -94,7 +114,7 @@ impl ManageConnection for Manager {
                      PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
-                Ok(AnyConnection::Sqlite(c))
+                Ok(AnyConnection::Sqlite(self.counting(c)))
             }
         }
     }

@@ -10,6 +10,7 @@
 
 mod audit;
 mod auth;
+mod batching;
 mod cache;
 mod cli;
 mod entries;

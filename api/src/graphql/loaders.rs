@@ -5,6 +5,7 @@ use crate::context::Services;
 use crate::error::ApiError;
 use async_graphql::dataloader::{DataLoader, Loader};
 use domain::{Department, Jurisdiction, ListType, Subject};
+use persistence::{Page, PageRequest};
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -200,5 +201,140 @@ impl Loader<PendingObjection> for StoreLoader {
             .iter()
             .map(|k| (k.clone(), pending.contains(&k.0)))
             .collect())
+    }
+}
+
+/// One page of a subject's entries, as a nested connection under a page of subjects asks for it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EntriesOf {
+    pub subject_id: String,
+    pub status: Option<domain::EntryStatus>,
+    pub page: (usize, Option<String>),
+}
+
+/// One page of a subject's records, likewise.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RecordsOf {
+    pub subject_id: String,
+    pub kind: Option<domain::CreditRecordKind>,
+    pub public_on: Option<chrono::NaiveDate>,
+    pub page: (usize, Option<String>),
+}
+
+/// Splits rows (in subject then id order) into each key's page: the rows of its subject after its
+/// cursor, as many as it asked for.
+fn pages<K, T>(
+    keys: &[K],
+    rows: Vec<T>,
+    subject_of: impl Fn(&T) -> &str,
+    id_of: impl Fn(&T) -> &str,
+    key_subject: impl Fn(&K) -> &str,
+    key_page: impl Fn(&K) -> &(usize, Option<String>),
+) -> HashMap<K, Page<T>>
+where
+    K: Clone + Eq + std::hash::Hash,
+    T: Clone,
+{
+    let mut by_subject: HashMap<&str, Vec<&T>> = HashMap::new();
+    for row in &rows {
+        by_subject.entry(subject_of(row)).or_default().push(row);
+    }
+    keys.iter()
+        .map(|k| {
+            let (first, after) = key_page(k);
+            let items: Vec<T> = by_subject
+                .get(key_subject(k))
+                .into_iter()
+                .flatten()
+                .filter(|t| after.as_deref().is_none_or(|a| id_of(t) > a))
+                .take(first + 1)
+                .map(|t| (*t).clone())
+                .collect();
+            let request = PageRequest {
+                first: *first,
+                after: after.clone(),
+            };
+            (k.clone(), Page::from_overfetch(items, &request))
+        })
+        .collect()
+}
+
+/// Runs blocking store work for a loader.
+async fn blocking<T: Send + 'static>(
+    services: &Services,
+    f: impl FnOnce(&persistence::Store) -> Result<T, persistence::StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = services.store.clone();
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(|| f(&store)))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(ApiError::from)
+}
+
+impl Loader<EntriesOf> for StoreLoader {
+    type Value = Page<domain::ListEntry>;
+    type Error = ApiError;
+    async fn load(&self, keys: &[EntriesOf]) -> Result<HashMap<EntriesOf, Self::Value>, ApiError> {
+        let today = self.services.today();
+        let mut out = HashMap::new();
+        // One query per distinct filter; a request rarely has more than one.
+        let mut statuses: Vec<Option<domain::EntryStatus>> =
+            keys.iter().map(|k| k.status).collect();
+        statuses.sort_by_key(|s| s.map(|s| s.as_str()));
+        statuses.dedup();
+        for status in statuses {
+            let group: Vec<EntriesOf> = keys
+                .iter()
+                .filter(|k| k.status == status)
+                .cloned()
+                .collect();
+            let ids: Vec<String> = group.iter().map(|k| k.subject_id.clone()).collect();
+            let rows = blocking(&self.services, move |s| {
+                s.entries_of_subjects(&ids, status, today)
+            })
+            .await?;
+            out.extend(pages(
+                &group,
+                rows,
+                |e| &e.subject_id,
+                |e| &e.id,
+                |k| &k.subject_id,
+                |k| &k.page,
+            ));
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<RecordsOf> for StoreLoader {
+    type Value = Page<domain::CreditRecord>;
+    type Error = ApiError;
+    async fn load(&self, keys: &[RecordsOf]) -> Result<HashMap<RecordsOf, Self::Value>, ApiError> {
+        let mut out = HashMap::new();
+        let mut filters: Vec<_> = keys.iter().map(|k| (k.kind, k.public_on)).collect();
+        filters.sort_by_key(|(k, p)| (k.map(|k| k.as_str()), *p));
+        filters.dedup();
+        for (kind, public_on) in filters {
+            let group: Vec<RecordsOf> = keys
+                .iter()
+                .filter(|k| k.kind == kind && k.public_on == public_on)
+                .cloned()
+                .collect();
+            let ids: Vec<String> = group.iter().map(|k| k.subject_id.clone()).collect();
+            let rows = blocking(&self.services, move |s| {
+                s.records_of_subjects(&ids, kind, public_on)
+            })
+            .await?;
+            out.extend(pages(
+                &group,
+                rows,
+                |r| &r.subject_id,
+                |r| &r.id,
+                |k| &k.subject_id,
+                |k| &k.page,
+            ));
+        }
+        Ok(out)
     }
 }

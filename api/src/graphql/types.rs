@@ -1,7 +1,7 @@
 //! Output types. Each wraps a domain value and decides, from the caller, what of it to show.
 
 use super::enums::{self, SubjectCodeKind, ViewerKind};
-use super::loaders::{DepartmentKey, JurisdictionKey, ListTypeId, SubjectId};
+use super::loaders::{DepartmentKey, EntriesOf, JurisdictionKey, ListTypeId, RecordsOf, SubjectId};
 use super::scalars::Date;
 use super::{connection, load, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
@@ -163,16 +163,22 @@ impl SubjectNode {
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
     ) -> Result<Connection<String, ListEntryNode>> {
-        super::query::entries_connection(
-            ctx,
-            Some(self.0.id.clone()),
-            None,
+        let page = page_request(first, after).gql()?;
+        let had_after = page.after.is_some();
+        let today = services(ctx)?.today();
+        let Some(status) = access::visible_entry_status(principal(ctx), status.map(Into::into))
+        else {
+            return Ok(Connection::new(had_after, false));
+        };
+        let key = EntriesOf {
+            subject_id: self.0.id.clone(),
             status,
-            None,
-            first,
-            after,
-        )
-        .await
+            page: (page.first, page.after),
+        };
+        let found = nested_page(ctx, key).await?;
+        Ok(connection(found, had_after, |entry| {
+            (entry.id.clone(), ListEntryNode { entry, today })
+        }))
     }
     /// 该主体的信用记录；公众只看到公示期内的记录 (credit records; the public sees those in publicity)
     async fn credit_records(
@@ -182,8 +188,43 @@ impl SubjectNode {
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
     ) -> Result<Connection<String, CreditRecordNode>> {
-        records_connection(ctx, Some(self.0.id.clone()), kind, first, after).await
+        let page = page_request(first, after).gql()?;
+        let had_after = page.after.is_some();
+        let svc = services(ctx)?;
+        let key = RecordsOf {
+            subject_id: self.0.id.clone(),
+            kind: kind.map(Into::into),
+            public_on: (!access::sees_non_public(principal(ctx))).then(|| svc.today()),
+            page: (page.first, page.after),
+        };
+        let found = nested_page(ctx, key).await?;
+        Ok(connection(found, had_after, |r| {
+            (r.id.clone(), CreditRecordNode(r))
+        }))
     }
+}
+
+/// A page of a subject's related rows through the request's loader, so that a page of subjects
+/// costs one query per relation, not one per subject.
+async fn nested_page<K, T>(ctx: &Context<'_>, key: K) -> Result<persistence::Page<T>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    super::loaders::StoreLoader: async_graphql::dataloader::Loader<
+            K,
+            Value = persistence::Page<T>,
+            Error = crate::error::ApiError,
+        >,
+    T: Send + Sync + Clone + 'static,
+{
+    let loader = ctx.data::<super::loaders::Loaders>()?;
+    Ok(loader
+        .load_one(key)
+        .await
+        .map_err(|e| e.into_graphql())?
+        .unwrap_or(persistence::Page {
+            items: Vec::new(),
+            has_next_page: false,
+        }))
 }
 
 pub(super) async fn records_connection(

@@ -144,6 +144,29 @@ impl Store {
         })
     }
 
+    /// The entries of several subjects at once (for a page of subjects), in subject then id
+    /// order, with `status` as of `today` if given: one query however many subjects.
+    pub fn entries_of_subjects(
+        &self,
+        subject_ids: &[String],
+        status: Option<EntryStatus>,
+        today: NaiveDate,
+    ) -> Result<Vec<ListEntry>, StoreError> {
+        self.read(|c| {
+            let mut q: BoxedEntries<'_> = list_entries::table
+                .filter(list_entries::subject_id.eq_any(subject_ids))
+                .into_boxed();
+            if let Some(status) = status {
+                q = with_status(q, status, today);
+            }
+            let rows = q
+                .select(ListEntryRow::as_select())
+                .order((list_entries::subject_id, list_entries::id))
+                .load(c)?;
+            convert(rows)
+        })
+    }
+
     pub fn list_entry(&self, id: &str) -> Result<Option<ListEntry>, StoreError> {
         self.read(|c| {
             let row = list_entries::table

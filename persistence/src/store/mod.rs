@@ -37,6 +37,7 @@ use crate::error::StoreError;
 use diesel::Connection;
 use diesel::r2d2::{Pool, PooledConnection};
 use domain::WorkingDayCalendar;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -64,7 +65,7 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    fn from_overfetch(mut items: Vec<T>, request: &PageRequest) -> Self {
+    pub fn from_overfetch(mut items: Vec<T>, request: &PageRequest) -> Self {
         let wanted = request.first.clamp(1, MAX_PAGE_SIZE);
         let has_next_page = items.len() > wanted;
         items.truncate(wanted);
@@ -98,6 +99,7 @@ impl Default for Policy {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<Manager>,
+    queries: Arc<AtomicU64>,
     backend: Backend,
     policy: Arc<Policy>,
     /// SQLite allows one writer: writers queue here rather than fail with SQLITE_BUSY when a
@@ -117,14 +119,16 @@ impl Store {
     /// Opens a pool on `url` (`postgres://…` or `sqlite://PATH`). Fails if no connection can be made.
     pub fn connect(url: &str, pool_size: u32) -> Result<Store, StoreError> {
         let (backend, target) = Backend::from_url(url).map_err(StoreError::Unavailable)?;
+        let queries = Arc::new(AtomicU64::new(0));
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
-            .build(Manager::new(backend, target))
+            .build(Manager::new(backend, target, queries.clone()))
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", conn::redact(url))))?;
         Ok(Store {
             pool,
+            queries,
             backend,
             policy: Arc::new(Policy::default()),
             write_lock: Arc::new(Mutex::new(())),
@@ -145,6 +149,11 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// SQL statements this store's connections have sent since it opened.
+    pub fn queries_sent(&self) -> u64 {
+        self.queries.load(Ordering::Relaxed)
     }
 
     /// Applies pending migrations; returns how many ran.

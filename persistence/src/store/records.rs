@@ -3,6 +3,7 @@
 use super::catalogue::acting_department;
 use super::subjects::require_subject;
 use super::{Page, PageRequest, Store, new_id, now};
+use crate::conn::AnyConnection;
 use crate::error::{OnUnique, StoreError};
 use crate::rows::{CreditRecordRow, convert};
 use crate::schema::credit_records;
@@ -76,14 +77,8 @@ impl Store {
             if let Some(k) = filter.kind {
                 q = q.filter(credit_records::kind.eq(k.as_str()));
             }
-            // The same rule as CreditRecord::is_public_on, in SQL.
             if let Some(today) = filter.public_on {
-                q = q.filter(credit_records::withdrawn_at.is_null());
-                q = q.filter(credit_records::publication_date.le(today)).filter(
-                    credit_records::publicity_end
-                        .is_null()
-                        .or(credit_records::publicity_end.ge(today)),
-                );
+                q = in_publicity(q, today);
             }
             if let Some(after) = &page.after {
                 q = q.filter(credit_records::id.gt(after.clone()));
@@ -92,4 +87,47 @@ impl Store {
             Ok(Page::from_overfetch(convert(rows)?, page))
         })
     }
+
+    /// The records of several subjects at once (for a page of subjects), in subject then id order:
+    /// one query however many subjects.
+    pub fn records_of_subjects(
+        &self,
+        subject_ids: &[String],
+        kind: Option<CreditRecordKind>,
+        public_on: Option<NaiveDate>,
+    ) -> Result<Vec<CreditRecord>, StoreError> {
+        self.read(|c| {
+            let mut q = credit_records::table
+                .select(CreditRecordRow::as_select())
+                .filter(credit_records::subject_id.eq_any(subject_ids))
+                .into_boxed();
+            if let Some(k) = kind {
+                q = q.filter(credit_records::kind.eq(k.as_str()));
+            }
+            if let Some(today) = public_on {
+                q = in_publicity(q, today);
+            }
+            let rows = q
+                .order((credit_records::subject_id, credit_records::id))
+                .load(c)?;
+            convert(rows)
+        })
+    }
+}
+
+type BoxedRecords<'a> = credit_records::BoxedQuery<
+    'a,
+    <AnyConnection as Connection>::Backend,
+    diesel::dsl::AsSelect<CreditRecordRow, <AnyConnection as Connection>::Backend>,
+>;
+
+/// What the public may see on `today`: the same rule as `CreditRecord::is_public_on`, in SQL.
+fn in_publicity(q: BoxedRecords<'_>, today: NaiveDate) -> BoxedRecords<'_> {
+    q.filter(credit_records::withdrawn_at.is_null())
+        .filter(credit_records::publication_date.le(today))
+        .filter(
+            credit_records::publicity_end
+                .is_null()
+                .or(credit_records::publicity_end.ge(today)),
+        )
 }
