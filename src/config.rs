@@ -35,6 +35,8 @@ pub struct Settings {
     pub introspection: bool,
     /// Working days a department has to acknowledge a dispatch before it is overdue.
     pub acknowledge_working_days: u32,
+    /// Subjects a name search scans in id order before it turns to its index.
+    pub search_window: i64,
     /// How often the expiry sweep runs, in seconds.
     pub sweep_interval_seconds: u64,
     pub jwt_issuer: String,
@@ -56,6 +58,7 @@ impl Settings {
             .set_default("log_format", "text")?
             .set_default("cache_namespace", "xinyong")?
             .set_default("acknowledge_working_days", 5)?
+            .set_default("search_window", persistence::DEFAULT_SEARCH_WINDOW)?
             .set_default("introspection", true)?
             .set_default("rate_limit_burst", 200)?
             .set_default("rate_limit_per_second", 100.0)?

@@ -54,6 +54,7 @@ pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result
     let store = store.with_policy(Policy {
         calendar: calendar.clone(),
         acknowledge_working_days: settings.acknowledge_working_days,
+        search_window: settings.search_window,
     });
     let plan = RatePlan {
         burst: settings.rate_limit_burst,

@@ -1,5 +1,10 @@
 //! A token bucket per client: in Redis when configured (shared by every instance), in process
 //! otherwise. A client is its token's subject, or its IP address when anonymous.
+//!
+//! With Redis, an instance takes a few tokens at a time (a lease: a tenth of the burst, at most
+//! 50, held for at most a second) and spends them locally, so that a busy client costs one Redis
+//! round trip per lease rather than per request. The shared bucket stays the authority; a client
+//! can get ahead of it by at most one lease per instance.
 
 use redis::Script;
 use std::collections::HashMap;
@@ -13,27 +18,36 @@ pub struct RatePlan {
     pub per_second: f64,
 }
 
-/// Atomic in Redis; Redis's own clock, so instances need not agree on the time.
+/// Atomic in Redis; Redis's own clock, so instances need not agree on the time. Takes up to
+/// ARGV[3] tokens; returns {tokens granted, milliseconds to wait when none}.
 const BUCKET: &str = r"
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2]) / 1000
+local want = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local b = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(b[1]) or capacity
 local at = tonumber(b[2]) or now
 tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
+local granted = math.min(want, math.floor(tokens))
 local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / rate) end
+if granted >= 1 then tokens = tokens - granted else granted = 0; wait = math.ceil((1 - tokens) / rate) end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(capacity / rate) + 1000)
-return wait
+return {granted, wait}
 ";
+
+/// How long leased tokens may be spent.
+const LEASE_TTL: Duration = Duration::from_secs(1);
+
+/// Tokens an instance holds for each client: (left, leased at).
+type Leases = Arc<Mutex<HashMap<String, (u32, Instant)>>>;
 
 #[derive(Clone)]
 enum Backend {
     InProcess(Arc<Mutex<HashMap<String, (f64, Instant)>>>),
-    Redis(redis::aio::ConnectionManager, Arc<Script>),
+    Redis(redis::aio::ConnectionManager, Arc<Script>, Leases),
 }
 
 #[derive(Clone)]
@@ -54,7 +68,7 @@ impl RateLimiter {
 
     pub fn redis(manager: redis::aio::ConnectionManager, plan: RatePlan, namespace: &str) -> Self {
         RateLimiter {
-            backend: Backend::Redis(manager, Arc::new(Script::new(BUCKET))),
+            backend: Backend::Redis(manager, Arc::new(Script::new(BUCKET)), Leases::default()),
             plan,
             namespace: namespace.to_owned(),
         }
@@ -82,18 +96,26 @@ impl RateLimiter {
                     Err(Duration::from_secs_f64((1.0 - *tokens) / rate))
                 }
             }
-            Backend::Redis(manager, script) => {
+            Backend::Redis(manager, script, leases) => {
+                if spend_lease(leases, client) {
+                    return Ok(());
+                }
+                let lease = (burst / 10).clamp(1, 50);
                 let mut m = manager.clone();
                 let key = format!("{}:rate:{client}", self.namespace);
                 match script
                     .key(key)
                     .arg(capacity)
                     .arg(rate)
-                    .invoke_async::<u64>(&mut m)
+                    .arg(lease)
+                    .invoke_async::<(u32, u64)>(&mut m)
                     .await
                 {
-                    Ok(0) => Ok(()),
-                    Ok(wait_ms) => Err(Duration::from_millis(wait_ms)),
+                    Ok((0, wait_ms)) => Err(Duration::from_millis(wait_ms.max(1))),
+                    Ok((granted, _)) => {
+                        keep_lease(leases, client, granted - 1);
+                        Ok(())
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "rate limit unavailable; request allowed");
                         Ok(())
@@ -102,6 +124,30 @@ impl RateLimiter {
             }
         }
     }
+}
+
+/// Spends one leased token of `client`'s, if it holds a fresh one.
+fn spend_lease(leases: &Leases, client: &str) -> bool {
+    let Ok(mut map) = leases.lock() else {
+        return false;
+    };
+    match map.get_mut(client) {
+        Some((left, at)) if *left > 0 && at.elapsed() < LEASE_TTL => {
+            *left -= 1;
+            true
+        }
+        _ => false,
+    }
+}
+
+fn keep_lease(leases: &Leases, client: &str, left: u32) {
+    let Ok(mut map) = leases.lock() else {
+        return;
+    };
+    if map.len() > 10_000 {
+        map.retain(|_, (_, at)| at.elapsed() < LEASE_TTL);
+    }
+    map.insert(client.to_owned(), (left, Instant::now()));
 }
 
 #[cfg(test)]

@@ -93,11 +93,50 @@ impl Manager {
     }
 }
 
+/// A pooled connection, and whether it was found dead: the pool drops it when it comes back.
+/// Connections are not tested on every checkout (a round trip each time); a failure on one is.
+pub struct PoolConnection {
+    conn: AnyConnection,
+    pub(crate) broken: bool,
+}
+
+impl std::ops::Deref for PoolConnection {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PoolConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.conn
+    }
+}
+
 impl ManageConnection for Manager {
-    type Connection = AnyConnection;
+    type Connection = PoolConnection;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+    fn connect(&self) -> Result<PoolConnection, r2d2::Error> {
+        self.open().map(|conn| PoolConnection {
+            conn,
+            broken: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut PoolConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut PoolConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        conn.broken || conn.conn.is_broken()
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<AnyConnection, r2d2::Error> {
         match self.backend {
             Backend::Postgres => PgConnection::establish(&self.target)
                 .map(|c| AnyConnection::Postgresql(self.counting(c)))
@@ -117,15 +156,6 @@ impl ManageConnection for Manager {
                 Ok(AnyConnection::Sqlite(self.counting(c)))
             }
         }
-    }
-
-    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
     }
 }
 

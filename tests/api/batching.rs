@@ -66,6 +66,8 @@ async fn a_page_of_thirty_subjects_costs_the_queries_of_a_page_of_three() {
     // A department's view: never from the answer cache, and nothing hidden.
     let token = app.token("210900.ndrc", &["memoranda:admin"]);
 
+    // Once unmeasured: what the server loads once and keeps (the catalogue) is not per subject.
+    nodes(&app.gql(PAGE, json!({ "j": "210903" }), Some(&token)).await);
     let before = queries_sent(&app).await;
     let small = nodes(&app.gql(PAGE, json!({ "j": "210903" }), Some(&token)).await);
     let between = queries_sent(&app).await;
@@ -83,8 +85,11 @@ async fn a_page_of_thirty_subjects_costs_the_queries_of_a_page_of_three() {
     }
     let (three, thirty) = (between - before, after - between);
     assert!(three > 0, "the counter counts");
-    assert_eq!(
-        three, thirty,
+    // A loader's keys may arrive in one batch or two, depending on timing: one read more or less
+    // (three statements on SQLite, where a read is BEGIN … COMMIT). One read per subject would add
+    // 27 reads at least.
+    assert!(
+        thirty.abs_diff(three) <= 3,
         "no query per subject: 3 subjects took {three}, 30 took {thirty}"
     );
 }

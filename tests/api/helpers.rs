@@ -53,6 +53,7 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         cache_namespace: format!("test-{}", uuid::Uuid::now_v7().simple()),
         calendar_file: None,
         acknowledge_working_days: 5,
+        search_window: persistence::DEFAULT_SEARCH_WINDOW,
         introspection: true,
         rate_limit_burst: 10_000,
         rate_limit_per_second: 10_000.0,

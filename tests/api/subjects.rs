@@ -246,7 +246,9 @@ async fn catalogue_queries() {
 
 #[tokio::test]
 async fn name_search_ranks_exact_then_prefix_then_substring_across_pages() {
-    let app = TestApp::spawn().await;
+    // A window of 2: substring matches come from the scan of the first two subjects and then
+    // from the index, so both ways are checked.
+    let app = TestApp::spawn_with(|s| s.search_window = 2).await;
     let token = app.publisher("210900.market");
     let mut by_name = std::collections::HashMap::new();
     for name in [

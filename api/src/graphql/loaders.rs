@@ -3,7 +3,7 @@
 
 use crate::context::Services;
 use crate::error::ApiError;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use domain::{Department, Jurisdiction, ListType, Subject};
 use persistence::{Page, PageRequest};
 use std::collections::HashMap;
@@ -21,10 +21,16 @@ pub struct StoreLoader {
     services: Services,
 }
 
-pub type Loaders = DataLoader<StoreLoader>;
+pub type Loaders = DataLoader<StoreLoader, HashMapCache>;
 
 pub fn loaders(services: Services) -> Loaders {
-    DataLoader::new(StoreLoader { services }, tokio::spawn)
+    // Keys are gathered for a millisecond (the default), so that the items of a list land in one
+    // batch; the cache lets a look-up hand over rows it has read already.
+    DataLoader::with_cache(
+        StoreLoader { services },
+        tokio::spawn,
+        HashMapCache::default(),
+    )
 }
 
 /// Runs one batch query off the async workers.
@@ -223,7 +229,7 @@ pub struct RecordsOf {
 
 /// Splits rows (in subject then id order) into each key's page: the rows of its subject after its
 /// cursor, as many as it asked for.
-fn pages<K, T>(
+pub(crate) fn pages<K, T>(
     keys: &[K],
     rows: Vec<T>,
     subject_of: impl Fn(&T) -> &str,

@@ -11,6 +11,7 @@ mod joint_types;
 pub mod loaders;
 mod mutation;
 mod objections;
+mod parse_cache;
 mod query;
 mod repairs;
 mod scalars;
@@ -71,6 +72,7 @@ pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRo
     .extension(crate::audit::AuditTrail)
     .extension(answers::AnswerPolicy)
     .extension(ApolloPersistedQueries::new(LruCacheStorage::new(10_000)))
+    .extension(parse_cache::ParseCache::new(1_000))
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
 }

@@ -1,7 +1,8 @@
 use super::enums;
+use super::loaders::{Loaders, pages};
 use super::types::{
     CreditRecordNode, DepartmentNode, JurisdictionNode, ListEntryNode, ListTypeNode, SubjectNode,
-    ViewerNode, records_connection,
+    ViewerNode, entries_key, records_connection,
 };
 use super::{answers, connection, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
@@ -34,6 +35,35 @@ impl CoreQuery {
     ) -> Result<Option<SubjectNode>> {
         let svc = services(ctx)?;
         answers::looks_up_code(ctx, &code);
+        // The public look-up usually shows the entries in force too: they are read in the same
+        // statement and handed to the loader that the nested field asks.
+        let in_force_only = matches!(
+            access::visible_entry_status(principal(ctx), None),
+            Some(Some(domain::EntryStatus::Active))
+        );
+        if in_force_only && default_entries_wanted(ctx) {
+            let today = svc.today();
+            let found = svc
+                .run(move |s| s.subject_with_entries_in_force(&code, "code", today))
+                .await?;
+            let Some((subject, entries)) = found else {
+                return Ok(None);
+            };
+            answers::shows_subject(ctx, &subject);
+            let page = page_request(None, None).gql()?;
+            if let Some(key) = entries_key(ctx, &subject.id, None, page) {
+                let fed = pages(
+                    &[key],
+                    entries,
+                    |e| &e.subject_id,
+                    |e| &e.id,
+                    |k| &k.subject_id,
+                    |k| &k.page,
+                );
+                ctx.data::<Loaders>()?.feed_many(fed).await;
+            }
+            return Ok(Some(SubjectNode(subject)));
+        }
         let found = svc.run(move |s| s.subject_by_code(&code, "code")).await?;
         if let Some(subject) = &found {
             answers::shows_subject(ctx, subject);
@@ -149,6 +179,15 @@ impl CoreQuery {
     async fn me(&self) -> ViewerNode {
         ViewerNode
     }
+}
+
+/// Whether the selection asks for `listEntries` with no arguments (the public look-up's shape).
+fn default_entries_wanted(ctx: &Context<'_>) -> bool {
+    let fields = ctx.look_ahead().field("listEntries").selection_fields();
+    !fields.is_empty()
+        && fields
+            .iter()
+            .all(|f| f.arguments().is_ok_and(|a| a.is_empty()))
 }
 
 #[allow(

@@ -166,14 +166,8 @@ impl SubjectNode {
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
         let today = services(ctx)?.today();
-        let Some(status) = access::visible_entry_status(principal(ctx), status.map(Into::into))
-        else {
+        let Some(key) = entries_key(ctx, &self.0.id, status, page) else {
             return Ok(Connection::new(had_after, false));
-        };
-        let key = EntriesOf {
-            subject_id: self.0.id.clone(),
-            status,
-            page: (page.first, page.after),
         };
         let found = nested_page(ctx, key).await?;
         Ok(connection(found, had_after, |entry| {
@@ -202,6 +196,21 @@ impl SubjectNode {
             (r.id.clone(), CreditRecordNode(r))
         }))
     }
+}
+
+/// What a subject's `listEntries` asks the loader for; `None` when the caller may see none.
+pub(super) fn entries_key(
+    ctx: &Context<'_>,
+    subject_id: &str,
+    status: Option<enums::EntryStatus>,
+    page: persistence::PageRequest,
+) -> Option<EntriesOf> {
+    let status = access::visible_entry_status(principal(ctx), status.map(Into::into))?;
+    Some(EntriesOf {
+        subject_id: subject_id.to_owned(),
+        status,
+        page: (page.first, page.after),
+    })
 }
 
 /// A page of a subject's related rows through the request's loader, so that a page of subjects

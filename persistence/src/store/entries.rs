@@ -32,6 +32,18 @@ pub struct EntryFilter {
 pub(crate) type BoxedEntries<'a> =
     list_entries::BoxedQuery<'a, <AnyConnection as Connection>::Backend>;
 
+/// Entries in force on `today`: the same rule as `ListEntry::status_on` gives `Active`, in SQL.
+pub(crate) fn in_force(
+    today: NaiveDate,
+) -> diesel::dsl::And<
+    diesel::dsl::Eq<list_entries::status, &'static str>,
+    diesel::dsl::GtEq<list_entries::end_date, NaiveDate>,
+> {
+    list_entries::status
+        .eq(EntryStatus::Active.as_str())
+        .and(list_entries::end_date.ge(today))
+}
+
 /// Filters by status as of `today`: the same rule as `ListEntry::status_on`, in SQL.
 pub(crate) fn with_status(
     q: BoxedEntries<'_>,
@@ -40,9 +52,7 @@ pub(crate) fn with_status(
 ) -> BoxedEntries<'_> {
     let active = EntryStatus::Active.as_str();
     match status {
-        EntryStatus::Active => q
-            .filter(list_entries::status.eq(active))
-            .filter(list_entries::end_date.ge(today)),
+        EntryStatus::Active => q.filter(in_force(today)),
         EntryStatus::Expired => q.filter(
             list_entries::status
                 .eq(EntryStatus::Expired.as_str())

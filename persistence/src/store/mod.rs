@@ -13,6 +13,7 @@ mod objections;
 mod records;
 mod repairs;
 mod screen;
+mod search;
 mod stats;
 mod subjects;
 mod sweep;
@@ -82,7 +83,12 @@ impl<T> Page<T> {
 pub struct Policy {
     pub calendar: Arc<WorkingDayCalendar>,
     pub acknowledge_working_days: u32,
+    /// Subjects a name search scans in id order before it turns to its index (see `search`).
+    pub search_window: i64,
 }
+
+/// The default of [`Policy::search_window`].
+pub const DEFAULT_SEARCH_WINDOW: i64 = 20_000;
 
 impl Default for Policy {
     fn default() -> Self {
@@ -91,6 +97,7 @@ impl Default for Policy {
                 WorkingDayCalendar::bundled().unwrap_or_else(|_| WorkingDayCalendar::empty()),
             ),
             acknowledge_working_days: domain::dispatch::DEFAULT_ACKNOWLEDGE_WORKING_DAYS,
+            search_window: DEFAULT_SEARCH_WINDOW,
         }
     }
 }
@@ -124,6 +131,8 @@ impl Store {
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
+            // A round trip per checkout is too dear; dead connections are found when they fail.
+            .test_on_check_out(false)
             .build(Manager::new(backend, target, queries.clone()))
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", conn::redact(url))))?;
         Ok(Store {
@@ -193,14 +202,23 @@ impl Store {
             .map_err(|_| StoreError::Internal("write lock poisoned".into()))
     }
 
-    /// Runs reads on one connection (in a transaction, so that they see one state).
+    /// Runs reads on one connection. On SQLite in a transaction, so that they see one state. Not
+    /// on PostgreSQL: under its READ COMMITTED each statement takes its own snapshot anyway, and
+    /// BEGIN and COMMIT would be two more round trips per read; a read that fails there checks
+    /// its connection, so that a dead one leaves the pool.
     pub(crate) fn read<T>(
         &self,
         f: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut c = self.conn()?;
-        let c: &mut AnyConnection = &mut c;
-        c.transaction(f)
+        let mut pooled = self.conn()?;
+        if self.backend == Backend::Sqlite {
+            return pooled.transaction(f);
+        }
+        let result = f(&mut pooled);
+        if result.is_err() {
+            check_connection(&mut pooled);
+        }
+        result
     }
 
     /// Runs one command in one transaction: all of it is written, or none.
@@ -209,10 +227,19 @@ impl Store {
         f: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let _guard = self.lock_writes()?;
-        let mut c = self.conn()?;
-        let c: &mut AnyConnection = &mut c;
-        c.transaction(f)
+        let mut pooled = self.conn()?;
+        let result = pooled.transaction(f);
+        if result.is_err() {
+            check_connection(&mut pooled);
+        }
+        result
     }
+}
+
+/// After a failure: a connection that no longer answers is dropped by the pool.
+fn check_connection(pooled: &mut conn::PoolConnection) {
+    use diesel::connection::SimpleConnection;
+    pooled.broken = pooled.batch_execute("SELECT 1").is_err();
 }
 
 /// A new time-ordered id.

@@ -1,16 +1,17 @@
 //! Subjects: registration and look-up.
 
 use super::catalogue::acting_department;
+use super::entries::in_force;
 use super::{Page, PageRequest, Store, new_id, now};
-use crate::conn::{AnyConnection, Backend};
+use crate::conn::AnyConnection;
 use crate::error::{OnUnique, StoreError};
-use crate::rows::{SubjectRow, convert};
-use crate::schema::{jurisdictions, subjects};
+use crate::rows::{ListEntryRow, SubjectRow, convert};
+use crate::schema::{jurisdictions, list_entries, subjects};
+use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 use domain::access::{self, DepartmentPrincipal};
 use domain::subject::{CodeLookup, RawSubject, code_message};
-use domain::{DomainError, JurisdictionCode, NewSubject, Subject, SubjectKind};
+use domain::{DomainError, JurisdictionCode, ListEntry, NewSubject, Subject, SubjectKind};
 
 /// What `subjects(…)` filters by.
 #[derive(Debug, Clone, Default)]
@@ -85,6 +86,42 @@ impl Store {
         self.read(|c| find_subject_by_code(c, code, field))
     }
 
+    /// The public look-up in one statement: a subject by code with its entries in force.
+    pub fn subject_with_entries_in_force(
+        &self,
+        code: &str,
+        field: &str,
+        today: NaiveDate,
+    ) -> Result<Option<(Subject, Vec<ListEntry>)>, StoreError> {
+        self.read(|c| {
+            let lookup = CodeLookup::parse(code)
+                .map_err(|e| DomainError::invalid(field, code_message(e)))?;
+            let on = list_entries::subject_id
+                .eq(subjects::id)
+                .and(in_force(today));
+            let mut q = subjects::table
+                .left_join(list_entries::table.on(on))
+                .filter(subjects::code.eq(lookup.as_str()))
+                .select((SubjectRow::as_select(), Option::<ListEntryRow>::as_select()))
+                .order(list_entries::id)
+                .into_boxed();
+            if let CodeLookup::PilotOnly(_) = lookup {
+                q = q.filter(subjects::check_exception.eq(true));
+            }
+            let rows: Vec<(SubjectRow, Option<ListEntryRow>)> = q.load(c)?;
+            let mut rows = rows.into_iter();
+            let Some((first, entry)) = rows.next() else {
+                return found_or_invalid(None, &lookup, field).map(|_| None);
+            };
+            let entries = entry
+                .into_iter()
+                .chain(rows.filter_map(|(_, e)| e))
+                .map(ListEntry::try_from)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Some((Subject::try_from(first)?, entries)))
+        })
+    }
+
     pub fn subject_by_id(&self, id: &str) -> Result<Option<Subject>, StoreError> {
         self.read(|c| {
             let row = subjects::table
@@ -109,6 +146,7 @@ impl Store {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         let backend = self.backend();
+        let window = self.policy().search_window.max(1);
         self.read(|c| match search {
             None => {
                 let rows = narrowed(filter, page.after.as_deref())
@@ -121,90 +159,19 @@ impl Store {
                     .collect();
                 Ok(Page::from_overfetch(items, page))
             }
-            Some(text) => {
-                // A ranked cursor is "TIER-ID": continue in that tier after ID, then the next tiers.
-                let (start, after) = match page.after.as_deref().and_then(|a| a.split_once('-')) {
-                    Some((t, id)) if t.len() == 1 => {
-                        (t.parse::<u8>().unwrap_or(0).min(2), Some(id))
-                    }
-                    _ => (0, None),
-                };
-                let mut items = Vec::new();
-                for tier in start..=2 {
-                    let wanted = page.limit() - items.len() as i64;
-                    if wanted <= 0 {
-                        break;
-                    }
-                    let mut q = narrowed(filter, if tier == start { after } else { None });
-                    let code = text.to_uppercase();
-                    let prefix = format!("{}%", like_escape(text));
-                    let anywhere = format!("%{}%", like_escape(text));
-                    q = match tier {
-                        0 => q.filter(
-                            subjects::name
-                                .eq(text.to_owned())
-                                .or(subjects::code.eq(code)),
-                        ),
-                        1 => q
-                            .filter(indexed_contains(backend, text, true))
-                            .filter(subjects::name.like(prefix).escape('\\'))
-                            .filter(subjects::name.ne(text.to_owned()))
-                            .filter(subjects::code.ne(code)),
-                        _ => q
-                            .filter(indexed_contains(backend, text, false))
-                            .filter(subjects::name.like(anywhere).escape('\\'))
-                            .filter(subjects::name.not_like(prefix).escape('\\'))
-                            .filter(subjects::code.ne(code)),
-                    };
-                    let rows = q.order(subjects::id).limit(wanted).load(c)?;
-                    items.extend(
-                        convert::<_, Subject>(rows)?
-                            .into_iter()
-                            .map(|s| (format!("{tier}-{}", s.id), s)),
-                    );
-                }
-                Ok(Page::from_overfetch(items, page))
-            }
+            Some(text) => super::search::ranked(c, backend, window, filter, text, page),
         })
     }
 }
 
-type AnyBackend = <AnyConnection as Connection>::Backend;
-type Condition = Box<dyn BoxableExpression<subjects::table, AnyBackend, SqlType = Bool>>;
-
-/// A condition an index answers, narrowing to names that may contain `text`; the LIKE beside it
-/// decides. PostgreSQL: the names holding all of the text's character pairs (GIN over
-/// `name_bigrams`), for prefixes too only when `prefix_too` (a btree serves those). SQLite: the
-/// FTS5 trigram index, for texts of 3 or more characters. Otherwise nothing to narrow by: `TRUE`.
-fn indexed_contains(backend: Backend, text: &str, prefix: bool) -> Condition {
-    use diesel::dsl::sql;
-    use diesel::sql_types::Text;
-    let chars = text.chars().count();
-    match backend {
-        Backend::Postgres if chars >= 2 && !prefix => Box::new(
-            sql::<Bool>("name_bigrams(subjects.name) @> name_bigrams(")
-                .bind::<Text, _>(text.to_owned())
-                .sql(")"),
-        ),
-        Backend::Sqlite if chars >= 3 => Box::new(
-            sql::<Bool>(
-                "subjects.rowid IN (SELECT rowid FROM subject_names WHERE subject_names MATCH ",
-            )
-            .bind::<Text, _>(format!("\"{}\"", text.replace('"', "\"\"")))
-            .sql(")"),
-        ),
-        _ => Box::new(sql::<Bool>("1 = 1")),
-    }
-}
-
-type BoxedSubjects<'a> = subjects::BoxedQuery<
+pub(super) type BoxedSubjects<'a> = subjects::BoxedQuery<
     'a,
     <AnyConnection as Connection>::Backend,
     diesel::dsl::AsSelect<SubjectRow, <AnyConnection as Connection>::Backend>,
 >;
 
 /// The filters every listing of subjects shares: kind, jurisdiction, and the page's start.
-fn narrowed<'a>(filter: &SubjectFilter, after: Option<&str>) -> BoxedSubjects<'a> {
+pub(super) fn narrowed<'a>(filter: &SubjectFilter, after: Option<&str>) -> BoxedSubjects<'a> {
     let mut q = subjects::table.select(SubjectRow::as_select()).into_boxed();
     if let Some(kind) = filter.kind {
         q = q.filter(subjects::kind.eq(kind.as_str()));
@@ -233,9 +200,19 @@ pub(crate) fn find_subject_by_code(
         q = q.filter(subjects::check_exception.eq(true));
     }
     let row = q.select(SubjectRow::as_select()).first(c).optional()?;
-    match (row, lookup) {
-        (Some(r), _) => Subject::try_from(r).map(Some),
-        // A code failing its check names nothing unless registered as an exception: it is invalid.
+    let found = row.map(Subject::try_from).transpose()?;
+    found_or_invalid(found, &lookup, field)
+}
+
+/// A look-up's answer: a code failing its check names nothing unless registered as an exception,
+/// so when nothing is found it is invalid; a valid code may name nothing.
+fn found_or_invalid(
+    found: Option<Subject>,
+    lookup: &CodeLookup,
+    field: &str,
+) -> Result<Option<Subject>, StoreError> {
+    match (found, lookup) {
+        (Some(s), _) => Ok(Some(s)),
         (None, CodeLookup::PilotOnly(_)) => {
             Err(DomainError::invalid(field, code_message(domain::CodeError::Check)).into())
         }
