@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The public look-up benchmark (issue 5): seeds BENCH_SUBJECTS (1,000,000) synthetic subjects into a
 # throwaway PostgreSQL, starts the release server with Redis, and loads it with wrk from this machine
-# (-t1 -c32, BENCH_DURATION each): subject(code:) cached and uncached, subjects(search:), screen of
-# 1,000 codes; then, in the same run, a bare async-graphql query and PostGraphile 4 over the same
-# data answering the same look-up by code. Prints a Markdown table and the server's peak RSS.
+# (one thread, BENCH_DURATION each): subject(code:) cached and uncached with 32 connections, and —
+# with 4 connections, which already keep the server busy, so that latency is not just queueing —
+# subjects(search:) and screen of 1,000 codes; in the same run, a bare async-graphql query and
+# PostGraphile 4 over the same data answering the same look-up by code. Prints a Markdown table and
+# the server's peak RSS.
 #
 #   ./bench/run.sh                       # the full run, about 6 minutes
 #   BENCH_SUBJECTS=100000 ./bench/run.sh # a quicker one
@@ -13,7 +15,6 @@ source scripts/services.sh
 
 SUBJECTS=${BENCH_SUBJECTS:-1000000}
 DURATION=${BENCH_DURATION:-10s}
-CONNECTIONS=${BENCH_CONNECTIONS:-32}
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() {
@@ -81,39 +82,40 @@ PG_LOOKUP='{"query":"query($c: String!) { subjectByCode(code: $c) { code name ki
 SEARCH='{"query":"query($s: String!) { subjects(search: $s, first: 20) { edges { node { code name kind } } } }","variables":{"s":"%s"}}'
 SCREEN='{"query":"query($c: [String!]!) { screen(codes: $c) { input valid found underObjection redEntries { id } blackEntries { id } } }","variables":{"c":[%s]}}'
 
-# One wrk run; prints "name rps p50 p99 failed".
+# One wrk run; records "name connections rps p50 p99 failed".
 load() {
-  local name=$1 url=$2 body=$3 lines=$4 batch=${5:-1} token=${6:-} duration=${7:-$DURATION}
+  local name=$1 connections=$2 url=$3 body=$4 lines=$5 batch=${6:-1} token=${7:-} duration=${8:-$DURATION}
   local out
   out=$(BENCH_BODY="$body" BENCH_LINES="$lines" BENCH_BATCH="$batch" BENCH_TOKEN="$token" \
-    wrk -t1 -c"$CONNECTIONS" -d"$duration" --latency -s bench/request.lua "$url" | grep '^BENCH')
-  echo "$name $out" >&2
-  echo "$name $out" >>"$WORK/results"
+    wrk -t1 -c"$connections" -d"$duration" --latency -s bench/request.lua "$url" | grep '^BENCH')
+  echo "$name c=$connections $out" >&2
+  echo "$name $connections $out" >>"$WORK/results"
 }
 
 xy="http://127.0.0.1:$port/graphql"
-load "bare-async-graphql" "http://127.0.0.1:$bare_port/graphql" '{"query":"{ ok }"}' ""
-load "postgraphile-by-code" "http://127.0.0.1:$pg_port/graphql" "$PG_LOOKUP" "$WORK/cold"
-# Warm the cache with the hot codes, then measure it.
-load "warm-up" "$xy" "$LOOKUP" "$WORK/hot" 1 "" 3s
-load "subject-cached" "$xy" "$LOOKUP" "$WORK/hot"
+load "bare-async-graphql" 32 "http://127.0.0.1:$bare_port/graphql" '{"query":"{ ok }"}' ""
+# Node compiles as it goes: a warm-up first, as for our cache.
+load "warm-up" 32 "http://127.0.0.1:$pg_port/graphql" "$PG_LOOKUP" "$WORK/cold" 1 "" 5s
+load "postgraphile-by-code" 32 "http://127.0.0.1:$pg_port/graphql" "$PG_LOOKUP" "$WORK/cold"
+load "warm-up" 32 "$xy" "$LOOKUP" "$WORK/hot" 1 "" 3s
+load "subject-cached" 32 "$xy" "$LOOKUP" "$WORK/hot"
 # Codes not asked before (anonymous, so each is a cache miss that stores its answer).
 tail -n 100000 "$WORK/cold" >"$WORK/cold2"
-load "subject-uncached" "$xy" "$LOOKUP" "$WORK/cold2"
+load "subject-uncached" 32 "$xy" "$LOOKUP" "$WORK/cold2"
 # A department's token: never cached, so every search and screening reaches the database.
-load "search" "$xy" "$SEARCH" "$WORK/terms" 1 "$TOKEN"
-load "screen-1000" "$xy" "$SCREEN" "$WORK/screen" 1000 "$TOKEN"
-load "bare-async-graphql-again" "http://127.0.0.1:$bare_port/graphql" '{"query":"{ ok }"}' ""
+load "search" 4 "$xy" "$SEARCH" "$WORK/terms" 1 "$TOKEN"
+load "screen-1000" 4 "$xy" "$SCREEN" "$WORK/screen" 1000 "$TOKEN"
+load "bare-async-graphql-again" 32 "http://127.0.0.1:$bare_port/graphql" '{"query":"{ ok }"}' ""
 
 rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$SERVER/status")
 hits=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^xinyong_answer_cache_hits_total/ { print $2 }')
 misses=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^xinyong_answer_cache_misses_total/ { print $2 }')
 
 echo
-echo "Run on $(date -u +%Y-%m-%d), $(nproc) cores, $SUBJECTS subjects, wrk -t1 -c$CONNECTIONS -d$DURATION on 127.0.0.1"
+echo "Run on $(date -u +%Y-%m-%d), $(nproc) cores, $SUBJECTS subjects, wrk -t1 -d$DURATION on 127.0.0.1"
 echo
-echo "| scenario | req/s | p50 ms | p99 ms | failed |"
-echo "|---|---:|---:|---:|---:|"
-sed -E 's/^([^ ]+) BENCH requests=[0-9]+ rps=([0-9]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+) failed=([0-9]+)/| \1 | \2 | \3 | \4 | \5 |/' "$WORK/results" | grep -v '^| warm-up'
+echo "| scenario | connections | req/s | p50 ms | p99 ms | failed |"
+echo "|---|---:|---:|---:|---:|---:|"
+sed -E 's/^([^ ]+) ([0-9]+) BENCH requests=[0-9]+ rps=([0-9]+) p50_ms=([0-9.]+) p99_ms=([0-9.]+) failed=([0-9]+)/| \1 | \2 | \3 | \4 | \5 | \6 |/' "$WORK/results" | grep -v '^| warm-up'
 echo
 echo "Server peak RSS (VmHWM): $((rss_kb / 1024)) MB; answer cache hits $hits, misses $misses"

@@ -88,7 +88,7 @@ pub struct Policy {
 }
 
 /// The default of [`Policy::search_window`].
-pub const DEFAULT_SEARCH_WINDOW: i64 = 20_000;
+pub const DEFAULT_SEARCH_WINDOW: i64 = 5_000;
 
 impl Default for Policy {
     fn default() -> Self {

@@ -1,7 +1,7 @@
 //! `subjects(search:)`: exact name or code first, then names that begin with the text, then names
 //! that contain it, each tier in id order, with cursors ("TIER-ID") that page through the ranking.
 
-use super::subjects::{BoxedSubjects, SubjectFilter, like_escape, narrowed};
+use super::subjects::{SubjectFilter, like_escape, narrowed};
 use super::{Page, PageRequest};
 use crate::conn::{AnyConnection, Backend};
 use crate::error::StoreError;
@@ -23,8 +23,6 @@ pub(super) fn ranked(
         Some((t, id)) if t.len() == 1 => (t.parse::<u8>().unwrap_or(0).min(2), Some(id)),
         _ => (0, None),
     };
-    let code = text.to_uppercase();
-    let prefix = format!("{}%", like_escape(text));
     let mut items = Vec::new();
     for tier in start..=2 {
         let wanted = page.limit() - items.len() as i64;
@@ -34,23 +32,11 @@ pub(super) fn ranked(
         let after = if tier == start { after } else { None };
         let rows = match tier {
             0 => narrowed(filter, after)
-                .filter(
-                    subjects::name
-                        .eq(text.to_owned())
-                        .or(subjects::code.eq(code.clone())),
-                )
+                .filter(matching(0, text))
                 .order(subjects::id)
                 .limit(wanted)
                 .load(c)?,
-            1 => narrowed(filter, after)
-                .filter(indexed_contains(backend, text, true))
-                .filter(subjects::name.like(prefix.clone()).escape('\\'))
-                .filter(subjects::name.ne(text.to_owned()))
-                .filter(subjects::code.ne(code.clone()))
-                .order(subjects::id)
-                .limit(wanted)
-                .load(c)?,
-            _ => containing(c, (backend, window), filter, text, after, wanted)?,
+            tier => windowed(c, (backend, window), filter, (tier, text), after, wanted)?,
         };
         items.extend(
             convert::<_, Subject>(rows)?
@@ -61,35 +47,50 @@ pub(super) fn ranked(
     Ok(Page::from_overfetch(items, page))
 }
 
-/// Names containing `text` elsewhere than at the start. The planner cannot tell how many names
-/// hold a text (it takes the character pairs as independent, and 开发 and 发有 are not), and
-/// guessing wrong costs a sort of every match or a scan of every subject. So: first the next
-/// `window` subjects in id order (20,000 by default), checked by LIKE alone, which fills a page
-/// whenever one name in a thousand holds the text; only a rarer text goes on past the window
-/// through the index, where matches are few.
-fn containing(
+/// What a tier matches: 0 the whole name or code; 1 names beginning with the text (not the whole
+/// name); 2 names containing it elsewhere.
+fn matching(tier: u8, text: &str) -> Condition {
+    let code = text.to_uppercase();
+    let prefix = format!("{}%", like_escape(text));
+    match tier {
+        0 => Box::new(
+            subjects::name
+                .eq(text.to_owned())
+                .or(subjects::code.eq(code)),
+        ),
+        1 => Box::new(
+            subjects::name
+                .like(prefix)
+                .escape('\\')
+                .and(subjects::name.ne(text.to_owned()))
+                .and(subjects::code.ne(code)),
+        ),
+        _ => Box::new(
+            subjects::name
+                .like(format!("%{}%", like_escape(text)))
+                .escape('\\')
+                .and(subjects::name.not_like(prefix).escape('\\'))
+                .and(subjects::code.ne(code)),
+        ),
+    }
+}
+
+/// Matches of a prefix or substring tier after `after`, in id order. The planner cannot tell how
+/// many names hold a text (it takes the character pairs as independent, and 开发 and 发有 are not;
+/// a prefix between two histogram bounds looks common), and guessing wrong costs a sort of every
+/// match or a scan of every subject. So: first the next `window` subjects in id order, checked by
+/// LIKE alone, which fills a page whenever the text is common there; past the window, the index
+/// gives at most [`CANDIDATES`] matches, of which the page takes those with the smallest ids.
+/// Rows are stored in the order of their (time-ordered) ids, so these are the first matches; only
+/// a text with more than that many matches past the window could page in another order.
+fn windowed(
     c: &mut AnyConnection,
     (backend, window): (Backend, i64),
     filter: &SubjectFilter,
-    text: &str,
+    (tier, text): (u8, &str),
     after: Option<&str>,
     wanted: i64,
 ) -> Result<Vec<SubjectRow>, StoreError> {
-    let code = text.to_uppercase();
-    let base = |after: Option<&str>| -> BoxedSubjects<'static> {
-        narrowed(filter, after)
-            .filter(
-                subjects::name
-                    .like(format!("%{}%", like_escape(text)))
-                    .escape('\\'),
-            )
-            .filter(
-                subjects::name
-                    .not_like(format!("{}%", like_escape(text)))
-                    .escape('\\'),
-            )
-            .filter(subjects::code.ne(code.clone()))
-    };
     let boundary: Option<String> = narrowed(filter, after)
         .select(subjects::id)
         .order(subjects::id)
@@ -97,16 +98,23 @@ fn containing(
         .limit(1)
         .first(c)
         .optional()?;
-    let mut window = base(after);
+    let mut first = narrowed(filter, after).filter(matching(tier, text));
     if let Some(b) = &boundary {
-        window = window.filter(subjects::id.le(b.clone()));
+        first = first.filter(subjects::id.le(b.clone()));
     }
-    let mut rows: Vec<SubjectRow> = window.order(subjects::id).limit(wanted).load(c)?;
+    let mut rows: Vec<SubjectRow> = first.order(subjects::id).limit(wanted).load(c)?;
     let missing = wanted - rows.len() as i64;
     if let (Some(b), true) = (boundary, missing > 0) {
+        let candidates: Vec<String> = subjects::table
+            .select(subjects::id)
+            .filter(subjects::id.gt(b.clone()))
+            .filter(indexed_contains(backend, text, tier == 1))
+            .filter(matching(tier, text))
+            .limit(CANDIDATES)
+            .load(c)?;
         rows.extend(
-            base(Some(&b))
-                .filter(indexed_contains(backend, text, false))
+            narrowed(filter, Some(&b))
+                .filter(subjects::id.eq_any(candidates))
                 .order(subjects::id)
                 .limit(missing)
                 .load(c)?,
@@ -114,6 +122,9 @@ fn containing(
     }
     Ok(rows)
 }
+
+/// Matches past the window read through an index before the smallest ids are taken.
+const CANDIDATES: i64 = 1_000;
 
 type AnyBackend = <AnyConnection as Connection>::Backend;
 type Condition = Box<dyn BoxableExpression<subjects::table, AnyBackend, SqlType = Bool>>;
