@@ -30,8 +30,8 @@ start_services
 trap cleanup EXIT
 
 echo "== building (release)" >&2
-cargo build --release --locked --bin xinyong >&2
-cargo build --release --locked -p api --example bare >&2
+# One invocation, so that both share one build of the dependencies.
+cargo build --release --locked --workspace --bins --examples >&2
 (cd bench/postgraphile && npm ci --no-audit --no-fund --silent >&2)
 
 export XINYONG_DATABASE_URL="$PG_URL" XINYONG_REDIS_URL="$REDIS_URL"

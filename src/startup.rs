@@ -60,7 +60,7 @@ pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result
         burst: settings.rate_limit_burst,
         per_second: settings.rate_limit_per_second,
     };
-    let limiter = match cache.redis_manager() {
+    let limiter = match cache.redis_connections() {
         Some(m) => RateLimiter::redis(m, plan, &settings.cache_namespace),
         None => RateLimiter::in_process(plan, &settings.cache_namespace),
     };

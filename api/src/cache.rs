@@ -18,6 +18,7 @@
 //! logged and `/readyz` shows it. An invalidation that could not reach Redis leaves a flush
 //! pending; nothing is served from Redis until that flush has succeeded.
 
+use crate::worker_redis::{self, WorkerRedis};
 use redis::Script;
 use redis::aio::ConnectionManager;
 use std::collections::BTreeSet;
@@ -74,7 +75,7 @@ pub struct Ticket {
 type Stored = (Option<Vec<u8>>, Option<i64>, Option<i64>);
 
 struct Shared {
-    manager: ConnectionManager,
+    redis: WorkerRedis,
     subscribed: AtomicBool,
     pending_flush: AtomicBool,
     store: Script,
@@ -167,17 +168,13 @@ impl Cache {
     /// stopping for). Later outages are survived.
     pub async fn redis(url: &str, namespace: &str) -> Result<Self, String> {
         let client = redis::Client::open(url).map_err(|e| format!("bad Redis URL: {e}"))?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(1);
-        let manager = ConnectionManager::new_with_config(client.clone(), config)
+        let manager = ConnectionManager::new_with_config(client.clone(), worker_redis::config())
             .await
             .map_err(|e| format!("cannot reach Redis: {e}"))?;
         let cache = Cache::new(
             namespace,
             Some(Shared {
-                manager,
+                redis: WorkerRedis::new(client.clone(), manager),
                 subscribed: AtomicBool::new(false),
                 pending_flush: AtomicBool::new(false),
                 store: Script::new(STORE),
@@ -188,9 +185,9 @@ impl Cache {
         Ok(cache)
     }
 
-    /// The Redis connection, when the cache is Redis (the rate limiter shares it).
-    pub fn redis_manager(&self) -> Option<ConnectionManager> {
-        self.inner.shared.as_ref().map(|s| s.manager.clone())
+    /// The Redis connections, when the cache is Redis (the rate limiter shares them).
+    pub fn redis_connections(&self) -> Option<WorkerRedis> {
+        self.inner.shared.as_ref().map(|s| s.redis.clone())
     }
 
     pub fn kind(&self) -> &'static str {
@@ -268,7 +265,7 @@ impl Cache {
         if shared.pending_flush.load(Ordering::Acquire) && !self.flush_shared(shared).await {
             return Err(ticket);
         }
-        let mut m = shared.manager.clone();
+        let mut m = shared.redis.connection().await;
         let read: redis::RedisResult<Stored> = redis::cmd("MGET")
             .arg(self.key(&format!("answer:{key}")))
             .arg(self.key("gen"))
@@ -331,7 +328,7 @@ impl Cache {
                 .arg(gen_seen)
                 .arg(epoch_seen)
                 .arg(value);
-            let mut m = shared.manager.clone();
+            let mut m = shared.redis.connection().await;
             match invocation.invoke_async::<i64>(&mut m).await {
                 Ok(1) => {}
                 Ok(_) => return,
@@ -399,7 +396,7 @@ impl Cache {
             .arg(self.channel())
             .arg(message)
             .arg(if everything { "1" } else { "0" });
-        let mut m = shared.manager.clone();
+        let mut m = shared.redis.connection().await;
         let (epoch, heard): (i64, i64) = invocation.invoke_async(&mut m).await?;
         self.await_acks(&mut m, epoch, heard).await;
         Ok(())
@@ -473,7 +470,7 @@ impl Cache {
         let Some(shared) = &self.inner.shared else {
             return Ok(());
         };
-        let mut m = shared.manager.clone();
+        let mut m = shared.redis.connection().await;
         redis::cmd("PING")
             .query_async::<String>(&mut m)
             .await
@@ -493,7 +490,7 @@ impl Cache {
     async fn acknowledge(&self, shared: &Shared, epoch: Option<i64>) {
         let Some(epoch) = epoch else { return };
         let key = self.key(&format!("ack:{epoch}"));
-        let mut m = shared.manager.clone();
+        let mut m = shared.redis.connection().await;
         let done: redis::RedisResult<()> = redis::pipe()
             .incr(&key, 1)
             .ignore()

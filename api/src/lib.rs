@@ -11,6 +11,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod rate_limit;
+pub mod worker_redis;
 
 pub use context::{Clock, RequestContext, Services};
 pub use graphql::{AppSchema, build_schema, schema_builder, schema_sdl};

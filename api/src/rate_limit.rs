@@ -47,7 +47,7 @@ type Leases = Arc<Mutex<HashMap<String, (u32, Instant)>>>;
 #[derive(Clone)]
 enum Backend {
     InProcess(Arc<Mutex<HashMap<String, (f64, Instant)>>>),
-    Redis(redis::aio::ConnectionManager, Arc<Script>, Leases),
+    Redis(crate::worker_redis::WorkerRedis, Arc<Script>, Leases),
 }
 
 #[derive(Clone)]
@@ -66,7 +66,11 @@ impl RateLimiter {
         }
     }
 
-    pub fn redis(manager: redis::aio::ConnectionManager, plan: RatePlan, namespace: &str) -> Self {
+    pub fn redis(
+        manager: crate::worker_redis::WorkerRedis,
+        plan: RatePlan,
+        namespace: &str,
+    ) -> Self {
         RateLimiter {
             backend: Backend::Redis(manager, Arc::new(Script::new(BUCKET)), Leases::default()),
             plan,
@@ -101,7 +105,7 @@ impl RateLimiter {
                     return Ok(());
                 }
                 let lease = (burst / 10).clamp(1, 50);
-                let mut m = manager.clone();
+                let mut m = manager.connection().await;
                 let key = format!("{}:rate:{client}", self.namespace);
                 match script
                     .key(key)
