@@ -18,6 +18,7 @@
 //! logged and `/readyz` shows it. An invalidation that could not reach Redis leaves a flush
 //! pending; nothing is served from Redis until that flush has succeeded.
 
+use crate::store_queue::{PendingStore, StoreQueue};
 use crate::worker_redis::{self, WorkerRedis};
 use redis::Script;
 use redis::aio::ConnectionManager;
@@ -78,7 +79,7 @@ struct Shared {
     redis: WorkerRedis,
     subscribed: AtomicBool,
     pending_flush: AtomicBool,
-    store: Script,
+    stores: StoreQueue,
     invalidate: Script,
 }
 
@@ -171,13 +172,14 @@ impl Cache {
         let manager = ConnectionManager::new_with_config(client.clone(), worker_redis::config())
             .await
             .map_err(|e| format!("cannot reach Redis: {e}"))?;
+        let redis = WorkerRedis::new(client.clone(), manager);
         let cache = Cache::new(
             namespace,
             Some(Shared {
-                redis: WorkerRedis::new(client.clone(), manager),
+                stores: StoreQueue::start(redis.clone(), Script::new(STORE)),
+                redis,
                 subscribed: AtomicBool::new(false),
                 pending_flush: AtomicBool::new(false),
-                store: Script::new(STORE),
                 invalidate: Script::new(INVALIDATE),
             }),
         );
@@ -307,36 +309,26 @@ impl Cache {
     }
 
     /// Stores an answer read after `ticket` was issued, unless something changed since.
-    pub async fn store(&self, ticket: Ticket, key: &str, tags: &Tags, body: &[u8]) {
+    pub fn store(&self, ticket: Ticket, key: &str, tags: &Tags, body: &[u8]) {
         let body: Arc<[u8]> = Arc::from(body);
         if let Some(shared) = &self.inner.shared {
             let Some((gen_seen, epoch_seen)) = ticket.shared.filter(|_| ticket.store_shared) else {
                 return;
             };
-            let answer_key = self.key(&format!("answer:{key}"));
-            let mut invocation = shared.store.prepare_invoke();
-            invocation
-                .key(&answer_key)
-                .key(self.key("gen"))
-                .key(self.key("epoch"));
-            for tag in &tags.subjects {
-                invocation.key(self.key(&format!("tag:{tag}")));
-            }
-            let value = encode((gen_seen, epoch_seen), tags, &body);
-            invocation
-                .arg(DEFAULT_TTL.as_secs())
-                .arg(gen_seen)
-                .arg(epoch_seen)
-                .arg(value);
-            let mut m = shared.redis.connection().await;
-            match invocation.invoke_async::<i64>(&mut m).await {
-                Ok(1) => {}
-                Ok(_) => return,
-                Err(e) => {
-                    tracing::warn!(error = %e, "cache write failed");
-                    return;
-                }
-            }
+            let mut keys = vec![
+                self.key(&format!("answer:{key}")),
+                self.key("gen"),
+                self.key("epoch"),
+            ];
+            keys.extend(tags.subjects.iter().map(|t| self.key(&format!("tag:{t}"))));
+            shared.stores.push(PendingStore {
+                keys,
+                args: (DEFAULT_TTL.as_secs(), gen_seen, epoch_seen),
+                value: encode((gen_seen, epoch_seen), tags, &body),
+            });
+            // The in-process copy need not wait for Redis: a change committed since the read has
+            // bumped the local epoch (here, or through pub/sub before its writer returned), or
+            // will remove this copy by its tags when its message comes.
             if !self.local_usable() {
                 return;
             }
@@ -616,7 +608,7 @@ mod tests {
             ("w", tags(&[], true)),
         ] {
             let ticket = c.lookup(key).await.unwrap_err();
-            c.store(ticket, key, &t, key.as_bytes()).await;
+            c.store(ticket, key, &t, key.as_bytes());
         }
         assert_eq!(cached(&c, "a").await.as_deref(), Some(&b"a"[..]));
         c.invalidate(&change(&["id:1"])).await;
@@ -632,7 +624,7 @@ mod tests {
         let c = Cache::in_process("t");
         let ticket = c.lookup("a").await.unwrap_err();
         c.invalidate(&change(&["id:9"])).await;
-        c.store(ticket, "a", &tags(&["id:1"], false), b"old").await;
+        c.store(ticket, "a", &tags(&["id:1"], false), b"old");
         assert_eq!(cached(&c, "a").await, None);
     }
 

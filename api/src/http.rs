@@ -283,7 +283,7 @@ async fn graphql(
         && let Some((key, ticket)) = cached
         && let Some(tags) = scope.cacheable()
     {
-        cache.store(ticket, &key, &tags, &body).await;
+        cache.store(ticket, &key, &tags, &body);
     }
     let response = write(&http, body, request_failed, public && clean);
     if public {

@@ -11,6 +11,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod rate_limit;
+mod store_queue;
 pub mod worker_redis;
 
 pub use context::{Clock, RequestContext, Services};
