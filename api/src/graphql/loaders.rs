@@ -227,32 +227,79 @@ pub struct RecordsOf {
     pub page: (usize, Option<String>),
 }
 
+/// A key for one page of a subject's rows: which subject, under which filter, which page.
+pub(crate) trait NestedKey: Clone + Eq + std::hash::Hash {
+    type Filter: Copy + PartialEq + Send + 'static;
+    fn subject_id(&self) -> &str;
+    fn filter(&self) -> Self::Filter;
+    fn page(&self) -> &(usize, Option<String>);
+}
+
+/// A row that belongs to a subject.
+pub(crate) trait SubjectRow: Clone {
+    fn subject_id(&self) -> &str;
+    fn id(&self) -> &str;
+}
+
+impl NestedKey for EntriesOf {
+    type Filter = Option<domain::EntryStatus>;
+    fn subject_id(&self) -> &str {
+        &self.subject_id
+    }
+    fn filter(&self) -> Self::Filter {
+        self.status
+    }
+    fn page(&self) -> &(usize, Option<String>) {
+        &self.page
+    }
+}
+
+impl NestedKey for RecordsOf {
+    type Filter = (Option<domain::CreditRecordKind>, Option<chrono::NaiveDate>);
+    fn subject_id(&self) -> &str {
+        &self.subject_id
+    }
+    fn filter(&self) -> Self::Filter {
+        (self.kind, self.public_on)
+    }
+    fn page(&self) -> &(usize, Option<String>) {
+        &self.page
+    }
+}
+
+impl SubjectRow for domain::ListEntry {
+    fn subject_id(&self) -> &str {
+        &self.subject_id
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl SubjectRow for domain::CreditRecord {
+    fn subject_id(&self) -> &str {
+        &self.subject_id
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 /// Splits rows (in subject then id order) into each key's page: the rows of its subject after its
 /// cursor, as many as it asked for.
-pub(crate) fn pages<K, T>(
-    keys: &[K],
-    rows: Vec<T>,
-    subject_of: impl Fn(&T) -> &str,
-    id_of: impl Fn(&T) -> &str,
-    key_subject: impl Fn(&K) -> &str,
-    key_page: impl Fn(&K) -> &(usize, Option<String>),
-) -> HashMap<K, Page<T>>
-where
-    K: Clone + Eq + std::hash::Hash,
-    T: Clone,
-{
+pub(crate) fn pages<K: NestedKey, T: SubjectRow>(keys: &[K], rows: Vec<T>) -> HashMap<K, Page<T>> {
     let mut by_subject: HashMap<&str, Vec<&T>> = HashMap::new();
     for row in &rows {
-        by_subject.entry(subject_of(row)).or_default().push(row);
+        by_subject.entry(row.subject_id()).or_default().push(row);
     }
     keys.iter()
         .map(|k| {
-            let (first, after) = key_page(k);
+            let (first, after) = k.page();
             let items: Vec<T> = by_subject
-                .get(key_subject(k))
+                .get(k.subject_id())
                 .into_iter()
                 .flatten()
-                .filter(|t| after.as_deref().is_none_or(|a| id_of(t) > a))
+                .filter(|t| after.as_deref().is_none_or(|a| t.id() > a))
                 .take(first + 1)
                 .map(|t| (*t).clone())
                 .collect();
@@ -263,6 +310,42 @@ where
             (k.clone(), Page::from_overfetch(items, &request))
         })
         .collect()
+}
+
+/// Loads the pages of many subjects' rows: one query per distinct filter (a request rarely has
+/// more than one), however many subjects.
+async fn load_pages<K, T, F>(
+    services: &Services,
+    keys: &[K],
+    fetch: F,
+) -> Result<HashMap<K, Page<T>>, ApiError>
+where
+    K: NestedKey,
+    T: SubjectRow + Send + 'static,
+    F: Fn(&persistence::Store, &[String], K::Filter) -> Result<Vec<T>, persistence::StoreError>
+        + Clone
+        + Send
+        + 'static,
+{
+    let mut filters: Vec<K::Filter> = Vec::new();
+    for k in keys {
+        if !filters.contains(&k.filter()) {
+            filters.push(k.filter());
+        }
+    }
+    let mut out = HashMap::new();
+    for filter in filters {
+        let group: Vec<K> = keys
+            .iter()
+            .filter(|k| k.filter() == filter)
+            .cloned()
+            .collect();
+        let ids: Vec<String> = group.iter().map(|k| k.subject_id().to_owned()).collect();
+        let fetch = fetch.clone();
+        let rows = blocking(services, move |s| fetch(s, &ids, filter)).await?;
+        out.extend(pages(&group, rows));
+    }
+    Ok(out)
 }
 
 /// Runs blocking store work for a loader.
@@ -283,33 +366,10 @@ impl Loader<EntriesOf> for StoreLoader {
     type Error = ApiError;
     async fn load(&self, keys: &[EntriesOf]) -> Result<HashMap<EntriesOf, Self::Value>, ApiError> {
         let today = self.services.today();
-        let mut out = HashMap::new();
-        // One query per distinct filter; a request rarely has more than one.
-        let mut statuses: Vec<Option<domain::EntryStatus>> =
-            keys.iter().map(|k| k.status).collect();
-        statuses.sort_by_key(|s| s.map(|s| s.as_str()));
-        statuses.dedup();
-        for status in statuses {
-            let group: Vec<EntriesOf> = keys
-                .iter()
-                .filter(|k| k.status == status)
-                .cloned()
-                .collect();
-            let ids: Vec<String> = group.iter().map(|k| k.subject_id.clone()).collect();
-            let rows = blocking(&self.services, move |s| {
-                s.entries_of_subjects(&ids, status, today)
-            })
-            .await?;
-            out.extend(pages(
-                &group,
-                rows,
-                |e| &e.subject_id,
-                |e| &e.id,
-                |k| &k.subject_id,
-                |k| &k.page,
-            ));
-        }
-        Ok(out)
+        load_pages(&self.services, keys, move |s, ids, status| {
+            s.entries_of_subjects(ids, status, today)
+        })
+        .await
     }
 }
 
@@ -317,30 +377,9 @@ impl Loader<RecordsOf> for StoreLoader {
     type Value = Page<domain::CreditRecord>;
     type Error = ApiError;
     async fn load(&self, keys: &[RecordsOf]) -> Result<HashMap<RecordsOf, Self::Value>, ApiError> {
-        let mut out = HashMap::new();
-        let mut filters: Vec<_> = keys.iter().map(|k| (k.kind, k.public_on)).collect();
-        filters.sort_by_key(|(k, p)| (k.map(|k| k.as_str()), *p));
-        filters.dedup();
-        for (kind, public_on) in filters {
-            let group: Vec<RecordsOf> = keys
-                .iter()
-                .filter(|k| k.kind == kind && k.public_on == public_on)
-                .cloned()
-                .collect();
-            let ids: Vec<String> = group.iter().map(|k| k.subject_id.clone()).collect();
-            let rows = blocking(&self.services, move |s| {
-                s.records_of_subjects(&ids, kind, public_on)
-            })
-            .await?;
-            out.extend(pages(
-                &group,
-                rows,
-                |r| &r.subject_id,
-                |r| &r.id,
-                |k| &k.subject_id,
-                |k| &k.page,
-            ));
-        }
-        Ok(out)
+        load_pages(&self.services, keys, |s, ids, (kind, public_on)| {
+            s.records_of_subjects(ids, kind, public_on)
+        })
+        .await
     }
 }

@@ -52,15 +52,9 @@ impl CoreQuery {
             answers::shows_subject(ctx, &subject);
             let page = page_request(None, None).gql()?;
             if let Some(key) = entries_key(ctx, &subject.id, None, page) {
-                let fed = pages(
-                    &[key],
-                    entries,
-                    |e| &e.subject_id,
-                    |e| &e.id,
-                    |k| &k.subject_id,
-                    |k| &k.page,
-                );
-                ctx.data::<Loaders>()?.feed_many(fed).await;
+                ctx.data::<Loaders>()?
+                    .feed_many(pages(&[key], entries))
+                    .await;
             }
             return Ok(Some(SubjectNode(subject)));
         }
