@@ -353,13 +353,21 @@ pub fn may_handle_dispatch(
     department: &Department,
     addressee: &DepartmentCode,
 ) -> Result<(), DomainError> {
-    if &department.code == addressee {
+    only(department, addressee, || {
+        format!("该推送发给 {addressee}，部门 {} 不能处理", department.code)
+    })
+}
+
+/// The one department that may act, and what the others are told.
+fn only(
+    department: &Department,
+    allowed: &DepartmentCode,
+    refusal: impl FnOnce() -> String,
+) -> Result<(), DomainError> {
+    if &department.code == allowed {
         Ok(())
     } else {
-        Err(DomainError::forbidden(format!(
-            "该推送发给 {addressee}，部门 {} 不能处理",
-            department.code
-        )))
+        Err(DomainError::forbidden(refusal()))
     }
 }
 
@@ -368,14 +376,9 @@ pub fn may_handle_objection(
     department: &Department,
     owner: &DepartmentCode,
 ) -> Result<(), DomainError> {
-    if &department.code == owner {
-        Ok(())
-    } else {
-        Err(DomainError::forbidden(format!(
-            "该异议由 {owner} 处理，部门 {} 不能处理",
-            department.code
-        )))
-    }
+    only(department, owner, || {
+        format!("该异议由 {owner} 处理，部门 {} 不能处理", department.code)
+    })
 }
 
 /// A repair is decided by the department that made the decision repaired (谁认定、谁修复).
@@ -383,13 +386,9 @@ pub fn may_decide_repair(
     department: &Department,
     owner: &DepartmentCode,
 ) -> Result<(), DomainError> {
-    if &department.code == owner {
-        Ok(())
-    } else {
-        Err(DomainError::forbidden(format!(
-            "该修复申请由 {owner} 决定（谁认定、谁修复）"
-        )))
-    }
+    only(department, owner, || {
+        format!("该修复申请由 {owner} 决定（谁认定、谁修复）")
+    })
 }
 
 /// A subject's own affairs (what it may repair, its objections without a query code) are for the
