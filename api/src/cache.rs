@@ -67,9 +67,8 @@ struct LocalAnswer {
 #[derive(Debug, Clone, Copy)]
 pub struct Ticket {
     local_epoch: u64,
-    /// `(gen, epoch)` in Redis; `None` when Redis is configured but must not be written.
+    /// `(gen, epoch)` in Redis as read; `None` when Redis was not read, so must not be written.
     shared: Option<(i64, i64)>,
-    store_shared: bool,
 }
 
 /// An answer as stored, the generation and the epoch, read together.
@@ -255,7 +254,6 @@ impl Cache {
         let mut ticket = Ticket {
             local_epoch,
             shared: None,
-            store_shared: false,
         };
         let Some(shared) = &self.inner.shared else {
             return Err(ticket);
@@ -282,7 +280,6 @@ impl Cache {
             }
         };
         ticket.shared = Some((gen_now, epoch_now));
-        ticket.store_shared = true;
         let Some((made, tags, body)) = value.as_deref().and_then(decode) else {
             return Err(ticket);
         };
@@ -312,7 +309,7 @@ impl Cache {
     pub fn store(&self, ticket: Ticket, key: &str, tags: &Tags, body: &[u8]) {
         let body: Arc<[u8]> = Arc::from(body);
         if let Some(shared) = &self.inner.shared {
-            let Some((gen_seen, epoch_seen)) = ticket.shared.filter(|_| ticket.store_shared) else {
+            let Some((gen_seen, epoch_seen)) = ticket.shared else {
                 return;
             };
             let mut keys = vec![

@@ -257,15 +257,15 @@ async fn graphql(
     let public = matches!(principal, domain::Principal::Anonymous);
     let request = request.into_inner();
     let cache = &state.services.cache;
+    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
     // Only the public's answers are shared; a token holder's view is its own.
-    let cached = match public.then(|| answer_key(&request, state.services.today())) {
+    let cached = match public.then(|| answer_key(&request, &variables, state.services.today())) {
         Some(key) => match cache.lookup(&key).await {
             Ok(body) => return with_cache_status(write(&http, body.to_vec(), false, true), "HIT"),
             Err(ticket) => Some((key, ticket)),
         },
         None => None,
     };
-    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
     let scope = AnswerScope::default();
     let request = request
         .data(RequestContext {
@@ -303,8 +303,11 @@ fn with_cache_status(mut response: HttpResponse, status: &'static str) -> HttpRe
 
 /// What identifies a public answer: the operation as sent (a persisted query's hash stands for its
 /// text) and the day, since statuses and publicity are read on it.
-fn answer_key(request: &async_graphql::Request, today: chrono::NaiveDate) -> String {
-    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+fn answer_key(
+    request: &async_graphql::Request,
+    variables: &str,
+    today: chrono::NaiveDate,
+) -> String {
     let extensions = serde_json::to_string(&request.extensions).unwrap_or_default();
     persistence::sha256_hex(&format!(
         "{today}\n{}\n{}\n{variables}\n{extensions}",

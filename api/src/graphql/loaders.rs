@@ -50,12 +50,7 @@ where
     G: Fn(&T) -> K,
 {
     let ids: Vec<String> = keys.iter().map(raw).collect();
-    let store = services.store.clone();
-    let span = tracing::Span::current();
-    let items = tokio::task::spawn_blocking(move || span.in_scope(|| f(&store, &ids)))
-        .await
-        .map_err(|_| ApiError::internal())?
-        .map_err(ApiError::from)?;
+    let items = blocking(services, move |s| f(s, &ids)).await?;
     Ok(items.into_iter().map(|t| (key_of(&t), t)).collect())
 }
 
@@ -195,14 +190,7 @@ impl Loader<PendingObjection> for StoreLoader {
         keys: &[PendingObjection],
     ) -> Result<HashMap<PendingObjection, bool>, ApiError> {
         let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let store = self.services.store.clone();
-        let span = tracing::Span::current();
-        let pending = tokio::task::spawn_blocking(move || {
-            span.in_scope(|| store.pending_objection_targets(&ids))
-        })
-        .await
-        .map_err(|_| ApiError::internal())?
-        .map_err(ApiError::from)?;
+        let pending = blocking(&self.services, move |s| s.pending_objection_targets(&ids)).await?;
         Ok(keys
             .iter()
             .map(|k| (k.clone(), pending.contains(&k.0)))
