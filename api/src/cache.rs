@@ -14,10 +14,14 @@
 //! pub/sub. While it is not subscribed (Redis down, reconnecting) it is not used, and on
 //! subscribing it is emptied, since messages may have been missed.
 //!
+//! When Redis is not paying (its reads almost never hit), most answers leave it out and use the
+//! in-process layer only; see [`crate::read_gate`].
+//!
 //! A cache failure never fails a request: the answer comes from the database, the failure is
 //! logged and `/readyz` shows it. An invalidation that could not reach Redis leaves a flush
 //! pending; nothing is served from Redis until that flush has succeeded.
 
+use crate::read_gate::ReadGate;
 use crate::store_queue::{PendingStore, StoreQueue};
 use crate::worker_redis::{self, WorkerRedis};
 use redis::Script;
@@ -67,8 +71,18 @@ struct LocalAnswer {
 #[derive(Debug, Clone, Copy)]
 pub struct Ticket {
     local_epoch: u64,
-    /// `(gen, epoch)` in Redis as read; `None` when Redis was not read, so must not be written.
-    shared: Option<(i64, i64)>,
+    redis: RedisView,
+}
+
+/// What a reader learned of Redis.
+#[derive(Debug, Clone, Copy)]
+enum RedisView {
+    /// Not read (no Redis, or it failed): not to be written, nor the in-process layer trusted.
+    NotRead,
+    /// Left out on purpose (see [`crate::read_gate`]): the in-process layer only.
+    Skipped,
+    /// `(gen, epoch)` as read.
+    Read(i64, i64),
 }
 
 /// An answer as stored, the generation and the epoch, read together.
@@ -80,6 +94,7 @@ struct Shared {
     pending_flush: AtomicBool,
     stores: StoreQueue,
     invalidate: Script,
+    gate: ReadGate,
 }
 
 struct Inner {
@@ -180,6 +195,7 @@ impl Cache {
                 subscribed: AtomicBool::new(false),
                 pending_flush: AtomicBool::new(false),
                 invalidate: Script::new(INVALIDATE),
+                gate: ReadGate::default(),
             }),
         );
         tokio::spawn(listen(cache.clone(), client));
@@ -234,6 +250,11 @@ impl Cache {
         )
     }
 
+    /// In-process misses that left Redis out (see [`crate::read_gate`]).
+    pub fn shared_reads_skipped(&self) -> u64 {
+        self.inner.shared.as_ref().map_or(0, |s| s.gate.skipped())
+    }
+
     /// An answer, or a ticket to store one after reading the database.
     pub async fn lookup(&self, key: &str) -> Result<Arc<[u8]>, Ticket> {
         let found = self.find(key).await;
@@ -253,7 +274,7 @@ impl Cache {
         }
         let mut ticket = Ticket {
             local_epoch,
-            shared: None,
+            redis: RedisView::NotRead,
         };
         let Some(shared) = &self.inner.shared else {
             return Err(ticket);
@@ -263,6 +284,10 @@ impl Cache {
             return Err(ticket);
         }
         if shared.pending_flush.load(Ordering::Acquire) && !self.flush_shared(shared).await {
+            return Err(ticket);
+        }
+        if !shared.gate.uses_shared(key) {
+            ticket.redis = RedisView::Skipped;
             return Err(ticket);
         }
         let mut m = shared.redis.connection().await;
@@ -279,14 +304,15 @@ impl Cache {
                 return Err(ticket);
             }
         };
-        ticket.shared = Some((gen_now, epoch_now));
-        let Some((made, tags, body)) = value.as_deref().and_then(decode) else {
+        ticket.redis = RedisView::Read(gen_now, epoch_now);
+        let found = value
+            .as_deref()
+            .and_then(decode)
+            .filter(|(made, tags, _)| made.0 == gen_now && (!tags.wildcard || made.1 == epoch_now));
+        shared.gate.record(found.is_some());
+        let Some((_, tags, body)) = found else {
             return Err(ticket);
         };
-        let fresh = made.0 == gen_now && (!tags.wildcard || made.1 == epoch_now);
-        if !fresh {
-            return Err(ticket);
-        }
         let body: Arc<[u8]> = Arc::from(body);
         if local_usable {
             self.insert_local(local_epoch, key, &tags, body.clone());
@@ -309,20 +335,13 @@ impl Cache {
     pub fn store(&self, ticket: Ticket, key: &str, tags: &Tags, body: &[u8]) {
         let body: Arc<[u8]> = Arc::from(body);
         if let Some(shared) = &self.inner.shared {
-            let Some((gen_seen, epoch_seen)) = ticket.shared else {
-                return;
-            };
-            let mut keys = vec![
-                self.key(&format!("answer:{key}")),
-                self.key("gen"),
-                self.key("epoch"),
-            ];
-            keys.extend(tags.subjects.iter().map(|t| self.key(&format!("tag:{t}"))));
-            shared.stores.push(PendingStore {
-                keys,
-                args: (DEFAULT_TTL.as_secs(), gen_seen, epoch_seen),
-                value: encode((gen_seen, epoch_seen), tags, &body),
-            });
+            match ticket.redis {
+                RedisView::NotRead => return,
+                RedisView::Skipped => {}
+                RedisView::Read(generation, epoch) => {
+                    self.store_shared(shared, key, tags, &body, (generation, epoch))
+                }
+            }
             // The in-process copy need not wait for Redis: a change committed since the read has
             // bumped the local epoch (here, or through pub/sub before its writer returned), or
             // will remove this copy by its tags when its message comes.
@@ -331,6 +350,21 @@ impl Cache {
             }
         }
         self.insert_local(ticket.local_epoch, key, tags, body);
+    }
+
+    /// Queues the store of an answer read when Redis was at `(gen, epoch)`.
+    fn store_shared(&self, shared: &Shared, key: &str, tags: &Tags, body: &[u8], seen: (i64, i64)) {
+        let mut keys = vec![
+            self.key(&format!("answer:{key}")),
+            self.key("gen"),
+            self.key("epoch"),
+        ];
+        keys.extend(tags.subjects.iter().map(|t| self.key(&format!("tag:{t}"))));
+        shared.stores.push(PendingStore {
+            keys,
+            args: (DEFAULT_TTL.as_secs(), seen.0, seen.1),
+            value: encode(seen, tags, body),
+        });
     }
 
     /// Removes the answers a committed change may have altered: here, in Redis, and (through

@@ -156,6 +156,11 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             "Changes that dropped cached answers.",
             invalidations,
         ),
+        (
+            "xinyong_answer_cache_shared_reads_skipped_total",
+            "In-process misses that went to the database without asking Redis (Redis was not paying).",
+            state.services.cache.shared_reads_skipped(),
+        ),
     ] {
         out.push_str(&format!(
             "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"

@@ -11,6 +11,8 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod rate_limit;
+mod read_gate;
+
 mod store_queue;
 pub mod worker_redis;
 

@@ -3,8 +3,9 @@
 //!
 //! With Redis, an instance takes a few tokens at a time (a lease: a tenth of the burst, at most
 //! 50, held for at most a second) and spends them locally, so that a busy client costs one Redis
-//! round trip per lease rather than per request. The shared bucket stays the authority; a client
-//! can get ahead of it by at most one lease per instance.
+//! round trip per lease rather than per request; the lease is renewed when half is spent. The
+//! shared bucket stays the authority (every leased token is taken from it); a client can get
+//! ahead of it by at most the tokens one instance holds, a lease and a half.
 
 use redis::Script;
 use std::collections::HashMap;
@@ -101,23 +102,33 @@ impl RateLimiter {
                 }
             }
             Backend::Redis(manager, script, leases) => {
-                if spend_lease(leases, client) {
-                    return Ok(());
-                }
                 let lease = (burst / 10).clamp(1, 50);
-                let mut m = manager.connection().await;
-                let key = format!("{}:rate:{client}", self.namespace);
-                match script
-                    .key(key)
-                    .arg(capacity)
-                    .arg(rate)
-                    .arg(lease)
-                    .invoke_async::<(u32, u64)>(&mut m)
-                    .await
-                {
+                let ask = || async {
+                    let mut m = manager.connection().await;
+                    script
+                        .key(format!("{}:rate:{client}", self.namespace))
+                        .arg(capacity)
+                        .arg(rate)
+                        .arg(lease)
+                        .invoke_async::<(u32, u64)>(&mut m)
+                        .await
+                };
+                match spend_lease(leases, client, lease) {
+                    Spent::Enough => return Ok(()),
+                    // Renewed while half is left, so that concurrent requests seldom all find
+                    // the lease empty and all go to Redis at once.
+                    Spent::Renew => {
+                        if let Ok((granted, _)) = ask().await {
+                            add_lease(leases, client, granted);
+                        }
+                        return Ok(());
+                    }
+                    Spent::None => {}
+                }
+                match ask().await {
                     Ok((0, wait_ms)) => Err(Duration::from_millis(wait_ms.max(1))),
                     Ok((granted, _)) => {
-                        keep_lease(leases, client, granted - 1);
+                        add_lease(leases, client, granted - 1);
                         Ok(())
                     }
                     Err(e) => {
@@ -130,28 +141,48 @@ impl RateLimiter {
     }
 }
 
+/// What spending a leased token found.
+#[derive(Debug, PartialEq, Eq)]
+enum Spent {
+    /// No fresh token: ask the shared bucket.
+    None,
+    Enough,
+    /// Spent, and half the lease is gone: renew it.
+    Renew,
+}
+
 /// Spends one leased token of `client`'s, if it holds a fresh one.
-fn spend_lease(leases: &Leases, client: &str) -> bool {
+fn spend_lease(leases: &Leases, client: &str, lease: u32) -> Spent {
     let Ok(mut map) = leases.lock() else {
-        return false;
+        return Spent::None;
     };
     match map.get_mut(client) {
         Some((left, at)) if *left > 0 && at.elapsed() < LEASE_TTL => {
             *left -= 1;
-            true
+            if lease >= 2 && *left == lease / 2 {
+                Spent::Renew
+            } else {
+                Spent::Enough
+            }
         }
-        _ => false,
+        _ => Spent::None,
     }
 }
 
-fn keep_lease(leases: &Leases, client: &str, left: u32) {
+/// Adds tokens taken from the shared bucket to `client`'s fresh lease (or starts one).
+fn add_lease(leases: &Leases, client: &str, tokens: u32) {
     let Ok(mut map) = leases.lock() else {
         return;
     };
     if map.len() > 10_000 {
         map.retain(|_, (_, at)| at.elapsed() < LEASE_TTL);
     }
-    map.insert(client.to_owned(), (left, Instant::now()));
+    let (left, at) = map.entry(client.to_owned()).or_insert((0, Instant::now()));
+    if at.elapsed() >= LEASE_TTL {
+        *left = 0;
+    }
+    *left += tokens;
+    *at = Instant::now();
 }
 
 #[cfg(test)]
@@ -177,5 +208,25 @@ mod tests {
         );
         tokio::time::sleep(Duration::from_millis(120)).await;
         assert!(limiter.take("a").await.is_ok());
+    }
+
+    #[test]
+    fn a_lease_is_renewed_once_when_half_is_spent_and_renewals_add_up() {
+        let leases = Leases::default();
+        assert_eq!(spend_lease(&leases, "a", 10), Spent::None);
+        add_lease(&leases, "a", 9);
+        let spent: Vec<Spent> = (0..9).map(|_| spend_lease(&leases, "a", 10)).collect();
+        assert_eq!(spent.iter().filter(|s| **s == Spent::Renew).count(), 1);
+        assert_eq!(spent[3], Spent::Renew, "9 → 5 left after four");
+        assert_eq!(spend_lease(&leases, "a", 10), Spent::None);
+        add_lease(&leases, "a", 2);
+        add_lease(&leases, "a", 2);
+        assert_eq!(
+            (0..5)
+                .map(|_| spend_lease(&leases, "a", 10))
+                .filter(|s| *s != Spent::None)
+                .count(),
+            4
+        );
     }
 }

@@ -11,6 +11,9 @@ use tokio::sync::mpsc;
 const QUEUE: usize = 10_000;
 /// Stores sent in one pipeline at most.
 const BATCH: usize = 256;
+/// How long the first store of a batch waits for company: under load, a pipeline per request
+/// would wake Redis thousands of times a second for one small script each.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// One answer to store: the script's keys and arguments.
 pub(crate) struct PendingStore {
@@ -40,6 +43,14 @@ impl StoreQueue {
 async fn write(redis: WorkerRedis, script: Script, mut rx: mpsc::Receiver<PendingStore>) {
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
+        if batch.len() < BATCH {
+            tokio::time::sleep(LINGER).await;
+            while batch.len() < BATCH
+                && let Ok(store) = rx.try_recv()
+            {
+                batch.push(store);
+            }
+        }
         let mut conn = redis.shared();
         let mut result = pipeline(&script, &batch).query_async::<()>(&mut conn).await;
         if result

@@ -13,20 +13,7 @@ const PAGE: &str = "query($j: String) { subjects(jurisdiction: $j, first: 50) { 
 } } } }";
 
 async fn queries_sent(app: &TestApp) -> u64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("xinyong_database_queries_total "))
-        .expect("the query counter in /metrics")
-        .parse()
-        .unwrap()
+    app.metric("xinyong_database_queries_total").await
 }
 
 /// Registers `n` companies in `county`, each listed once and with one penalty.

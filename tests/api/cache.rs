@@ -212,6 +212,42 @@ async fn two_instances_sharing_redis_see_each_other_s_changes_at_once() {
 }
 
 #[tokio::test]
+async fn an_instance_that_redis_does_not_pay_leaves_it_out_and_stays_right() {
+    let redis = RedisServer::start();
+    let one = TestApp::spawn_with(|s| s.redis_url = Some(redis.url())).await;
+    let two = one.spawn_beside().await;
+    wait_for_cache(&one, "ready").await;
+    wait_for_cache(&two, "ready").await;
+    const SKIPPED: &str = "xinyong_answer_cache_shared_reads_skipped_total";
+
+    // A full window of look-ups nobody asked before: Redis never has them.
+    for i in 0..256 {
+        let (_, status) = ask(&one, &format!("query Q{i} {{ __typename }}"), json!({})).await;
+        assert_eq!(status, "MISS");
+    }
+    assert_eq!(one.metric(SKIPPED).await, 0);
+
+    // Now most answers leave Redis out (one key in 16 still probes it): find such a subject.
+    let mut code = String::new();
+    for _ in 0..10 {
+        code = one.company("210903").await;
+        let before = one.metric(SKIPPED).await;
+        assert_eq!(view(&one, &code).await.1, "MISS");
+        if one.metric(SKIPPED).await == before + 1 {
+            break;
+        }
+    }
+    // Its answer is this instance's own: not in Redis for the other, in process for this one.
+    assert_eq!(view(&two, &code).await.1, "MISS");
+    assert_eq!(view(&one, &code).await.1, "HIT");
+
+    // A change through the other instance reaches it at once all the same.
+    listed(&two, &code, json!({})).await;
+    assert_eq!(view(&one, &code).await.0.len(), 1);
+    assert_eq!(view(&two, &code).await.0.len(), 1);
+}
+
+#[tokio::test]
 async fn with_redis_stopped_answers_stay_right_and_readyz_says_so() {
     let mut redis = RedisServer::start();
     let app = TestApp::spawn_with(|s| s.redis_url = Some(redis.url())).await;

@@ -99,16 +99,17 @@ impl Store {
             let on = list_entries::subject_id
                 .eq(subjects::id)
                 .and(in_force(today));
-            let mut q = subjects::table
+            // Not boxed: a query of static shape is prepared once per connection, not per call
+            // (this is the public look-up, the platform's hottest statement).
+            let q = subjects::table
                 .left_join(list_entries::table.on(on))
                 .filter(subjects::code.eq(lookup.as_str()))
                 .select((SubjectRow::as_select(), Option::<ListEntryRow>::as_select()))
-                .order(list_entries::id)
-                .into_boxed();
-            if let CodeLookup::PilotOnly(_) = lookup {
-                q = q.filter(subjects::check_exception.eq(true));
-            }
-            let rows: Vec<(SubjectRow, Option<ListEntryRow>)> = q.load(c)?;
+                .order(list_entries::id);
+            let rows: Vec<(SubjectRow, Option<ListEntryRow>)> = match lookup {
+                CodeLookup::PilotOnly(_) => q.filter(subjects::check_exception.eq(true)).load(c)?,
+                _ => q.load(c)?,
+            };
             let mut rows = rows.into_iter();
             let Some((first, entry)) = rows.next() else {
                 return found_or_invalid(None, &lookup, field).map(|_| None);
