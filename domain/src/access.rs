@@ -21,10 +21,11 @@ pub enum Scope {
     StatsRead,
     BankQuery,
     PartnerLookup,
+    ChangesRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::SubjectsWrite,
         Scope::RecordsWrite,
         Scope::ListsWrite,
@@ -34,6 +35,7 @@ impl Scope {
         Scope::StatsRead,
         Scope::BankQuery,
         Scope::PartnerLookup,
+        Scope::ChangesRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +49,7 @@ impl Scope {
             Scope::StatsRead => "stats:read",
             Scope::BankQuery => "bank:query",
             Scope::PartnerLookup => "partner:lookup",
+            Scope::ChangesRead => "changes:read",
         }
     }
 

@@ -14,6 +14,7 @@ pub mod citizen_id;
 pub mod department;
 pub mod dispatch;
 pub mod error;
+pub mod feed;
 #[cfg(test)]
 mod fixtures;
 pub mod jurisdiction;

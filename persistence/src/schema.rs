@@ -290,6 +290,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        target -> Text,
+        action -> Text,
+        target_id -> Text,
+        subject_id -> Text,
+        subject_code -> Text,
+        department -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(list_entries -> subjects (subject_id));
 diesel::joinable!(list_entries -> list_types (list_type_id));
 diesel::joinable!(credit_records -> subjects (subject_id));
@@ -319,6 +332,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     credit_record_versions,
     correction_notices,
     audit_log,
+    changes,
     repairs,
     repair_rules,
 );

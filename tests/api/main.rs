@@ -14,6 +14,7 @@ mod batching;
 mod cache;
 mod cli;
 mod entries;
+mod feed;
 mod helpers;
 mod http;
 mod joint;

@@ -4,6 +4,7 @@
 pub mod answers;
 mod audit_log;
 mod enums;
+mod feed;
 mod inputs;
 mod joint;
 mod joint_inputs;
@@ -41,6 +42,7 @@ pub struct QueryRoot(
     audit_log::AuditQuery,
     repairs::RepairQuery,
     screen::ScreenQuery,
+    feed::FeedQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.

@@ -1,6 +1,7 @@
 //! List entries: adding, revoking, and reading them with their status as of today.
 
 use super::catalogue::{acting_department, find_list_type_by_code};
+use super::changes;
 use super::dispatches::cancel_open;
 use super::{Page, PageRequest, Store, now};
 use crate::conn::AnyConnection;
@@ -10,6 +11,7 @@ use crate::schema::{list_entries, list_types, subjects};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
+use domain::feed::{ChangeAction, ChangeTarget};
 use domain::{DomainError, EntryStatus, JurisdictionCode, ListEntry, ListType};
 
 /// An entry as a command left it, with the dispatches the command made or cancelled.
@@ -101,6 +103,16 @@ impl Store {
                 c,
                 std::slice::from_ref(&entry.id),
                 "名单条目已撤销，措施解除",
+            )?;
+            changes::append(
+                c,
+                &[changes::made(
+                    ChangeTarget::ListEntry,
+                    ChangeAction::Revoked,
+                    &entry.id,
+                    (&subject.id, subject.code.as_str()),
+                    Some(&department.code),
+                )],
             )?;
             let entry = ListEntry {
                 stored_status: status,

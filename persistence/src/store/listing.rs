@@ -17,6 +17,7 @@ use crate::schema::{dispatches, entry_memoranda, list_entries, list_types, subje
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
+use domain::feed::{ChangeAction, ChangeTarget};
 use domain::list::RawListEntry;
 use domain::subject::{CodeLookup, code_message};
 use domain::{Department, DomainError, EntryStatus, ListEntry, ListType, NewListEntry, Subject};
@@ -256,6 +257,7 @@ fn add_batch(
     let mut entry_rows = Vec::new();
     let mut links = Vec::new();
     let mut dispatch_rows = Vec::new();
+    let mut feed = Vec::new();
     for (i, raw) in raws.iter().enumerate() {
         let code = raw.list_type_code.trim();
         let list_type = known.list_types.get(code).cloned().ok_or_else(|| {
@@ -346,6 +348,13 @@ fn add_batch(
         }));
         let dispatches = convert(rows.clone())?;
         dispatch_rows.extend(rows);
+        feed.push(super::changes::made(
+            ChangeTarget::ListEntry,
+            ChangeAction::Created,
+            &row.id,
+            (&subject.id, subject.code.as_str()),
+            Some(&department.code),
+        ));
         entry_rows.push(row);
         changes.push(EntryChange { entry, dispatches });
     }
@@ -358,5 +367,6 @@ fn add_batch(
     for chunk in dispatch_rows.chunks(ROWS_PER_STATEMENT) {
         bulk_insert!(c, dispatches::table, chunk)?;
     }
+    super::changes::append(c, &feed)?;
     Ok(changes)
 }

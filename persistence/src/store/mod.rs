@@ -4,6 +4,7 @@ mod audit;
 mod batch;
 mod bulk;
 mod catalogue;
+pub(crate) mod changes;
 mod checks;
 mod dispatches;
 mod entries;

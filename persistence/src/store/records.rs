@@ -1,6 +1,7 @@
 //! Credit records (licences, penalties, …).
 
 use super::catalogue::acting_department;
+use super::changes;
 use super::subjects::require_subject;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
@@ -10,6 +11,7 @@ use crate::schema::credit_records;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
+use domain::feed::{ChangeAction, ChangeTarget};
 use domain::record::RawCreditRecord;
 use domain::{CreditRecord, CreditRecordKind, NewCreditRecord};
 
@@ -58,6 +60,16 @@ impl Store {
                     "本部门已登记过决定文书号为 {} 的同类记录",
                     new.decision_number
                 ))?;
+            changes::append(
+                c,
+                &[changes::made(
+                    ChangeTarget::CreditRecord,
+                    ChangeAction::Created,
+                    &row.id,
+                    (&subject.id, subject.code.as_str()),
+                    Some(&department.code),
+                )],
+            )?;
             CreditRecord::try_from(row)
         })
     }

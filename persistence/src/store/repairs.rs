@@ -2,6 +2,7 @@
 //! the penalty, and the rules per list type and record kind.
 
 use super::catalogue::{acting_department, find_list_type_by_code};
+use super::changes;
 use super::dispatches::cancel_open;
 use super::subjects::{load_subject_by_id, require_subject};
 use super::targets::{archive_version, load_entry, load_record};
@@ -14,6 +15,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal, DispatchScope};
 use domain::dispatch::Dispatch;
+use domain::feed::{ChangeAction, ChangeTarget};
 use domain::objection::TargetKind;
 use domain::repair::{RawRepair, RepairRule, RepairStatus};
 use domain::{
@@ -268,7 +270,7 @@ impl Store {
             let status = repair.status.decide(approve)?;
             let mut cancelled = Vec::new();
             if approve {
-                match repair.target {
+                let target = match repair.target {
                     TargetKind::Entry => {
                         let (entry, _) = load_entry(c, &repair.target_id)?
                             .ok_or_else(|| corrupt("repair entry", &repair.target_id))?;
@@ -284,6 +286,7 @@ impl Store {
                             std::slice::from_ref(&entry.id),
                             "信用修复已批准，措施解除",
                         )?;
+                        ChangeTarget::ListEntry
                     }
                     TargetKind::Record => {
                         let r = load_record(c, &repair.target_id)?
@@ -301,8 +304,20 @@ impl Store {
                                     .eq(i32::try_from(r.version + 1).unwrap_or(i32::MAX)),
                             ))
                             .execute(c)?;
+                        ChangeTarget::CreditRecord
                     }
-                }
+                };
+                let subject = load_subject_by_id(c, &repair.subject_id)?;
+                changes::append(
+                    c,
+                    &[changes::made(
+                        target,
+                        ChangeAction::Repaired,
+                        &repair.target_id,
+                        (&subject.id, subject.code.as_str()),
+                        Some(&department.code),
+                    )],
+                )?;
             }
             diesel::update(repairs::table.find(id))
                 .set((

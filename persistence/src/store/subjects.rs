@@ -1,6 +1,7 @@
 //! Subjects: registration and look-up.
 
 use super::catalogue::acting_department;
+use super::changes;
 use super::entries::in_force;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
@@ -10,6 +11,7 @@ use crate::schema::{jurisdictions, list_entries, subjects};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
+use domain::feed::{ChangeAction, ChangeTarget};
 use domain::subject::{CodeLookup, RawSubject, code_message};
 use domain::{DomainError, JurisdictionCode, ListEntry, NewSubject, Subject, SubjectKind};
 
@@ -76,6 +78,16 @@ impl Store {
                 .values(&row)
                 .execute(c)
                 .on_unique("该代码的主体已经登记")?;
+            changes::append(
+                c,
+                &[changes::made(
+                    ChangeTarget::Subject,
+                    ChangeAction::Created,
+                    &row.id,
+                    (&row.id, &row.code),
+                    Some(&department.code),
+                )],
+            )?;
             Subject::try_from(row)
         })
     }

@@ -1,6 +1,7 @@
 //! The expiry sweep: entries past their end become Expired in storage, and their open dispatches
 //! are cancelled. Reads never wait for it (an entry past its end reads as expired anyway).
 
+use super::changes;
 use super::dispatches::cancel_open;
 use super::{Store, now};
 use crate::conn::AnyConnection;
@@ -10,6 +11,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::EntryStatus;
 use domain::dispatch::Dispatch;
+use domain::feed::{ChangeAction, ChangeTarget};
 
 /// Any number, the same on every instance: the PostgreSQL advisory lock of the sweep.
 const SWEEP_LOCK: i64 = 0x7869_6e79_6f6e_6701;
@@ -41,16 +43,16 @@ impl Store {
                     });
                 }
             }
-            let due: Vec<(String, String)> = list_entries::table
+            let due: Vec<(String, String, String)> = list_entries::table
                 .inner_join(subjects::table)
                 .filter(list_entries::status.eq(EntryStatus::Active.as_str()))
                 .filter(list_entries::end_date.lt(today))
-                .select((list_entries::id, subjects::code))
+                .select((list_entries::id, subjects::id, subjects::code))
                 .load(c)?;
             if due.is_empty() {
                 return Ok(SweepReport::default());
             }
-            let ids: Vec<String> = due.iter().map(|(id, _)| id.clone()).collect();
+            let ids: Vec<String> = due.iter().map(|(id, _, _)| id.clone()).collect();
             let at = now();
             for chunk in ids.chunks(1000) {
                 diesel::update(list_entries::table.filter(list_entries::id.eq_any(chunk)))
@@ -61,7 +63,20 @@ impl Store {
                     .execute(c)?;
             }
             let cancelled = cancel_open(c, &ids, "名单条目已到期，措施解除")?;
-            let mut subject_codes: Vec<String> = due.into_iter().map(|(_, code)| code).collect();
+            let feed: Vec<_> = due
+                .iter()
+                .map(|(id, subject_id, code)| {
+                    changes::made(
+                        ChangeTarget::ListEntry,
+                        ChangeAction::Expired,
+                        id,
+                        (subject_id, code),
+                        None,
+                    )
+                })
+                .collect();
+            changes::append(c, &feed)?;
+            let mut subject_codes: Vec<String> = due.into_iter().map(|(_, _, code)| code).collect();
             subject_codes.sort();
             subject_codes.dedup();
             Ok(SweepReport {

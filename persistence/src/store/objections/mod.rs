@@ -9,6 +9,7 @@ use model::*;
 pub use model::{DeadlineTarget, Decided, Decision, Filed, Filer, ObjectionFilter};
 
 use super::catalogue::acting_department;
+use super::changes;
 use super::dispatches::cancel_open;
 use super::subjects::require_subject;
 use super::targets::{archive_version, load_entry, load_record};
@@ -19,6 +20,7 @@ use crate::schema::{correction_notices, credit_records, list_entries, objections
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
+use domain::feed::{ChangeAction, ChangeTarget};
 use domain::objection::{
     self, CorrectionNotice, NewObjection, Objection, ObjectionStatus, RawObjection, RecordRemedy,
     TargetKind,
@@ -226,7 +228,7 @@ impl Store {
             let mut cancelled = Vec::new();
             let mut notice = None;
             if let Decision::Uphold { record, .. } = decision {
-                let (target, remedy) = match o.target {
+                let (target, remedy, action) = match o.target {
                     TargetKind::Entry => {
                         let (entry, list_type) = load_entry(c, &o.target_id)?
                             .ok_or_else(|| corrupt("objection entry", &o.target_id))?;
@@ -247,18 +249,23 @@ impl Store {
                         (
                             format!("列入“{}”名单", list_type.name),
                             "撤销该名单条目并解除相关措施".to_owned(),
+                            (ChangeTarget::ListEntry, ChangeAction::Revoked),
                         )
                     }
                     TargetKind::Record => {
                         let r = load_record(c, &o.target_id)?
                             .ok_or_else(|| corrupt("objection record", &o.target_id))?;
-                        let remedy = apply_record_remedy(
-                            c,
-                            &r,
-                            record.as_ref().unwrap_or(&RecordRemedy::Withdraw),
-                            &o.id,
-                        )?;
-                        (format!("信用记录（{}）", r.decision_number), remedy)
+                        let chosen = record.as_ref().unwrap_or(&RecordRemedy::Withdraw);
+                        let action = match chosen {
+                            RecordRemedy::Withdraw => ChangeAction::Revoked,
+                            RecordRemedy::Correct { .. } => ChangeAction::Amended,
+                        };
+                        let remedy = apply_record_remedy(c, &r, chosen, &o.id)?;
+                        (
+                            format!("信用记录（{}）", r.decision_number),
+                            remedy,
+                            (ChangeTarget::CreditRecord, action),
+                        )
                     }
                 };
                 let (title, body) =
@@ -277,6 +284,16 @@ impl Store {
                     .values(&row)
                     .execute(c)?;
                 notice = Some(CorrectionNotice::try_from(row)?);
+                changes::append(
+                    c,
+                    &[changes::made(
+                        action.0,
+                        action.1,
+                        &o.target_id,
+                        (&subject.id, subject.code.as_str()),
+                        Some(&department.code),
+                    )],
+                )?;
             }
             Ok(Decided {
                 objection: load(c, id)?,
