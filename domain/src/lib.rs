@@ -19,6 +19,7 @@ pub mod feed;
 mod fixtures;
 pub mod jurisdiction;
 pub mod list;
+pub mod lookup;
 pub mod memorandum;
 pub mod objection;
 pub mod record;

@@ -303,6 +303,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    lookups (id) {
+        id -> Text,
+        at -> Timestamp,
+        subject_id -> Text,
+        department -> Text,
+        via -> Text,
+        purpose -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(list_entries -> subjects (subject_id));
 diesel::joinable!(list_entries -> list_types (list_type_id));
 diesel::joinable!(credit_records -> subjects (subject_id));
@@ -333,6 +344,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     correction_notices,
     audit_log,
     changes,
+    lookups,
     repairs,
     repair_rules,
 );

@@ -19,6 +19,7 @@ mod helpers;
 mod http;
 mod joint;
 mod limits;
+mod lookups;
 mod memoranda;
 mod migrations;
 mod objections;

@@ -10,6 +10,7 @@ mod joint;
 mod joint_inputs;
 mod joint_types;
 pub mod loaders;
+mod lookups;
 mod mutation;
 mod objections;
 mod parse_cache;
@@ -43,6 +44,7 @@ pub struct QueryRoot(
     repairs::RepairQuery,
     screen::ScreenQuery,
     feed::FeedQuery,
+    lookups::LookupQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.

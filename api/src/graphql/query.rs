@@ -4,10 +4,11 @@ use super::types::{
     CreditRecordNode, DepartmentNode, JurisdictionNode, ListEntryNode, ListTypeNode, SubjectNode,
     ViewerNode, entries_key, records_connection,
 };
-use super::{answers, connection, page_request, principal, services};
+use super::{answers, connection, lookups, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
+use domain::lookup::LookupVia;
 use domain::{JurisdictionCode, access};
 use persistence::{EntryFilter, SubjectFilter};
 
@@ -32,8 +33,13 @@ impl CoreQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "统一社会信用代码或公民身份号码 (code)")] code: String,
+        #[graphql(
+            desc = "查询目的，记入被查询主体可见的查询记录；匿名查询不记录 (purpose: logged for the subject to read; anonymous look-ups are not logged)"
+        )]
+        purpose: Option<String>,
     ) -> Result<Option<SubjectNode>> {
         let svc = services(ctx)?;
+        let purpose = lookups::purpose(purpose)?;
         answers::looks_up_code(ctx, &code);
         // The public look-up usually shows the entries in force too: they are read in the same
         // statement and handed to the loader that the nested field asks.
@@ -50,6 +56,7 @@ impl CoreQuery {
                 return Ok(None);
             };
             answers::shows_subject(ctx, &subject);
+            lookups::log(ctx, &[&subject], LookupVia::Subject, purpose).await?;
             let page = page_request(None, None).gql()?;
             if let Some(key) = entries_key(ctx, &subject.id, None, page) {
                 ctx.data::<Loaders>()?
@@ -61,6 +68,7 @@ impl CoreQuery {
         let found = svc.run(move |s| s.subject_by_code(&code, "code")).await?;
         if let Some(subject) = &found {
             answers::shows_subject(ctx, subject);
+            lookups::log(ctx, &[subject], LookupVia::Subject, purpose).await?;
         }
         Ok(found.map(SubjectNode))
     }

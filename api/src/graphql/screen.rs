@@ -41,7 +41,12 @@ impl ScreenQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "统一社会信用代码或公民身份号码，最多1000个 (codes)")] codes: Vec<String>,
+        #[graphql(
+            desc = "筛查目的，记入每个被查到主体可见的查询记录；匿名筛查不记录 (purpose: logged for each subject found)"
+        )]
+        purpose: Option<String>,
     ) -> Result<Vec<ScreenResult>> {
+        let purpose = super::lookups::purpose(purpose)?;
         if codes.is_empty() || codes.len() > MAX_SCREEN {
             return Err(
                 ApiError::bad_input("codes", format!("一次可筛查1至{MAX_SCREEN}个代码"))
@@ -54,9 +59,12 @@ impl ScreenQuery {
             answers::looks_up_code(ctx, code);
         }
         let screened = svc.run(move |s| s.screen(&codes, today)).await?;
-        for subject in screened.iter().filter_map(|s| s.subject.as_ref()) {
+        let found: Vec<&domain::Subject> =
+            screened.iter().filter_map(|s| s.subject.as_ref()).collect();
+        for subject in &found {
             answers::shows_subject(ctx, subject);
         }
+        super::lookups::log(ctx, &found, domain::lookup::LookupVia::Screen, purpose).await?;
         Ok(screened
             .into_iter()
             .map(|s| {

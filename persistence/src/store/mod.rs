@@ -9,6 +9,7 @@ mod checks;
 mod dispatches;
 mod entries;
 mod listing;
+mod lookups;
 mod memoranda;
 mod objections;
 mod records;
