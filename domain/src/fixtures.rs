@@ -70,3 +70,24 @@ pub fn entry(start: &str, end: &str, status: EntryStatus) -> ListEntry {
         relisted_after_repair: false,
     }
 }
+
+/// A penalty of the city market regulator, public from 2026-03-02 to 2029-03-01.
+pub fn record() -> crate::CreditRecord {
+    crate::CreditRecord {
+        id: "r".into(),
+        subject_id: "s".into(),
+        kind: crate::CreditRecordKind::Penalty,
+        title: "罚款".into(),
+        decision_number: "阜市监罚〔2026〕1号".into(),
+        decision_date: d("2026-02-27"),
+        publication_date: d("2026-03-02"),
+        legal_basis: "《产品质量法》".into(),
+        content: "罚款".into(),
+        source_department: DepartmentCode::parse("210900.market").unwrap(),
+        dishonesty_class: None,
+        publicity_end: Some(d("2029-03-01")),
+        created_at: Utc::now(),
+        version: 1,
+        withdrawn_at: None,
+    }
+}

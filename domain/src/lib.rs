@@ -7,6 +7,7 @@
 //! there is one. Code parsing has its own [`CodeError`] so that callers can tell *why* a code is bad.
 
 pub mod access;
+pub mod as_of;
 pub mod audit;
 pub mod calendar;
 pub mod check;

@@ -14,7 +14,7 @@ mod store;
 pub use conn::{AnyConnection, Backend};
 pub use error::StoreError;
 pub use store::{
-    AuditFilter, CheckOutcome, DEFAULT_SEARCH_WINDOW, DeadlineTarget, Decided, Decision,
+    AsOf, AuditFilter, CheckOutcome, DEFAULT_SEARCH_WINDOW, DeadlineTarget, Decided, Decision,
     DepartmentResponse, DispatchFilter, DispatchView, EntryChange, EntryFilter, Filed, Filer,
     ListingCount, MAX_BATCH, MAX_PAGE_SIZE, MAX_SCREEN, MeasureFinding, NewAudit, ObjectionFilter,
     Page, PageRequest, Policy, RecordFilter, ReferenceData, Repair, RepairDecided, RepairOption,

@@ -268,7 +268,7 @@ impl ApplicableMeasureNode {
     }
     /// 被列入名单的主体：被核查主体本身，或其担任法定代表人/负责人的组织 (the listed subject)
     async fn listed_subject(&self) -> SubjectNode {
-        SubjectNode(self.0.listed.clone())
+        SubjectNode::from(self.0.listed.clone())
     }
     /// 约束方式：主体本身或作为法定代表人、主要负责人 (how the checked subject is bound)
     async fn via(&self) -> enums::Reach {
@@ -296,7 +296,7 @@ impl CheckResultNode {
     }
     /// 主体；未登记时为空 (the subject; null if not registered)
     async fn subject(&self) -> Option<SubjectNode> {
-        self.0.subject.clone().map(SubjectNode)
+        self.0.subject.clone().map(SubjectNode::from)
     }
     /// 主体当前有效的红黑名单条目 (the subject's entries in force, red and black)
     async fn entries(&self) -> Vec<ListEntryNode> {

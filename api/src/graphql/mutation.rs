@@ -27,7 +27,7 @@ impl CoreMutation {
             .await?;
         answers::changed_subjects(ctx, [subject.id.as_str()]);
         answers::changed_codes(ctx, [subject.code.as_str()]);
-        Ok(SubjectNode(subject))
+        Ok(SubjectNode::from(subject))
     }
 
     /// 新增信用记录，来源部门为调用部门，需 records:write (add a credit record)

@@ -60,7 +60,7 @@ impl ObjectionNode {
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
         load(ctx, SubjectId(self.objection.subject_id.clone()), "主体")
             .await
-            .map(SubjectNode)
+            .map(SubjectNode::from)
     }
     /// 异议所涉名单条目 (the entry objected to)
     async fn entry(&self, ctx: &Context<'_>) -> Result<Option<ListEntryNode>> {
@@ -159,7 +159,7 @@ impl CorrectionNode {
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
         load(ctx, SubjectId(self.0.subject_id.clone()), "主体")
             .await
-            .map(SubjectNode)
+            .map(SubjectNode::from)
     }
     /// 发布时间 (published at)
     async fn published_at(&self) -> DateTime<Utc> {

@@ -1,5 +1,6 @@
 use super::enums;
 use super::loaders::{Loaders, pages};
+use super::scalars::Date;
 use super::types::{
     CreditRecordNode, DepartmentNode, JurisdictionNode, ListEntryNode, ListTypeNode, SubjectNode,
     ViewerNode, entries_key, records_connection,
@@ -37,9 +38,16 @@ impl CoreQuery {
             desc = "查询目的，记入被查询主体可见的查询记录；匿名查询不记录 (purpose: logged for the subject to read; anonymous look-ups are not logged)"
         )]
         purpose: Option<String>,
+        #[graphql(
+            desc = "某日（含）结束时平台所显示的情况：当时有效的名单条目、当时公示的记录及其当时的版本；不给则为现在 (as at the end of this past day, China time: entries in force and records in publicity then, as they read then)"
+        )]
+        as_of: Option<Date>,
     ) -> Result<Option<SubjectNode>> {
         let svc = services(ctx)?;
         let purpose = lookups::purpose(purpose)?;
+        if let Some(Date(date)) = as_of {
+            return subject_as_of(ctx, code, date, purpose).await;
+        }
         answers::looks_up_code(ctx, &code);
         // The public look-up usually shows the entries in force too: they are read in the same
         // statement and handed to the loader that the nested field asks.
@@ -63,14 +71,14 @@ impl CoreQuery {
                     .feed_many(pages(&[key], entries))
                     .await;
             }
-            return Ok(Some(SubjectNode(subject)));
+            return Ok(Some(SubjectNode::from(subject)));
         }
         let found = svc.run(move |s| s.subject_by_code(&code, "code")).await?;
         if let Some(subject) = &found {
             answers::shows_subject(ctx, subject);
             lookups::log(ctx, &[subject], LookupVia::Subject, purpose).await?;
         }
-        Ok(found.map(SubjectNode))
+        Ok(found.map(SubjectNode::from))
     }
 
     /// 搜索主体：名称中的任意片段，或完整代码 (search subjects by part of a name or a whole code)
@@ -106,7 +114,9 @@ impl CoreQuery {
             jurisdiction: jurisdiction_arg(jurisdiction)?,
         };
         let result = svc.run(move |s| s.subjects(&filter, &page)).await?;
-        Ok(connection(result, had_after, |s| (s.0, SubjectNode(s.1))))
+        Ok(connection(result, had_after, |s| {
+            (s.0, SubjectNode::from(s.1))
+        }))
     }
 
     /// 全部名单类型 (all list types)
@@ -223,4 +233,30 @@ pub(super) async fn entries_connection(
     Ok(connection(result, had_after, |entry| {
         (entry.id.clone(), ListEntryNode { entry, today })
     }))
+}
+
+/// `subject(code:, asOf:)`: the subject as the platform showed it at the end of `date`; none if it
+/// was not registered yet.
+async fn subject_as_of(
+    ctx: &Context<'_>,
+    code: String,
+    date: chrono::NaiveDate,
+    purpose: Option<String>,
+) -> Result<Option<SubjectNode>> {
+    let svc = services(ctx)?;
+    if date > svc.today() {
+        return Err(ApiError::bad_input("asOf", "asOf 不能晚于今天").into_graphql());
+    }
+    answers::looks_up_code(ctx, &code);
+    let Some(subject) = svc.run(move |s| s.subject_by_code(&code, "code")).await? else {
+        return Ok(None);
+    };
+    answers::shows_subject(ctx, &subject);
+    if domain::time::china_date(subject.created_at) > date {
+        return Ok(None);
+    }
+    lookups::log(ctx, &[&subject], LookupVia::Subject, purpose).await?;
+    let id = subject.id.clone();
+    let then = svc.run(move |s| s.subject_as_of(&id, date)).await?;
+    Ok(Some(SubjectNode(subject, Some(std::sync::Arc::new(then)))))
 }

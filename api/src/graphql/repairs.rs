@@ -39,7 +39,7 @@ impl RepairNode {
     async fn subject(&self, ctx: &Context<'_>) -> Result<super::types::SubjectNode> {
         load(ctx, SubjectId(self.0.subject_id.clone()), "主体")
             .await
-            .map(super::types::SubjectNode)
+            .map(super::types::SubjectNode::from)
     }
     /// 决定部门（谁认定、谁修复）(the department that decides)
     async fn owner(&self) -> &str {

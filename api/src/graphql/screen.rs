@@ -81,7 +81,7 @@ impl ScreenQuery {
                     valid: s.invalid.is_none(),
                     error: s.invalid,
                     found: s.subject.is_some(),
-                    subject: s.subject.map(SubjectNode),
+                    subject: s.subject.map(SubjectNode::from),
                     red_entries: node(red),
                     black_entries: node(black),
                     under_objection: s.under_objection,

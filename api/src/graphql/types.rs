@@ -91,7 +91,17 @@ impl RepresentativeNode {
 
 /// 主体 (subject): an organisation or person that credit information is about.
 #[derive(Description)]
-pub struct SubjectNode(pub domain::Subject);
+pub struct SubjectNode(
+    pub domain::Subject,
+    /// Set when the subject is asked as it stood on a past date: its entries and records then.
+    pub Option<std::sync::Arc<persistence::AsOf>>,
+);
+
+impl From<domain::Subject> for SubjectNode {
+    fn from(subject: domain::Subject) -> Self {
+        SubjectNode(subject, None)
+    }
+}
 
 #[Object(name = "Subject", use_type_description)]
 impl SubjectNode {
@@ -165,6 +175,21 @@ impl SubjectNode {
     ) -> Result<Connection<String, ListEntryNode>> {
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
+        if let Some(then) = &self.1 {
+            let Some(wanted) = access::visible_entry_status(principal(ctx), status.map(Into::into))
+            else {
+                return Ok(Connection::new(had_after, false));
+            };
+            let date = then.date;
+            let shown = then
+                .entries
+                .iter()
+                .filter(|e| wanted.is_none_or(|s| e.status_on(date) == s));
+            let found = in_memory_page(shown, |e| &e.id, &page);
+            return Ok(connection(found, had_after, |entry| {
+                (entry.id.clone(), ListEntryNode { entry, today: date })
+            }));
+        }
         let today = services(ctx)?.today();
         let Some(key) = entries_key(ctx, &self.0.id, status, page) else {
             return Ok(Connection::new(had_after, false));
@@ -184,6 +209,17 @@ impl SubjectNode {
     ) -> Result<Connection<String, CreditRecordNode>> {
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
+        if let Some(then) = &self.1 {
+            let public_only = !access::sees_non_public(principal(ctx));
+            let kind: Option<domain::CreditRecordKind> = kind.map(Into::into);
+            let shown = then.records.iter().filter(|r| {
+                kind.is_none_or(|k| r.kind == k) && (!public_only || r.is_public_on(then.date))
+            });
+            let found = in_memory_page(shown, |r| &r.id, &page);
+            return Ok(connection(found, had_after, |r| {
+                (r.id.clone(), CreditRecordNode(r))
+            }));
+        }
         let svc = services(ctx)?;
         let key = RecordsOf {
             subject_id: self.0.id.clone(),
@@ -196,6 +232,20 @@ impl SubjectNode {
             (r.id.clone(), CreditRecordNode(r))
         }))
     }
+}
+
+/// A page of rows already in memory (ordered by id), after the page's cursor.
+fn in_memory_page<'a, T: Clone + 'a>(
+    rows: impl Iterator<Item = &'a T>,
+    id: impl Fn(&T) -> &str,
+    page: &persistence::PageRequest,
+) -> persistence::Page<T> {
+    let items = rows
+        .filter(|r| page.after.as_deref().is_none_or(|a| id(r) > a))
+        .take(page.first + 1)
+        .cloned()
+        .collect();
+    persistence::Page::from_overfetch(items, page)
 }
 
 /// What a subject's `listEntries` asks the loader for; `None` when the caller may see none.
@@ -317,7 +367,7 @@ impl ListEntryNode {
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
         load(ctx, SubjectId(self.entry.subject_id.clone()), "主体")
             .await
-            .map(SubjectNode)
+            .map(SubjectNode::from)
     }
     /// 名单类型 (list type)
     async fn list_type(&self, ctx: &Context<'_>) -> Result<ListTypeNode> {
@@ -391,7 +441,7 @@ impl CreditRecordNode {
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
         load(ctx, SubjectId(self.0.subject_id.clone()), "主体")
             .await
-            .map(SubjectNode)
+            .map(SubjectNode::from)
     }
     /// 记录类别 (kind)
     async fn kind(&self) -> enums::CreditRecordKind {

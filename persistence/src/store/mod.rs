@@ -1,5 +1,6 @@
 //! The store: a pool, and one database transaction per command.
 
+mod as_of;
 mod audit;
 mod batch;
 mod bulk;
@@ -21,6 +22,7 @@ mod subjects;
 mod sweep;
 mod targets;
 
+pub use as_of::AsOf;
 pub use audit::{AuditFilter, NewAudit, sha256_hex};
 pub use catalogue::ReferenceData;
 pub use checks::{CheckOutcome, MeasureFinding};
