@@ -50,6 +50,19 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         synthetic_start: usize,
     },
+    /// Write the change feed as JSON Lines (one change and the object it touched per line), for
+    /// upstream platforms; prints where the next export starts.
+    Export {
+        /// Start after this change number (the `--after` printed by the previous export).
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+        /// Write at most this many changes.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -128,6 +141,29 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     "audit trail broken at record {seq}: expected record {expected_seq} with the previous record's hash (a record was deleted or replaced before it)"
                 ),
             }
+        }
+        Command::Export { after, limit, out } => {
+            let after = i64::try_from(after).context("--after: no such change number")?;
+            let store = open_store(&settings).await?;
+            let today = domain::time::china_date(chrono::Utc::now());
+            let done = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                let mut sink: Box<dyn std::io::Write> = match &out {
+                    Some(p) => Box::new(std::io::BufWriter::new(
+                        std::fs::File::create(p)
+                            .with_context(|| format!("creating {}", p.display()))?,
+                    )),
+                    None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+                };
+                let done = crate::export::export(&store, after, limit, today, &mut sink)?;
+                sink.flush().context("writing the export")?;
+                Ok(done)
+            })
+            .await??;
+            eprintln!(
+                "exported {} changes; next time: xinyong export --after {}",
+                done.changes, done.last
+            );
+            Ok(())
         }
         Command::Migrate => {
             open_store(&settings).await?;

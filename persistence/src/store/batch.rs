@@ -83,3 +83,23 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    pub fn credit_records_by_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<domain::CreditRecord>, StoreError> {
+        use crate::rows::CreditRecordRow;
+        use crate::schema::credit_records;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read(|c| {
+            let rows = credit_records::table
+                .filter(credit_records::id.eq_any(ids))
+                .select(CreditRecordRow::as_select())
+                .load(c)?;
+            convert(rows)
+        })
+    }
+}

@@ -114,19 +114,28 @@ impl Store {
         };
         self.read(|c| {
             acting_department(c, actor)?;
-            let rows: Vec<ChangeRow> = changes::table
-                .filter(changes::seq.gt(after))
-                .order(changes::seq)
-                .limit(page.limit())
-                .select(ChangeRow::as_select())
-                .load(c)?;
-            let items = rows
-                .into_iter()
-                .map(Change::try_from)
-                .collect::<Result<Vec<_>, _>>()?;
+            let items = read_after(c, after, page.limit())?;
             Ok(Page::from_overfetch(items, page))
         })
     }
+
+    /// At most `limit` changes after number `after`, oldest first: for `xinyong export`, which
+    /// runs with the database's own credentials.
+    pub fn changes_after(&self, after: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
+        self.read(|c| read_after(c, after, i64::try_from(limit).unwrap_or(i64::MAX)))
+    }
+}
+
+fn read_after(c: &mut AnyConnection, after: i64, limit: i64) -> Result<Vec<Change>, StoreError> {
+    changes::table
+        .filter(changes::seq.gt(after))
+        .order(changes::seq)
+        .limit(limit)
+        .select(ChangeRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(Change::try_from)
+        .collect()
 }
 
 /// A change made by `department` (none for an expiry) to one target of one subject.
