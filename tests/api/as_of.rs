@@ -7,8 +7,6 @@ use serde_json::{Value, json};
 const THEN: &str = "query($c: String!, $d: Date) { subject(code: $c, asOf: $d) { code
     listEntries { edges { node { id status } } }
     creditRecords { edges { node { id content version } } } } }";
-const FILE: &str =
-    "mutation($input: FileObjectionInput!) { fileObjection(input: $input) { objection { id } } }";
 
 fn today() -> NaiveDate {
     domain::time::china_date(chrono::Utc::now())
@@ -83,27 +81,8 @@ async fn a_past_day_shows_the_entries_in_force_and_the_records_as_they_read_then
     );
 
     // Today: the record is corrected after an objection, and the entry revoked.
-    let r = app
-        .gql(
-            FILE,
-            json!({ "input": { "subject": code, "targetKind": "RECORD", "targetId": record,
-        "reason": "罚款金额有误", "contact": "13800000000" } }),
-            None,
-        )
+    app.uphold_record_objection(&code, &record, &market, "CORRECT")
         .await;
-    assert_no_errors(&r);
-    let objection = r["data"]["fileObjection"]["objection"]["id"].clone();
-    assert_no_errors(
-        &app.gql(
-            "mutation($id: ID!) { acceptObjection(input: { id: $id }) { status } }",
-            json!({ "id": objection }),
-            Some(&market),
-        )
-        .await,
-    );
-    assert_no_errors(&app.gql("mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status } }",
-        json!({ "input": { "id": objection, "upheld": true, "reason": "金额录入错误", "recordRemedy": "CORRECT", "correctedContent": "罚款一万元" } }),
-        Some(&market)).await);
     assert_no_errors(&app.gql("mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"生效判决已被撤销\" }) { status } }",
         json!({ "id": entry }), Some(&court)).await);
 

@@ -10,11 +10,6 @@ const CHANGES: &str = "query($n: Int, $a: String) { changes(first: $n, after: $a
     pageInfo { hasNextPage endCursor } } }";
 const ADD_RECORD: &str =
     "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }";
-const FILE: &str =
-    "mutation($input: FileObjectionInput!) { fileObjection(input: $input) { objection { id } } }";
-const ACCEPT: &str = "mutation($id: ID!) { acceptObjection(input: { id: $id }) { status } }";
-const DECIDE: &str =
-    "mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status } }";
 
 fn reader(app: &TestApp) -> String {
     app.token("210900.ndrc", &["changes:read"])
@@ -167,29 +162,8 @@ async fn records_corrections_revocations_repairs_and_expiries_reach_the_feed() {
         (&records[0], "CORRECT", "AMENDED"),
         (&records[1], "WITHDRAW", "REVOKED"),
     ] {
-        let r = app
-            .gql(
-                FILE,
-                json!({ "input": { "subject": code, "targetKind": "RECORD", "targetId": record,
-            "reason": "罚款金额有误", "contact": "13800000000" } }),
-                None,
-            )
+        app.uphold_record_objection(&code, record, &market, remedy)
             .await;
-        assert_no_errors(&r);
-        let objection = r["data"]["fileObjection"]["objection"]["id"].clone();
-        assert_no_errors(
-            &app.gql(ACCEPT, json!({ "id": objection }), Some(&market))
-                .await,
-        );
-        assert_no_errors(
-            &app.gql(
-                DECIDE,
-                json!({ "input": { "id": objection, "upheld": true, "reason": "核实有误",
-            "recordRemedy": remedy, "correctedContent": "罚款一万元" } }),
-                Some(&market),
-            )
-            .await,
-        );
         expected.push(("CREDIT_RECORD".into(), action.into(), record.clone()));
     }
 

@@ -314,3 +314,33 @@ impl TestApp {
             .unwrap()
     }
 }
+
+impl TestApp {
+    /// Files an objection to a record of `subject`, and has `handler` accept and uphold it with
+    /// `remedy` (`WITHDRAW`, or `CORRECT` to content `罚款一万元`).
+    pub async fn uphold_record_objection(
+        &self,
+        subject: &str,
+        record: &str,
+        handler: &str,
+        remedy: &str,
+    ) {
+        let r = self
+            .gql(
+                "mutation($input: FileObjectionInput!) { fileObjection(input: $input) { objection { id } } }",
+                json!({ "input": { "subject": subject, "targetKind": "RECORD", "targetId": record,
+                    "reason": "罚款金额有误", "contact": "13800000000" } }),
+                None,
+            )
+            .await;
+        assert_no_errors(&r);
+        let id = r["data"]["fileObjection"]["objection"]["id"].clone();
+        let accept = "mutation($id: ID!) { acceptObjection(input: { id: $id }) { status } }";
+        assert_no_errors(&self.gql(accept, json!({ "id": id }), Some(handler)).await);
+        let decide =
+            "mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status } }";
+        let input = json!({ "input": { "id": id, "upheld": true, "reason": "核实有误",
+            "recordRemedy": remedy, "correctedContent": "罚款一万元" } });
+        assert_no_errors(&self.gql(decide, input, Some(handler)).await);
+    }
+}
