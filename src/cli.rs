@@ -68,6 +68,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Credit reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Print a token signed with the configured HS256 secret (development and scripts).
     Token {
         /// Department code, e.g. 210900.court.
@@ -82,6 +87,19 @@ enum Command {
         /// Lifetime, e.g. 1h, 30m, 7d.
         #[arg(long, default_value = "1h")]
         ttl: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Check that a saved credit report is genuine and unaltered, with no database: by the key
+    /// given, or the one this configuration signs with. Exits 1 if not.
+    Verify {
+        /// The report as saved (the `document` of `creditReport`).
+        file: PathBuf,
+        /// The platform's public key: the `x` of /.well-known/xinyong-report-keys.json.
+        #[arg(long)]
+        public_key: Option<String>,
     },
 }
 
@@ -164,6 +182,29 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 done.changes, done.last
             );
             Ok(())
+        }
+        Command::Report {
+            command: ReportCommand::Verify { file, public_key },
+        } => {
+            let verifier = match public_key {
+                Some(x) => api::report_signing::ReportVerifier::from_public(&x)
+                    .map_err(|e| anyhow::anyhow!("--public-key: {e}"))?,
+                None => settings.report_signer()?.verifier().clone(),
+            };
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            match verifier.verify(&text) {
+                Ok(p) => {
+                    println!(
+                        "genuine and unaltered: report {} on {}, issued {}",
+                        p["number"].as_str().unwrap_or("?"),
+                        p["subject"]["code"].as_str().unwrap_or("?"),
+                        p["issuedAt"].as_str().unwrap_or("?")
+                    );
+                    Ok(())
+                }
+                Err(e) => bail!("not verified: {e}"),
+            }
         }
         Command::Migrate => {
             open_store(&settings).await?;
@@ -342,15 +383,22 @@ const DEMO_TOKENS: &[(&str, &[&str])] = &[
             "stats:read",
             "dispatch:handle",
             "objections:handle",
+            "changes:read",
         ],
     ),
     ("210922.market", PUBLISHER),
+    ("210900.icbc", &["bank:query"]),
 ];
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     if settings.uses_dev_secret() {
         tracing::warn!(
             "tokens are verified with the built-in development secret: set XINYONG_JWT_SECRET or use RS256/EdDSA in production"
+        );
+    }
+    if settings.report_signing_key.is_none() {
+        tracing::warn!(
+            "credit reports are signed with a key derived from the JWT secret: set XINYONG_REPORT_SIGNING_KEY (32 bytes, base64url) in production"
         );
     }
     let store = open_store(&settings).await?;

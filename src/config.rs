@@ -46,6 +46,9 @@ pub struct Settings {
     pub jwt_secret: SecretString,
     /// The PEM public key for RS256 or EdDSA.
     pub jwt_public_key_file: Option<String>,
+    /// The Ed25519 seed (32 bytes, base64url) that signs credit reports. Every instance needs the
+    /// same; without it one is derived from `jwt_secret` (fine for development only).
+    pub report_signing_key: Option<SecretString>,
 }
 
 impl Settings {
@@ -83,6 +86,31 @@ impl Settings {
         use secrecy::ExposeSecret;
         self.jwt_algorithm.eq_ignore_ascii_case("HS256")
             && self.jwt_secret.expose_secret() == DEV_SECRET
+    }
+
+    /// The credit reports' signing key.
+    pub fn report_signer(&self) -> anyhow::Result<api::report_signing::ReportSigner> {
+        use base64::Engine;
+        use secrecy::ExposeSecret;
+        let seed: Vec<u8> = match &self.report_signing_key {
+            Some(k) => base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(k.expose_secret().trim())
+                .context("report_signing_key must be base64url (no padding)")?,
+            None => {
+                let hex = persistence::sha256_hex(&format!(
+                    "xinyong report signing key\n{}",
+                    self.jwt_secret.expose_secret()
+                ));
+                (0..32)
+                    .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16))
+                    .collect::<Result<_, _>>()
+                    .context("deriving the report key")?
+            }
+        };
+        let seed: [u8; 32] = seed
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("report_signing_key must be 32 bytes"))?;
+        Ok(api::report_signing::ReportSigner::from_seed(seed))
     }
 
     pub fn jwt(&self) -> anyhow::Result<JwtSettings> {

@@ -71,6 +71,7 @@ pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result
         clock: Clock::default(),
         events: Events::default(),
         limiter,
+        reports: settings.report_signer()?,
     })
 }
 

@@ -41,6 +41,8 @@ pub struct Services {
     pub clock: Clock,
     pub events: Events,
     pub limiter: crate::rate_limit::RateLimiter,
+    /// Signs credit reports.
+    pub reports: crate::report_signing::ReportSigner,
 }
 
 impl Services {

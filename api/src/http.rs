@@ -97,7 +97,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/", web::get().to(graphiql))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
-    .route("/metrics", web::get().to(metrics));
+    .route("/metrics", web::get().to(metrics))
+    .route(REPORT_KEYS_PATH, web::get().to(report_keys));
 }
 
 /// A browser asking for the page, not a query.
@@ -124,6 +125,15 @@ async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(page)
+}
+
+/// Where the public key that signs credit reports is served (a JSON Web Key Set).
+pub const REPORT_KEYS_PATH: &str = "/.well-known/xinyong-report-keys.json";
+
+async fn report_keys(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .json(state.services.reports.verifier().jwks())
 }
 
 async fn healthz() -> HttpResponse {

@@ -12,6 +12,7 @@ pub mod graphql;
 pub mod http;
 pub mod rate_limit;
 mod read_gate;
+pub mod report_signing;
 
 mod store_queue;
 pub mod worker_redis;

@@ -9,6 +9,7 @@
 pub mod access;
 pub mod as_of;
 pub mod audit;
+pub mod authorisation;
 pub mod calendar;
 pub mod check;
 pub mod citizen_id;
@@ -25,6 +26,7 @@ pub mod memorandum;
 pub mod objection;
 pub mod record;
 pub mod repair;
+pub mod report;
 pub mod subject;
 pub mod time;
 pub mod uscc;

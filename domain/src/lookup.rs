@@ -11,6 +11,8 @@ pub enum LookupVia {
     Subject,
     /// `screen(codes:)`, one of a batch.
     Screen,
+    /// `creditReport(code:, purpose:)`, a full report under the subject's authorisation.
+    Report,
 }
 
 impl LookupVia {
@@ -18,11 +20,12 @@ impl LookupVia {
         match self {
             LookupVia::Subject => "subject",
             LookupVia::Screen => "screen",
+            LookupVia::Report => "report",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [LookupVia::Subject, LookupVia::Screen]
+        [LookupVia::Subject, LookupVia::Screen, LookupVia::Report]
             .into_iter()
             .find(|v| v.as_str() == s)
     }

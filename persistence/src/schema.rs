@@ -314,6 +314,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    authorisations (id) {
+        id -> Text,
+        subject_id -> Text,
+        bank -> Text,
+        purpose -> Text,
+        valid_from -> Date,
+        valid_until -> Date,
+        granted_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(list_entries -> subjects (subject_id));
 diesel::joinable!(list_entries -> list_types (list_type_id));
 diesel::joinable!(credit_records -> subjects (subject_id));
@@ -345,6 +358,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     changes,
     lookups,
+    authorisations,
     repairs,
     repair_rules,
 );

@@ -63,6 +63,7 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         jwt_algorithm: "HS256".into(),
         jwt_secret: SecretString::from(SECRET),
         jwt_public_key_file: None,
+        report_signing_key: None,
     };
     (settings, sqlite_file)
 }

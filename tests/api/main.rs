@@ -29,6 +29,7 @@ mod persisted;
 mod records;
 mod redis_server;
 mod repairs;
+mod reports;
 mod schema;
 mod screen;
 mod subjects;

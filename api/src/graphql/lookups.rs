@@ -18,6 +18,8 @@ pub enum LookupVia {
     Subject,
     /// 批量筛查 (one of a screening batch)
     Screen,
+    /// 授权查询信用报告 (a credit report, under the subject's authorisation)
+    Report,
 }
 
 pub struct LookupNode(Lookup);

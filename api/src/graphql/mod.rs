@@ -16,6 +16,7 @@ mod objections;
 mod parse_cache;
 mod query;
 mod repairs;
+mod reports;
 mod scalars;
 mod screen;
 mod types;
@@ -45,6 +46,7 @@ pub struct QueryRoot(
     screen::ScreenQuery,
     feed::FeedQuery,
     lookups::LookupQuery,
+    reports::ReportQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -55,6 +57,7 @@ pub struct MutationRoot(
     joint::JointMutation,
     objections::ObjectionMutation,
     repairs::RepairMutation,
+    reports::ReportMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

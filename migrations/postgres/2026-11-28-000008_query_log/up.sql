@@ -4,7 +4,7 @@ CREATE TABLE lookups (
     at TIMESTAMP NOT NULL,
     subject_id TEXT NOT NULL REFERENCES subjects (id),
     department TEXT NOT NULL,
-    -- 'subject' or 'screen'.
+    -- 'subject', 'screen' or 'report'.
     via TEXT NOT NULL,
     purpose TEXT
 );

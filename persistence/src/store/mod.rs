@@ -15,6 +15,7 @@ mod memoranda;
 mod objections;
 mod records;
 mod repairs;
+mod reports;
 mod screen;
 mod search;
 mod stats;
