@@ -304,7 +304,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    lookups (id) {
+    lookups (subject_id, id) {
         id -> Text,
         at -> Timestamp,
         subject_id -> Text,
