@@ -1,8 +1,7 @@
 //! The audit trail: appended one record at a time under a lock, so that the chain has one order.
 
 use super::catalogue::acting_department;
-use super::{Page, PageRequest, Store};
-use crate::conn::AnyConnection;
+use super::{Page, PageRequest, Store, hold_sequence_lock};
 use crate::error::StoreError;
 use crate::schema::audit_log;
 use chrono::{NaiveDateTime, SubsecRound, Utc};
@@ -13,8 +12,6 @@ use sha2::{Digest, Sha256};
 
 /// Any number, the same on every instance: the PostgreSQL advisory lock of the chain's head.
 const CHAIN_LOCK: i64 = 0x7869_6e79_6f6e_6702;
-
-diesel::define_sql_function!(fn pg_advisory_xact_lock(key: diesel::sql_types::BigInt));
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log)]
@@ -76,9 +73,7 @@ impl Store {
     /// Appends a record at the head of the chain.
     pub fn append_audit(&self, new: &NewAudit) -> Result<AuditRecord, StoreError> {
         self.write(|c| {
-            if let AnyConnection::Postgresql(pg) = c {
-                diesel::select(pg_advisory_xact_lock(CHAIN_LOCK)).execute(pg)?;
-            }
+            hold_sequence_lock(c, CHAIN_LOCK)?;
             let head: Option<(i64, String)> = audit_log::table
                 .order(audit_log::seq.desc())
                 .select((audit_log::seq, audit_log::hash))

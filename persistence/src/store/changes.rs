@@ -2,7 +2,7 @@
 //! is held until that command commits, so numbers follow commit order with no gaps.
 
 use super::catalogue::acting_department;
-use super::{Page, PageRequest, Store};
+use super::{Page, PageRequest, Store, hold_sequence_lock};
 use crate::conn::{AnyConnection, batch_insert};
 use crate::error::StoreError;
 use crate::schema::changes;
@@ -16,8 +16,6 @@ use domain::{DepartmentCode, DomainError};
 const FEED_LOCK: i64 = 0x7869_6e79_6f6e_6703;
 /// Under SQLite's 32,766 parameters at 8 columns.
 const ROWS_PER_STATEMENT: usize = 2_000;
-
-diesel::define_sql_function!(fn pg_advisory_xact_lock(key: diesel::sql_types::BigInt));
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = changes)]
@@ -64,10 +62,7 @@ pub(crate) fn append(c: &mut AnyConnection, new: &[NewChange]) -> Result<(), Sto
     if new.is_empty() {
         return Ok(());
     }
-    if let AnyConnection::Postgresql(pg) = c {
-        diesel::select(pg_advisory_xact_lock(FEED_LOCK)).execute(pg)?;
-    }
-    // SQLite has one writer at a time (the store's write lock): the head cannot move under us.
+    hold_sequence_lock(c, FEED_LOCK)?;
     let head: Option<i64> = changes::table
         .select(diesel::dsl::max(changes::seq))
         .first(c)?;

@@ -247,6 +247,19 @@ fn check_connection(pooled: &mut conn::PoolConnection) {
     pooled.broken = pooled.batch_execute("SELECT 1").is_err();
 }
 
+diesel::define_sql_function!(fn pg_advisory_xact_lock(key: diesel::sql_types::BigInt));
+
+/// Holds the lock `key` until the transaction ends, so that commands appending to one sequence
+/// (the audit chain, the change feed) take their numbers in commit order. PostgreSQL only: SQLite
+/// has one writer at a time already.
+pub(crate) fn hold_sequence_lock(c: &mut AnyConnection, key: i64) -> Result<(), StoreError> {
+    use diesel::RunQueryDsl;
+    if let AnyConnection::Postgresql(pg) = c {
+        diesel::select(pg_advisory_xact_lock(key)).execute(pg)?;
+    }
+    Ok(())
+}
+
 /// A new time-ordered id.
 pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
