@@ -268,9 +268,11 @@ impl Store {
             let repair = load(c, id)?;
             access::may_decide_repair(&department, &repair.owner)?;
             let status = repair.status.decide(approve)?;
+            let subject = load_subject_by_id(c, &repair.subject_id)?;
             let mut cancelled = Vec::new();
+            let mut repaired = None;
             if approve {
-                let target = match repair.target {
+                repaired = Some(match repair.target {
                     TargetKind::Entry => {
                         let (entry, _) = load_entry(c, &repair.target_id)?
                             .ok_or_else(|| corrupt("repair entry", &repair.target_id))?;
@@ -306,8 +308,18 @@ impl Store {
                             .execute(c)?;
                         ChangeTarget::CreditRecord
                     }
-                };
-                let subject = load_subject_by_id(c, &repair.subject_id)?;
+                });
+            }
+            diesel::update(repairs::table.find(id))
+                .set((
+                    repairs::status.eq(status.as_str()),
+                    repairs::decided_by.eq(Some(department.code.to_string())),
+                    repairs::decision_reason.eq(Some(&reason)),
+                    repairs::decided_at.eq(Some(now())),
+                ))
+                .execute(c)?;
+            let decided = load(c, id)?;
+            if let Some(target) = repaired {
                 changes::append(
                     c,
                     &[changes::made(
@@ -319,17 +331,8 @@ impl Store {
                     )],
                 )?;
             }
-            diesel::update(repairs::table.find(id))
-                .set((
-                    repairs::status.eq(status.as_str()),
-                    repairs::decided_by.eq(Some(department.code.to_string())),
-                    repairs::decision_reason.eq(Some(&reason)),
-                    repairs::decided_at.eq(Some(now())),
-                ))
-                .execute(c)?;
-            let subject = load_subject_by_id(c, &repair.subject_id)?;
             Ok(RepairDecided {
-                repair: load(c, id)?,
+                repair: decided,
                 cancelled,
                 subject_code: subject.code.as_str().to_owned(),
             })

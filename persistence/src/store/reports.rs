@@ -1,7 +1,7 @@
 //! Authorisations (授权查询) and what a credit report is made of.
 
 use super::catalogue::{acting_department, find_department};
-use super::subjects::find_subject_by_code;
+use super::subjects::require_subject;
 use super::{Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
@@ -52,12 +52,6 @@ impl TryFrom<AuthorisationRow> for Authorisation {
     }
 }
 
-/// The subject a code names, which must be registered.
-fn registered(c: &mut AnyConnection, code: &str, field: &str) -> Result<Subject, StoreError> {
-    find_subject_by_code(c, code, field)?
-        .ok_or_else(|| DomainError::not_found("主体", code.trim().to_uppercase()).into())
-}
-
 fn of_subject(c: &mut AnyConnection, subject_id: &str) -> Result<Vec<Authorisation>, StoreError> {
     convert(
         authorisations::table
@@ -83,7 +77,7 @@ impl Store {
             DomainError::invalid("input.bank", "机构代码格式不对，例如 210900.icbc")
         })?;
         self.write(|c| {
-            let subject = registered(c, subject, "sub")?;
+            let subject = require_subject(c, subject, "sub")?;
             find_department(c, &bank)?
                 .ok_or_else(|| DomainError::not_found("机构", bank.to_string()))?;
             let row = AuthorisationRow {
@@ -110,7 +104,7 @@ impl Store {
         id: &str,
     ) -> Result<Authorisation, StoreError> {
         self.write(|c| {
-            let subject = registered(c, subject, "sub")?;
+            let subject = require_subject(c, subject, "sub")?;
             let found = of_subject(c, &subject.id)?
                 .into_iter()
                 .find(|a| a.id == id)
@@ -130,7 +124,7 @@ impl Store {
     /// A subject's authorisations (by its own code), newest first.
     pub fn authorisations_of(&self, subject: &str) -> Result<Vec<Authorisation>, StoreError> {
         self.read(|c| {
-            let subject = registered(c, subject, "sub")?;
+            let subject = require_subject(c, subject, "sub")?;
             of_subject(c, &subject.id)
         })
     }
@@ -146,7 +140,7 @@ impl Store {
     ) -> Result<(Department, ReportMaterial), StoreError> {
         self.read(|c| {
             let bank = acting_department(c, actor)?;
-            let subject = registered(c, code, "code")?;
+            let subject = require_subject(c, code, "code")?;
             let principal = domain::Principal::Department(actor.clone());
             authorisation::may_fetch_report(
                 &principal,
