@@ -283,19 +283,16 @@ pub(crate) fn pages<K: NestedKey, T: SubjectRow>(keys: &[K], rows: Vec<T>) -> Ha
     keys.iter()
         .map(|k| {
             let (first, after) = k.page();
-            let items: Vec<T> = by_subject
-                .get(k.subject_id())
-                .into_iter()
-                .flatten()
-                .filter(|t| after.as_deref().is_none_or(|a| t.id() > a))
-                .take(first + 1)
-                .map(|t| (*t).clone())
-                .collect();
             let request = PageRequest {
                 first: *first,
                 after: after.clone(),
             };
-            (k.clone(), Page::from_overfetch(items, &request))
+            let rows = by_subject
+                .get(k.subject_id())
+                .into_iter()
+                .flatten()
+                .copied();
+            (k.clone(), Page::of_sorted(rows, T::id, &request))
         })
         .collect()
 }

@@ -192,16 +192,9 @@ impl ReportQuery {
             .clone();
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
-        let all = services(ctx)?
-            .run(move |s| s.authorisations_of(code.as_str()))
+        let found = services(ctx)?
+            .run(move |s| s.authorisations_of(code.as_str(), &page))
             .await?;
-        // Newest first, by id (time-ordered); a subject has few.
-        let items = all
-            .into_iter()
-            .filter(|a| page.after.as_deref().is_none_or(|c| a.id.as_str() < c))
-            .take(page.first + 1)
-            .collect();
-        let found = persistence::Page::from_overfetch(items, &page);
         Ok(connection(found, had_after, |a| {
             (a.id.clone(), AuthorisationNode(a))
         }))

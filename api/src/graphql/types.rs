@@ -185,7 +185,7 @@ impl SubjectNode {
                 .entries
                 .iter()
                 .filter(|e| wanted.is_none_or(|s| e.status_on(date) == s));
-            let found = in_memory_page(shown, |e| &e.id, &page);
+            let found = persistence::Page::of_sorted(shown, |e| &e.id, &page);
             return Ok(connection(found, had_after, |entry| {
                 (entry.id.clone(), ListEntryNode { entry, today: date })
             }));
@@ -215,7 +215,7 @@ impl SubjectNode {
             let shown = then.records.iter().filter(|r| {
                 kind.is_none_or(|k| r.kind == k) && (!public_only || r.is_public_on(then.date))
             });
-            let found = in_memory_page(shown, |r| &r.id, &page);
+            let found = persistence::Page::of_sorted(shown, |r| &r.id, &page);
             return Ok(connection(found, had_after, |r| {
                 (r.id.clone(), CreditRecordNode(r))
             }));
@@ -232,20 +232,6 @@ impl SubjectNode {
             (r.id.clone(), CreditRecordNode(r))
         }))
     }
-}
-
-/// A page of rows already in memory (ordered by id), after the page's cursor.
-fn in_memory_page<'a, T: Clone + 'a>(
-    rows: impl Iterator<Item = &'a T>,
-    id: impl Fn(&T) -> &str,
-    page: &persistence::PageRequest,
-) -> persistence::Page<T> {
-    let items = rows
-        .filter(|r| page.after.as_deref().is_none_or(|a| id(r) > a))
-        .take(page.first + 1)
-        .cloned()
-        .collect();
-    persistence::Page::from_overfetch(items, page)
 }
 
 /// What a subject's `listEntries` asks the loader for; `None` when the caller may see none.

@@ -71,6 +71,24 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page of rows already in memory, in id order: those after the request's cursor.
+    pub fn of_sorted<'a>(
+        rows: impl IntoIterator<Item = &'a T>,
+        id: impl Fn(&T) -> &str,
+        request: &PageRequest,
+    ) -> Self
+    where
+        T: Clone + 'a,
+    {
+        let items = rows
+            .into_iter()
+            .filter(|r| request.after.as_deref().is_none_or(|a| id(r) > a))
+            .take(request.first + 1)
+            .cloned()
+            .collect();
+        Page::from_overfetch(items, request)
+    }
+
     pub fn from_overfetch(mut items: Vec<T>, request: &PageRequest) -> Self {
         let wanted = request.first.clamp(1, MAX_PAGE_SIZE);
         let has_next_page = items.len() > wanted;

@@ -2,7 +2,7 @@
 
 use super::catalogue::{acting_department, find_department};
 use super::subjects::require_subject;
-use super::{Store, new_id, now};
+use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
 use crate::rows::{CreditRecordRow, ListEntryRow, ListTypeRow, convert};
@@ -122,10 +122,25 @@ impl Store {
     }
 
     /// A subject's authorisations (by its own code), newest first.
-    pub fn authorisations_of(&self, subject: &str) -> Result<Vec<Authorisation>, StoreError> {
+    pub fn authorisations_of(
+        &self,
+        subject: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Authorisation>, StoreError> {
         self.read(|c| {
             let subject = require_subject(c, subject, "sub")?;
-            of_subject(c, &subject.id)
+            let mut q = authorisations::table
+                .filter(authorisations::subject_id.eq(&subject.id))
+                .select(AuthorisationRow::as_select())
+                .into_boxed();
+            if let Some(after) = &page.after {
+                q = q.filter(authorisations::id.lt(after.clone()));
+            }
+            let rows = q
+                .order(authorisations::id.desc())
+                .limit(page.limit())
+                .load(c)?;
+            Ok(Page::from_overfetch(convert(rows)?, page))
         })
     }
 
