@@ -3,7 +3,7 @@
 //! to tell: when they were made, when they ended or were withdrawn, and their earlier versions.
 
 use crate::time::china_date;
-use crate::{CreditRecord, EntryStatus, ListEntry};
+use crate::{CreditRecord, EntryStatus, ListEntry, Subject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// An earlier version of a record, kept when it was corrected or its publicity cut short.
@@ -18,10 +18,22 @@ pub struct RecordVersion {
     pub replaced_at: DateTime<Utc>,
 }
 
+/// Whether something made at `made` was on the platform by the end of `date`.
+fn made_by(made: DateTime<Utc>, date: NaiveDate) -> bool {
+    china_date(made) <= date
+}
+
+impl Subject {
+    /// Whether the platform knew the subject by the end of `date`.
+    pub fn registered_by(&self, date: NaiveDate) -> bool {
+        made_by(self.created_at, date)
+    }
+}
+
 impl ListEntry {
     /// The entry as it stood at the end of `date`; `None` if it was not on the platform yet.
     pub fn as_of(&self, date: NaiveDate) -> Option<ListEntry> {
-        if china_date(self.created_at) > date {
+        if !made_by(self.created_at, date) {
             return None;
         }
         match self.ended_at {
@@ -41,7 +53,7 @@ impl CreditRecord {
     /// The record as it stood at the end of `date`, given its earlier versions; `None` if it was
     /// not on the platform yet.
     pub fn as_of(&self, date: NaiveDate, versions: &[RecordVersion]) -> Option<CreditRecord> {
-        if china_date(self.created_at) > date {
+        if !made_by(self.created_at, date) {
             return None;
         }
         let mut then = self.clone();
@@ -67,15 +79,11 @@ impl CreditRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures;
+    use crate::fixtures::{self, d as day};
 
     fn at(date: &str) -> DateTime<Utc> {
         // Noon in China.
         format!("{date}T04:00:00Z").parse().unwrap()
-    }
-
-    fn day(d: &str) -> NaiveDate {
-        d.parse().unwrap()
     }
 
     #[test]

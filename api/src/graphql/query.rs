@@ -252,7 +252,7 @@ async fn subject_as_of(
         return Ok(None);
     };
     answers::shows_subject(ctx, &subject);
-    if domain::time::china_date(subject.created_at) > date {
+    if !subject.registered_by(date) {
         return Ok(None);
     }
     lookups::log(ctx, &[&subject], LookupVia::Subject, purpose).await?;
