@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `seed`, `token`.
+//! The command line: `serve`, `migrate`, `seed`, `import`, `export`, `token`, `audit`, `report`.
 
 use crate::config::Settings;
 use crate::seed;
@@ -7,6 +7,7 @@ use crate::telemetry;
 use anyhow::{Context, bail};
 use api::auth::{Claims, mint_hs256};
 use clap::{Parser, Subcommand};
+use domain::import::{ImportFormat, ImportKind, ImportMode};
 use domain::{DepartmentCode, Scope, SubjectCode};
 use persistence::Store;
 use std::path::PathBuf;
@@ -62,6 +63,28 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Import a department's file of subjects, credit records or list entries (CSV with a header,
+    /// or JSON Lines; UTF-8). Records may use the double-publicity standard's column names. Every
+    /// row is checked; the report names each bad row's line, column and reason. All or nothing
+    /// unless --good-rows-only; a file sent twice changes nothing. Exits 1 if any row was bad.
+    Import {
+        /// What the file holds.
+        #[arg(long, value_parser = ["subjects", "records", "entries"])]
+        kind: String,
+        /// The department the data comes from, e.g. 210900.scjg.
+        #[arg(long)]
+        department: String,
+        /// csv or jsonl; by default from the file name's extension.
+        #[arg(long, value_parser = ["csv", "jsonl"])]
+        format: Option<String>,
+        /// Store the good rows and report the bad ones, instead of storing nothing.
+        #[arg(long)]
+        good_rows_only: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        file: PathBuf,
     },
     /// The audit trail.
     Audit {
@@ -183,6 +206,44 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Import {
+            kind,
+            department,
+            format,
+            good_rows_only,
+            json,
+            file,
+        } => {
+            let kind = ImportKind::parse(&kind).context("--kind")?;
+            let format = format.map(|f| match f.as_str() {
+                "csv" => ImportFormat::Csv,
+                _ => ImportFormat::JsonLines,
+            });
+            let mode = if good_rows_only {
+                ImportMode::GoodRowsOnly
+            } else {
+                ImportMode::AllOrNothing
+            };
+            let store = open_store(&settings).await?;
+            let report = tokio::task::spawn_blocking(move || {
+                crate::import::run(
+                    &store,
+                    &crate::import::ImportArgs {
+                        kind,
+                        file: &file,
+                        department: &department,
+                        format,
+                        mode,
+                        json,
+                    },
+                )
+            })
+            .await??;
+            if report.committed {
+                forget_cached_answers(&settings).await;
+            }
+            crate::import::verdict(&report)
+        }
         Command::Report {
             command: ReportCommand::Verify { file, public_key },
         } => {
@@ -301,6 +362,36 @@ async fn seed_demo(store: Store) -> anyhow::Result<()> {
         eprintln!("  try subject(code: \"{code}\")  — on {list_type}");
     }
     Ok(())
+}
+
+/// Written behind the servers' backs: their cached public answers must go. Through Redis every
+/// instance hears it; a server with only its in-process cache cannot be reached, and its answers
+/// may lag by the cache's safety TTL (use the `importFile` mutation there).
+async fn forget_cached_answers(settings: &Settings) {
+    let Some(url) = &settings.redis_url else {
+        eprintln!(
+            "note: no Redis configured; a running server's in-process cache may show the old answers for up to {} s",
+            api::cache::DEFAULT_TTL.as_secs()
+        );
+        return;
+    };
+    let cache = match api::cache::Cache::redis(url, &settings.cache_namespace).await {
+        Ok(cache) => cache,
+        Err(e) => {
+            eprintln!("warning: could not reach Redis to drop cached answers: {e}");
+            return;
+        }
+    };
+    // An invalidation is only sent once this cache hears the others (it is one of them).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while let Err(e) = cache.ping().await {
+        if tokio::time::Instant::now() > deadline {
+            eprintln!("warning: could not drop cached answers through Redis: {e}");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    cache.invalidate(&api::cache::Change::Everything).await;
 }
 
 async fn department_claims(

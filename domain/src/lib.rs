@@ -19,6 +19,7 @@ pub mod error;
 pub mod feed;
 #[cfg(test)]
 mod fixtures;
+pub mod import;
 pub mod jurisdiction;
 pub mod list;
 pub mod lookup;

@@ -184,6 +184,22 @@ pub struct NewCreditRecord {
     pub publicity_end: Option<NaiveDate>,
 }
 
+impl NewCreditRecord {
+    /// Whether `stored` already says what this record says: the same file sent again. The
+    /// publication date is left out, as an import made on another day defaults it to that day.
+    pub fn same_as(&self, subject_id: &str, stored: &CreditRecord) -> bool {
+        stored.subject_id == subject_id
+            && stored.kind == self.kind
+            && stored.title == self.title
+            && stored.decision_number == self.decision_number
+            && stored.decision_date == self.decision_date
+            && stored.legal_basis == self.legal_basis
+            && stored.content == self.content
+            && stored.dishonesty_class == self.dishonesty_class
+            && stored.publicity_end == self.publicity_end
+    }
+}
+
 fn add_months(date: NaiveDate, months: u32, field: &str) -> Result<NaiveDate, DomainError> {
     date.checked_add_months(Months::new(months))
         .ok_or_else(|| DomainError::invalid(field, "日期超出范围"))
@@ -197,7 +213,13 @@ impl NewCreditRecord {
             .ok_or_else(|| DomainError::invalid("input.kind", "请选择记录类别"))?;
         let title = required_text("title", &raw.title, 200)?;
         let decision_number = required_text("decisionNumber", &raw.decision_number, 100)?;
-        let legal_basis = required_text("legalBasis", &raw.legal_basis, 2000)?;
+        // The licence columns of the double-publicity standard carry no legal basis, so a
+        // licence may come without one; every other kind names its basis.
+        let legal_basis = if kind == CreditRecordKind::Licence {
+            optional_text("legalBasis", Some(&raw.legal_basis), 2000)?.unwrap_or_default()
+        } else {
+            required_text("legalBasis", &raw.legal_basis, 2000)?
+        };
         let content = optional_text("content", Some(&raw.content), 10_000)?.unwrap_or_default();
         let decision_date = raw
             .decision_date
@@ -302,6 +324,47 @@ mod tests {
             dishonesty_class: Some(class),
             publicity_end: None,
         }
+    }
+
+    #[test]
+    fn only_a_licence_may_come_without_a_legal_basis() {
+        let today = d("2026-11-28");
+        let mut raw = penalty(DishonestyClass::General);
+        raw.legal_basis = " ".into();
+        let e = NewCreditRecord::parse(&raw, today).unwrap_err();
+        assert!(matches!(e, DomainError::Invalid { ref field, .. } if field == "input.legalBasis"));
+        raw.kind = Some(CreditRecordKind::Licence);
+        raw.dishonesty_class = None;
+        let licence = NewCreditRecord::parse(&raw, today).unwrap();
+        assert_eq!(licence.legal_basis, "");
+    }
+
+    #[test]
+    fn the_same_record_again_is_the_same_whatever_its_publication_day() {
+        let today = d("2026-11-28");
+        let new = NewCreditRecord::parse(&penalty(DishonestyClass::General), today).unwrap();
+        let stored = CreditRecord {
+            id: "r".into(),
+            subject_id: "s".into(),
+            kind: new.kind,
+            title: new.title.clone(),
+            decision_number: new.decision_number.clone(),
+            decision_date: new.decision_date,
+            publication_date: d("2026-03-09"),
+            legal_basis: new.legal_basis.clone(),
+            content: new.content.clone(),
+            source_department: DepartmentCode::parse("210900.market").unwrap(),
+            dishonesty_class: new.dishonesty_class,
+            publicity_end: new.publicity_end,
+            created_at: Utc::now(),
+            version: 1,
+            withdrawn_at: None,
+        };
+        assert!(new.same_as("s", &stored));
+        assert!(!new.same_as("t", &stored));
+        let mut changed = stored.clone();
+        changed.content.push('。');
+        assert!(!new.same_as("s", &changed));
     }
 
     #[test]

@@ -194,17 +194,31 @@ macro_rules! batch_insert {
 pub(crate) use batch_insert;
 
 /// Inserts very many rows: COPY on PostgreSQL (several times faster than INSERT for a million
-/// dispatches), a batch INSERT on SQLite. The row type must not treat `None` as DEFAULT.
+/// dispatches), batch INSERTs of `$per_statement` rows on SQLite (its limit is 32,766 parameters).
+/// COPY goes in large pieces: within one, the client encodes while the server stores. The row type
+/// must not treat `None` as DEFAULT.
 macro_rules! bulk_insert {
-    ($conn:expr, $table:expr, $rows:expr) => {
+    ($conn:expr, $table:expr, $rows:expr, $per_statement:expr) => {{
+        let rows = $rows;
+        let mut written = 0usize;
         match $conn {
             $crate::conn::AnyConnection::Postgresql(c) => {
-                diesel::copy_from($table).from_insertable($rows).execute(c)
+                for chunk in rows.chunks($crate::conn::COPY_ROWS) {
+                    written += diesel::copy_from($table)
+                        .from_insertable(chunk)
+                        .execute(c)?;
+                }
             }
             $crate::conn::AnyConnection::Sqlite(c) => {
-                diesel::insert_into($table).values($rows).execute(c)
+                for chunk in rows.chunks($per_statement) {
+                    written += diesel::insert_into($table).values(chunk).execute(c)?;
+                }
             }
         }
-    };
+        Ok::<usize, $crate::error::StoreError>(written)
+    }};
 }
 pub(crate) use bulk_insert;
+
+/// Rows per COPY statement: large enough to stream, small enough to bound one message's memory.
+pub(crate) const COPY_ROWS: usize = 10_000;

@@ -16,7 +16,7 @@ pub use error::StoreError;
 pub use store::{
     AsOf, AuditFilter, CheckOutcome, DEFAULT_SEARCH_WINDOW, DeadlineTarget, Decided, Decision,
     DepartmentResponse, DispatchFilter, DispatchView, EntryChange, EntryFilter, Filed, Filer,
-    ListingCount, MAX_BATCH, MAX_PAGE_SIZE, MAX_SCREEN, MeasureFinding, NewAudit, ObjectionFilter,
-    Page, PageRequest, Policy, RecordFilter, ReferenceData, Repair, RepairDecided, RepairOption,
-    Screened, Stats, Store, SubjectFilter, SweepReport, sha256_hex,
+    Imported, ListingCount, MAX_BATCH, MAX_PAGE_SIZE, MAX_SCREEN, MeasureFinding, NewAudit,
+    ObjectionFilter, Page, PageRequest, Policy, RecordFilter, ReferenceData, Repair, RepairDecided,
+    RepairOption, Screened, Stats, Store, SubjectFilter, SweepReport, sha256_hex,
 };

@@ -18,6 +18,7 @@ mod entries;
 mod feed;
 mod helpers;
 mod http;
+mod import;
 mod joint;
 mod limits;
 mod lookups;

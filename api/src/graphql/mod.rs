@@ -5,6 +5,7 @@ pub mod answers;
 mod audit_log;
 mod enums;
 mod feed;
+mod import;
 mod inputs;
 mod joint;
 mod joint_inputs;
@@ -58,6 +59,7 @@ pub struct MutationRoot(
     objections::ObjectionMutation,
     repairs::RepairMutation,
     reports::ReportMutation,
+    import::ImportMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

@@ -39,9 +39,7 @@ impl Store {
             })
             .collect();
         self.write(|c| {
-            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-                bulk_insert!(c, subjects::table, chunk)?;
-            }
+            bulk_insert!(c, subjects::table, &rows, ROWS_PER_STATEMENT)?;
             Ok(rows.iter().map(|r| r.id.clone()).collect())
         })
     }
@@ -73,9 +71,7 @@ impl Store {
             })
             .collect();
         self.write(|c| {
-            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-                bulk_insert!(c, credit_records::table, chunk)?;
-            }
+            bulk_insert!(c, credit_records::table, &rows, ROWS_PER_STATEMENT)?;
             Ok(rows.len())
         })
     }

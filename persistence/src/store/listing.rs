@@ -8,18 +8,17 @@
 use super::catalogue::acting_department;
 use super::dispatches::{ListingCatalogue, plan_rows};
 use super::entries::{EntryChange, with_status};
-use super::subjects::find_subject_by_code;
+use super::subjects::{resolve_subject, subjects_by_code};
 use super::{Policy, Store, new_id, now};
 use crate::conn::{AnyConnection, batch_insert, bulk_insert};
 use crate::error::StoreError;
-use crate::rows::{ListEntryRow, ListTypeRow, SubjectRow, convert};
-use crate::schema::{dispatches, entry_memoranda, list_entries, list_types, subjects};
+use crate::rows::{ListEntryRow, ListTypeRow, convert};
+use crate::schema::{dispatches, entry_memoranda, list_entries, list_types};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::list::RawListEntry;
-use domain::subject::{CodeLookup, code_message};
 use domain::{Department, DomainError, EntryStatus, ListEntry, ListType, NewListEntry, Subject};
 use std::collections::{HashMap, HashSet};
 
@@ -155,23 +154,7 @@ fn read_known(
     .into_iter()
     .map(|t| (t.code.clone(), t))
     .collect();
-    let exact = distinct(
-        raws.iter()
-            .filter_map(|r| match CodeLookup::parse(&r.subject_code) {
-                Ok(CodeLookup::Exact(code)) => Some(code.as_str().to_owned()),
-                _ => None,
-            }),
-    );
-    let mut subjects = HashMap::new();
-    for chunk in exact.chunks(ROWS_PER_STATEMENT) {
-        let rows = subjects::table
-            .filter(subjects::code.eq_any(chunk))
-            .select(SubjectRow::as_select())
-            .load(c)?;
-        for s in convert::<_, Subject>(rows)? {
-            subjects.insert(s.code.as_str().to_owned(), s);
-        }
-    }
+    let subjects = subjects_by_code(c, raws.iter().map(|r| r.subject_code.as_str()))?;
     let keys = distinct(raws.iter().filter_map(|r| {
         r.idempotency_key
             .as_deref()
@@ -251,68 +234,90 @@ fn add_batch(
     today: NaiveDate,
     locate: impl Fn(StoreError, usize) -> StoreError,
 ) -> Result<Vec<EntryChange>, StoreError> {
-    let catalogue = ListingCatalogue::load(c)?;
-    let mut known = read_known(c, department, raws, today)?;
-    let mut changes = Vec::with_capacity(raws.len());
-    let mut entry_rows = Vec::new();
-    let mut links = Vec::new();
-    let mut dispatch_rows = Vec::new();
-    let mut feed = Vec::new();
+    let mut batch = Batch::start(c, department, raws, today)?;
     for (i, raw) in raws.iter().enumerate() {
+        batch
+            .add(c, policy, department, raw, today)
+            .map_err(|e| locate(e, i))?;
+    }
+    batch.write(c)
+}
+
+/// Listings decided one by one against what was read before, then written in large statements.
+pub(super) struct Batch {
+    catalogue: ListingCatalogue,
+    known: Known,
+    changes: Vec<EntryChange>,
+    /// Items answered by an earlier entry with the same idempotency key.
+    pub(super) repeated: usize,
+    entry_rows: Vec<ListEntryRow>,
+    links: Vec<(String, String)>,
+    dispatch_rows: Vec<crate::rows_joint::DispatchRow>,
+    /// How many of `dispatch_rows`, in order, belong to each of `changes`.
+    dispatch_counts: Vec<usize>,
+    feed: Vec<domain::feed::NewChange>,
+}
+
+impl Batch {
+    pub(super) fn start(
+        c: &mut AnyConnection,
+        department: &Department,
+        raws: &[RawListEntry],
+        today: NaiveDate,
+    ) -> Result<Self, StoreError> {
+        Ok(Batch {
+            catalogue: ListingCatalogue::load(c)?,
+            known: read_known(c, department, raws, today)?,
+            changes: Vec::with_capacity(raws.len()),
+            repeated: 0,
+            entry_rows: Vec::new(),
+            links: Vec::new(),
+            dispatch_rows: Vec::new(),
+            dispatch_counts: Vec::with_capacity(raws.len()),
+            feed: Vec::new(),
+        })
+    }
+
+    /// Decides one listing; an error leaves the batch as it was.
+    pub(super) fn add(
+        &mut self,
+        c: &mut AnyConnection,
+        policy: &Policy,
+        department: &Department,
+        raw: &RawListEntry,
+        today: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let known = &mut self.known;
         let code = raw.list_type_code.trim();
         let list_type = known.list_types.get(code).cloned().ok_or_else(|| {
-            locate(
-                DomainError::invalid("input.listType", format!("名单类型 {code} 不存在")).into(),
-                i,
-            )
+            DomainError::invalid("input.listType", format!("名单类型 {code} 不存在"))
         })?;
-        let subject = match CodeLookup::parse(&raw.subject_code) {
-            Ok(CodeLookup::Exact(code)) => known.subjects.get(code.as_str()).cloned(),
-            // A code failing its check names a subject only if registered as a pilot exception.
-            Ok(CodeLookup::PilotOnly(_)) => {
-                find_subject_by_code(c, &raw.subject_code, "input.subject")
-                    .map_err(|e| locate(e, i))?
-            }
-            Err(e) => {
-                return Err(locate(
-                    DomainError::invalid("input.subject", code_message(e)).into(),
-                    i,
-                ));
-            }
-        }
-        .ok_or_else(|| {
-            locate(
-                DomainError::not_found("主体", raw.subject_code.trim().to_uppercase()).into(),
-                i,
-            )
-        })?;
-        access::may_write_list(department, &list_type, &subject)
-            .map_err(|e| locate(e.into(), i))?;
-        let new = NewListEntry::parse(raw, &list_type, today).map_err(|e| locate(e.into(), i))?;
+        let subject = resolve_subject(c, &known.subjects, &raw.subject_code, "input.subject")?;
+        access::may_write_list(department, &list_type, &subject)?;
+        let new = NewListEntry::parse(raw, &list_type, today)?;
         if let Some(key) = &new.idempotency_key
             && let Some(earlier) = known.by_key.get(key)
         {
             if earlier.subject_id != subject.id || earlier.list_type_id != list_type.id {
-                return Err(locate(
-                    DomainError::conflict("该幂等键已用于另一条名单条目").into(),
-                    i,
-                ));
+                return Err(DomainError::conflict("该幂等键已用于另一条名单条目").into());
             }
-            changes.push(EntryChange {
+            self.changes.push(EntryChange {
                 entry: earlier.clone(),
                 dispatches: Vec::new(),
             });
-            continue;
+            self.dispatch_counts.push(0);
+            self.repeated += 1;
+            return Ok(());
         }
-        if !known
+        if known
             .in_force
-            .insert((subject.id.clone(), list_type.id.clone()))
+            .contains(&(subject.id.clone(), list_type.id.clone()))
         {
-            return Err(locate(
-                DomainError::conflict(format!("该主体已在“{}”中，且条目仍有效", list_type.name))
-                    .into(),
-                i,
-            ));
+            return Err(DomainError::conflict(format!(
+                "该主体已在“{}”中，且条目仍有效",
+                list_type.name
+            ))
+            .into());
         }
         let row = ListEntryRow {
             id: new_id(),
@@ -331,42 +336,72 @@ fn add_batch(
             relisted_after_repair: known.relisted(&subject.id, &list_type.id, today),
         };
         let entry = ListEntry::try_from(row.clone())?;
-        if let Some(key) = new.idempotency_key {
-            known.by_key.insert(key, entry.clone());
-        }
         // An entry already past its end binds nobody: nothing to dispatch.
         let (versions, rows) = if entry.status_on(today) == EntryStatus::Active {
-            plan_rows(policy, &catalogue, &entry, &list_type, &subject, today)
+            plan_rows(policy, &self.catalogue, &entry, &list_type, &subject, today)
         } else {
             (Vec::new(), Vec::new())
         };
-        links.extend(versions.into_iter().map(|v| {
-            (
-                entry_memoranda::entry_id.eq(entry.id.clone()),
-                entry_memoranda::version_id.eq(v),
-            )
-        }));
-        let dispatches = convert(rows.clone())?;
-        dispatch_rows.extend(rows);
-        feed.push(super::changes::made(
+        self.dispatch_counts.push(rows.len());
+        known
+            .in_force
+            .insert((subject.id.clone(), list_type.id.clone()));
+        if let Some(key) = new.idempotency_key {
+            known.by_key.insert(key, entry.clone());
+        }
+        self.links
+            .extend(versions.into_iter().map(|v| (entry.id.clone(), v)));
+        self.dispatch_rows.extend(rows);
+        self.feed.push(super::changes::made(
             ChangeTarget::ListEntry,
             ChangeAction::Created,
             &row.id,
             (&subject.id, subject.code.as_str()),
             Some(&department.code),
         ));
-        entry_rows.push(row);
-        changes.push(EntryChange { entry, dispatches });
+        self.entry_rows.push(row);
+        self.changes.push(EntryChange {
+            entry,
+            dispatches: Vec::new(),
+        });
+        Ok(())
     }
-    for chunk in entry_rows.chunks(ROWS_PER_STATEMENT) {
-        batch_insert!(c, list_entries::table, chunk)?;
+
+    /// Entries this batch would make (not counting repeats).
+    pub(super) fn new_entries(&self) -> usize {
+        self.entry_rows.len()
     }
-    for chunk in links.chunks(ROWS_PER_STATEMENT) {
-        batch_insert!(c, entry_memoranda::table, chunk)?;
+
+    pub(super) fn write(self, c: &mut AnyConnection) -> Result<Vec<EntryChange>, StoreError> {
+        for chunk in self.entry_rows.chunks(ROWS_PER_STATEMENT) {
+            batch_insert!(c, list_entries::table, chunk)?;
+        }
+        let links: Vec<_> = self
+            .links
+            .into_iter()
+            .map(|(entry, version)| {
+                (
+                    entry_memoranda::entry_id.eq(entry),
+                    entry_memoranda::version_id.eq(version),
+                )
+            })
+            .collect();
+        for chunk in links.chunks(ROWS_PER_STATEMENT) {
+            batch_insert!(c, entry_memoranda::table, chunk)?;
+        }
+        bulk_insert!(
+            c,
+            dispatches::table,
+            &self.dispatch_rows,
+            ROWS_PER_STATEMENT
+        )?;
+        super::changes::append(c, &self.feed)?;
+        // Converted only now, consuming the rows: a large import holds one copy of its dispatches.
+        let mut changes = self.changes;
+        let mut rows = self.dispatch_rows.into_iter();
+        for (change, &count) in changes.iter_mut().zip(&self.dispatch_counts) {
+            change.dispatches = convert(rows.by_ref().take(count).collect::<Vec<_>>())?;
+        }
+        Ok(changes)
     }
-    for chunk in dispatch_rows.chunks(ROWS_PER_STATEMENT) {
-        bulk_insert!(c, dispatches::table, chunk)?;
-    }
-    super::changes::append(c, &feed)?;
-    Ok(changes)
 }

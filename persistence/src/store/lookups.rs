@@ -59,9 +59,7 @@ impl Store {
             .collect();
         // A screening logs up to 1,000 look-ups: COPY on PostgreSQL keeps that off its latency.
         self.write(|c: &mut AnyConnection| {
-            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-                bulk_insert!(c, lookups::table, chunk)?;
-            }
+            bulk_insert!(c, lookups::table, &rows, ROWS_PER_STATEMENT)?;
             Ok(())
         })
     }

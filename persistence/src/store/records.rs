@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::record::RawCreditRecord;
-use domain::{CreditRecord, CreditRecordKind, NewCreditRecord};
+use domain::{CreditRecord, CreditRecordKind, DepartmentCode, NewCreditRecord};
 
 #[derive(Debug, Clone, Default)]
 pub struct RecordFilter {
@@ -36,23 +36,7 @@ impl Store {
             let department = acting_department(c, actor)?;
             let subject = require_subject(c, &raw.subject_code, "input.subject")?;
             access::may_write_record(&department, &subject)?;
-            let row = CreditRecordRow {
-                id: new_id(),
-                subject_id: subject.id.clone(),
-                kind: new.kind.as_str().to_owned(),
-                title: new.title.clone(),
-                decision_number: new.decision_number.clone(),
-                decision_date: new.decision_date,
-                publication_date: new.publication_date,
-                legal_basis: new.legal_basis.clone(),
-                content: new.content.clone(),
-                source_department: department.code.to_string(),
-                dishonesty_class: new.dishonesty_class.map(|k| k.as_str().to_owned()),
-                publicity_end: new.publicity_end,
-                created_at: now(),
-                version: 1,
-                withdrawn_at: None,
-            };
+            let row = record_row(&new, &subject.id, &department.code);
             diesel::insert_into(credit_records::table)
                 .values(&row)
                 .execute(c)
@@ -124,6 +108,31 @@ impl Store {
                 .load(c)?;
             convert(rows)
         })
+    }
+}
+
+/// The row of a new record from `department`.
+pub(crate) fn record_row(
+    new: &NewCreditRecord,
+    subject_id: &str,
+    department: &DepartmentCode,
+) -> CreditRecordRow {
+    CreditRecordRow {
+        id: new_id(),
+        subject_id: subject_id.to_owned(),
+        kind: new.kind.as_str().to_owned(),
+        title: new.title.clone(),
+        decision_number: new.decision_number.clone(),
+        decision_date: new.decision_date,
+        publication_date: new.publication_date,
+        legal_basis: new.legal_basis.clone(),
+        content: new.content.clone(),
+        source_department: department.to_string(),
+        dishonesty_class: new.dishonesty_class.map(|k| k.as_str().to_owned()),
+        publicity_end: new.publicity_end,
+        created_at: now(),
+        version: 1,
+        withdrawn_at: None,
     }
 }
 

@@ -13,7 +13,10 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::subject::{CodeLookup, RawSubject, code_message};
-use domain::{DomainError, JurisdictionCode, ListEntry, NewSubject, Subject, SubjectKind};
+use domain::{
+    Department, DomainError, JurisdictionCode, ListEntry, NewSubject, Subject, SubjectKind,
+};
+use std::collections::{HashMap, HashSet};
 
 /// What `subjects(…)` filters by.
 #[derive(Debug, Clone, Default)]
@@ -59,21 +62,7 @@ impl Store {
                 )
                 .into());
             }
-            let row = SubjectRow {
-                id: new_id(),
-                code: new.code.as_str().to_owned(),
-                check_exception: new.check_exception,
-                kind: new.kind.as_str().to_owned(),
-                name: new.name.clone(),
-                jurisdiction_code: new.jurisdiction.to_string(),
-                representative_name: new.representative.as_ref().map(|r| r.name.clone()),
-                representative_id_number: new
-                    .representative
-                    .as_ref()
-                    .and_then(|r| r.id_number.as_ref().map(|i| i.as_str().to_owned())),
-                registered_by: department.code.to_string(),
-                created_at: now(),
-            };
+            let row = subject_row(&new, &department);
             diesel::insert_into(subjects::table)
                 .values(&row)
                 .execute(c)
@@ -216,6 +205,74 @@ pub(crate) fn find_subject_by_code(
     let found = row.map(Subject::try_from).transpose()?;
     found_or_invalid(found, &lookup, field)
 }
+
+/// The row of a new subject registered by `department`.
+pub(crate) fn subject_row(new: &NewSubject, department: &Department) -> SubjectRow {
+    SubjectRow {
+        id: new_id(),
+        code: new.code.as_str().to_owned(),
+        check_exception: new.check_exception,
+        kind: new.kind.as_str().to_owned(),
+        name: new.name.clone(),
+        jurisdiction_code: new.jurisdiction.to_string(),
+        representative_name: new.representative.as_ref().map(|r| r.name.clone()),
+        representative_id_number: new
+            .representative
+            .as_ref()
+            .and_then(|r| r.id_number.as_ref().map(|i| i.as_str().to_owned())),
+        registered_by: department.code.to_string(),
+        created_at: now(),
+    }
+}
+
+/// The subjects named by many typed codes, by their canonical code, in a few queries. Codes that
+/// fail their check are left out: [`resolve_subject`] looks those up one by one.
+pub(crate) fn subjects_by_code<'a>(
+    c: &mut AnyConnection,
+    inputs: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, Subject>, StoreError> {
+    let exact: Vec<String> = inputs
+        .filter_map(|input| match CodeLookup::parse(input) {
+            Ok(CodeLookup::Exact(code)) => Some(code.as_str().to_owned()),
+            _ => None,
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut found = HashMap::with_capacity(exact.len());
+    for chunk in exact.chunks(CODES_PER_STATEMENT) {
+        let rows = subjects::table
+            .filter(subjects::code.eq_any(chunk))
+            .select(SubjectRow::as_select())
+            .load(c)?;
+        for s in convert::<_, Subject>(rows)? {
+            found.insert(s.code.as_str().to_owned(), s);
+        }
+    }
+    Ok(found)
+}
+
+/// The subject a typed code names, from those [`subjects_by_code`] read, as
+/// [`require_subject`] would answer.
+pub(crate) fn resolve_subject(
+    c: &mut AnyConnection,
+    known: &HashMap<String, Subject>,
+    input: &str,
+    field: &str,
+) -> Result<Subject, StoreError> {
+    match CodeLookup::parse(input) {
+        Ok(CodeLookup::Exact(code)) => known
+            .get(code.as_str())
+            .cloned()
+            .ok_or_else(|| DomainError::not_found("主体", input.trim().to_uppercase()).into()),
+        // A code failing its check names a subject only if registered as a pilot exception.
+        Ok(CodeLookup::PilotOnly(_)) => require_subject(c, input, field),
+        Err(e) => Err(DomainError::invalid(field, code_message(e)).into()),
+    }
+}
+
+/// Codes per `IN` list: well under PostgreSQL's 65,535 parameters.
+const CODES_PER_STATEMENT: usize = 2_000;
 
 /// A look-up's answer: a code failing its check names nothing unless registered as an exception,
 /// so when nothing is found it is invalid; a valid code may name nothing.
