@@ -6,6 +6,7 @@ use api::auth::{JwtSettings, VerifyingKey};
 use secrecy::SecretString;
 use serde::Deserialize;
 use std::path::Path;
+use std::time::Duration;
 
 /// The development secret. Tokens signed with it prove nothing: `serve` warns while it is in use.
 pub const DEV_SECRET: &str = "xinyong-development-secret-not-for-production";
@@ -49,6 +50,18 @@ pub struct Settings {
     /// The Ed25519 seed (32 bytes, base64url) that signs credit reports. Every instance needs the
     /// same; without it one is derived from `jwt_secret` (fine for development only).
     pub report_signing_key: Option<SecretString>,
+    /// Attempts at a webhook delivery before it is dead (replayable).
+    pub webhook_max_attempts: u32,
+    /// The wait after a delivery's first failure, in milliseconds; it doubles after each further one.
+    pub webhook_first_retry_ms: u64,
+    /// The longest wait between two attempts, in seconds.
+    pub webhook_longest_retry_seconds: u64,
+    /// How long an endpoint has to answer, in milliseconds.
+    pub webhook_timeout_ms: u64,
+    /// How often the webhook outbox is read when nothing is due, in milliseconds.
+    pub webhook_poll_ms: u64,
+    /// Webhook deliveries in flight at once, per instance.
+    pub webhook_concurrency: usize,
 }
 
 impl Settings {
@@ -66,6 +79,12 @@ impl Settings {
             .set_default("rate_limit_burst", 200)?
             .set_default("rate_limit_per_second", 100.0)?
             .set_default("sweep_interval_seconds", 60)?
+            .set_default("webhook_max_attempts", 8)?
+            .set_default("webhook_first_retry_ms", 30_000)?
+            .set_default("webhook_longest_retry_seconds", 3_600)?
+            .set_default("webhook_timeout_ms", 10_000)?
+            .set_default("webhook_poll_ms", 1_000)?
+            .set_default("webhook_concurrency", 16)?
             .set_default("jwt_issuer", "xinyong")?
             .set_default("jwt_audience", "xinyong-api")?
             .set_default("jwt_algorithm", "HS256")?
@@ -111,6 +130,23 @@ impl Settings {
             .try_into()
             .map_err(|_| anyhow::anyhow!("report_signing_key must be 32 bytes"))?;
         Ok(api::report_signing::ReportSigner::from_seed(seed))
+    }
+
+    /// How webhook deliveries are sent and retried.
+    pub fn webhook_sender(&self) -> anyhow::Result<api::webhook_sender::SenderSettings> {
+        if self.webhook_max_attempts == 0 {
+            bail!("webhook_max_attempts must be at least 1");
+        }
+        Ok(api::webhook_sender::SenderSettings {
+            retry: domain::webhook::RetryPolicy {
+                max_attempts: self.webhook_max_attempts,
+                first_wait: Duration::from_millis(self.webhook_first_retry_ms),
+                longest_wait: Duration::from_secs(self.webhook_longest_retry_seconds),
+            },
+            timeout: Duration::from_millis(self.webhook_timeout_ms.max(1)),
+            poll: Duration::from_millis(self.webhook_poll_ms.max(10)),
+            concurrency: self.webhook_concurrency.max(1),
+        })
     }
 
     pub fn jwt(&self) -> anyhow::Result<JwtSettings> {

@@ -146,6 +146,11 @@ impl Application {
             server = server.workers(w.max(1));
         }
         let interval = Duration::from_secs(settings.sweep_interval_seconds.max(1));
+        let sender = settings.webhook_sender()?;
+        tokio::spawn(api::webhook_sender::run(
+            services_for_sweep.store.clone(),
+            sender,
+        ));
         tokio::spawn(sweep_loop(services_for_sweep, interval));
         Ok(Application {
             port,

@@ -64,6 +64,12 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         jwt_secret: SecretString::from(SECRET),
         jwt_public_key_file: None,
         report_signing_key: None,
+        webhook_max_attempts: 5,
+        webhook_first_retry_ms: 200,
+        webhook_longest_retry_seconds: 2,
+        webhook_timeout_ms: 2_000,
+        webhook_poll_ms: 100,
+        webhook_concurrency: 4,
     };
     (settings, sqlite_file)
 }

@@ -34,3 +34,4 @@ mod reports;
 mod schema;
 mod screen;
 mod subjects;
+mod webhooks;

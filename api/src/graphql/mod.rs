@@ -21,6 +21,7 @@ mod reports;
 mod scalars;
 mod screen;
 mod types;
+mod webhooks;
 
 use crate::context::{RequestContext, Services};
 use crate::error::{ApiError, GqlResult};
@@ -48,6 +49,7 @@ pub struct QueryRoot(
     feed::FeedQuery,
     lookups::LookupQuery,
     reports::ReportQuery,
+    webhooks::WebhookQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -60,6 +62,7 @@ pub struct MutationRoot(
     repairs::RepairMutation,
     reports::ReportMutation,
     import::ImportMutation,
+    webhooks::WebhookMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

@@ -2,6 +2,7 @@
 
 use super::catalogue::acting_department;
 use super::memoranda::current_memoranda;
+use super::webhooks;
 use super::{Page, PageRequest, Policy, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::{OnUnique, StoreError};
@@ -13,6 +14,7 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal, DispatchScope};
 use domain::dispatch::{self, Dispatch, DispatchStatus, Feedback, RawFeedback};
 use domain::memorandum::plan_dispatches;
+use domain::webhook::WebhookEvent;
 use domain::{Department, DomainError, ListEntry, ListType, Subject};
 
 #[derive(Debug, Clone, Default)]
@@ -294,6 +296,12 @@ pub(crate) fn cancel_open(
                 dispatches::cancel_reason.eq(Some(reason)),
             ))
             .execute(c)?;
+    }
+    // Lifted measures are told to the departments that were applying them.
+    let hooked = webhooks::subscribers(c, WebhookEvent::DispatchCancelled)?;
+    if !hooked.is_empty() {
+        let notices = webhooks::notices_of(c, &cancelled, &hooked)?;
+        webhooks::enqueue(c, WebhookEvent::DispatchCancelled, notices)?;
     }
     Ok(cancelled)
 }

@@ -9,6 +9,7 @@ use super::catalogue::acting_department;
 use super::dispatches::{ListingCatalogue, plan_rows};
 use super::entries::{EntryChange, with_status};
 use super::subjects::{resolve_subject, subjects_by_code};
+use super::webhooks;
 use super::{Policy, Store, new_id, now};
 use crate::conn::{AnyConnection, batch_insert, bulk_insert};
 use crate::error::StoreError;
@@ -17,8 +18,10 @@ use crate::schema::{dispatches, entry_memoranda, list_entries, list_types};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
+use domain::dispatch::Dispatch;
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::list::RawListEntry;
+use domain::webhook::WebhookEvent;
 use domain::{Department, DomainError, EntryStatus, ListEntry, ListType, NewListEntry, Subject};
 use std::collections::{HashMap, HashSet};
 
@@ -255,6 +258,9 @@ pub(super) struct Batch {
     dispatch_rows: Vec<crate::rows_joint::DispatchRow>,
     /// How many of `dispatch_rows`, in order, belong to each of `changes`.
     dispatch_counts: Vec<usize>,
+    /// Departments whose webhook wants new dispatches, and what they will be told.
+    hooked: HashSet<String>,
+    notices: Vec<domain::webhook::DispatchNotice>,
     feed: Vec<domain::feed::NewChange>,
 }
 
@@ -274,6 +280,8 @@ impl Batch {
             links: Vec::new(),
             dispatch_rows: Vec::new(),
             dispatch_counts: Vec::with_capacity(raws.len()),
+            hooked: webhooks::subscribers(c, WebhookEvent::DispatchCreated)?,
+            notices: Vec::new(),
             feed: Vec::new(),
         })
     }
@@ -343,6 +351,14 @@ impl Batch {
             (Vec::new(), Vec::new())
         };
         self.dispatch_counts.push(rows.len());
+        for r in rows
+            .iter()
+            .filter(|r| self.hooked.contains(&r.department_code))
+        {
+            let d = Dispatch::try_from(r.clone())?;
+            self.notices
+                .push(webhooks::notice(&d, subject.code.as_str(), &list_type.code));
+        }
         known
             .in_force
             .insert((subject.id.clone(), list_type.id.clone()));
@@ -396,6 +412,7 @@ impl Batch {
             ROWS_PER_STATEMENT
         )?;
         super::changes::append(c, &self.feed)?;
+        webhooks::enqueue(c, WebhookEvent::DispatchCreated, self.notices)?;
         // Converted only now, consuming the rows: a large import holds one copy of its dispatches.
         let mut changes = self.changes;
         let mut rows = self.dispatch_rows.into_iter();
