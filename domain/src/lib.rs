@@ -31,6 +31,7 @@ pub mod report;
 pub mod subject;
 pub mod time;
 pub mod uscc;
+pub mod watch;
 pub mod webhook;
 
 pub use access::{DepartmentPrincipal, Principal, Scope};

@@ -20,18 +20,40 @@ pub enum WebhookEvent {
     DispatchCreated,
     /// Measures lifted: the entry ended (revoked, repaired, expired), its open dispatches cancelled.
     DispatchCancelled,
+    /// A bank's watched subject was listed, or its entry revoked, repaired or expired.
+    WatchedSubjectChanged,
 }
 
 impl WebhookEvent {
-    pub const ALL: [WebhookEvent; 2] = [
+    pub const ALL: [WebhookEvent; 3] = [
         WebhookEvent::DispatchCreated,
         WebhookEvent::DispatchCancelled,
+        WebhookEvent::WatchedSubjectChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             WebhookEvent::DispatchCreated => "dispatch.created",
             WebhookEvent::DispatchCancelled => "dispatch.cancelled",
+            WebhookEvent::WatchedSubjectChanged => "watch.changed",
+        }
+    }
+
+    /// The scope whose holders may be told of it.
+    pub fn scope(self) -> crate::Scope {
+        match self {
+            WebhookEvent::DispatchCreated | WebhookEvent::DispatchCancelled => {
+                crate::Scope::DispatchHandle
+            }
+            WebhookEvent::WatchedSubjectChanged => crate::Scope::BankQuery,
+        }
+    }
+
+    /// The body's key for what it tells.
+    fn items_key(self) -> &'static str {
+        match self {
+            WebhookEvent::DispatchCreated | WebhookEvent::DispatchCancelled => "dispatches",
+            WebhookEvent::WatchedSubjectChanged => "changes",
         }
     }
 
@@ -167,24 +189,11 @@ pub fn parse_endpoint_url(raw: &str) -> Result<String, DomainError> {
     Ok(url.to_string())
 }
 
-/// The events named, each once; none named means all.
-pub fn chosen_events(named: &[WebhookEvent]) -> Vec<WebhookEvent> {
-    if named.is_empty() {
-        return WebhookEvent::ALL.to_vec();
-    }
-    WebhookEvent::ALL
-        .into_iter()
-        .filter(|e| named.contains(e))
-        .collect()
-}
-
-/// The scopes whose holders can be told something, and so may keep an endpoint.
-const TOLD: [crate::Scope; 1] = [crate::Scope::DispatchHandle];
-
-/// The department behind a request that may keep a webhook endpoint.
+/// The department (or bank) behind a request that may keep an endpoint: one holding a scope
+/// whose holders are told something.
 pub fn may_own(principal: &crate::Principal) -> Result<&crate::DepartmentPrincipal, DomainError> {
     let mut refusal = None;
-    for scope in TOLD {
+    for scope in WebhookEvent::ALL.map(WebhookEvent::scope) {
         match principal.department_with(scope) {
             Ok(d) => return Ok(d),
             Err(e) => refusal = refusal.or(Some(e)),
@@ -193,17 +202,14 @@ pub fn may_own(principal: &crate::Principal) -> Result<&crate::DepartmentPrincip
     Err(refusal.unwrap_or_else(|| DomainError::forbidden("无权登记推送地址")))
 }
 
-/// Who may be told what: dispatches go to a department that handles them (`dispatch:handle`).
+/// Who may be told what: each event needs its scope (dispatches `dispatch:handle`, a bank's
+/// watched subjects `bank:query`).
 pub fn may_register(
     actor: &crate::DepartmentPrincipal,
     events: &[WebhookEvent],
 ) -> Result<(), DomainError> {
     for e in events {
-        let needed = match e {
-            WebhookEvent::DispatchCreated | WebhookEvent::DispatchCancelled => {
-                crate::Scope::DispatchHandle
-            }
-        };
+        let needed = e.scope();
         if !actor.scopes.contains(&needed) {
             return Err(DomainError::forbidden(format!(
                 "订阅 {} 需要权限 {}",
@@ -213,6 +219,23 @@ pub fn may_register(
         }
     }
     Ok(())
+}
+
+/// The events named, each once; none named means all that the actor may be told.
+pub fn chosen_events(
+    actor: &crate::DepartmentPrincipal,
+    named: &[WebhookEvent],
+) -> Vec<WebhookEvent> {
+    WebhookEvent::ALL
+        .into_iter()
+        .filter(|e| {
+            if named.is_empty() {
+                actor.scopes.contains(&e.scope())
+            } else {
+                named.contains(e)
+            }
+        })
+        .collect()
 }
 
 /// The value of the signature header: `v1=` and the HMAC-SHA256 of `{timestamp}.{body}` in hex.
@@ -279,15 +302,33 @@ pub struct DispatchNotice {
     pub cancel_reason: Option<String>,
 }
 
-/// A delivery's body: what happened, to what, and the delivery's own id (for the receiver's
-/// idempotency: a replayed or retried delivery keeps its id).
-#[derive(Debug, Serialize)]
+/// A delivery's body: its own id (for the receiver's idempotency: retries and replays keep it),
+/// the event, when it was made, and what it tells under the event's key.
+pub fn body<T: Serialize>(
+    delivery_id: &str,
+    event: WebhookEvent,
+    created_at: DateTime<Utc>,
+    items: &[T],
+) -> Result<String, serde_json::Error> {
+    let mut body = serde_json::Map::new();
+    body.insert("deliveryId".into(), delivery_id.into());
+    body.insert("event".into(), event.as_str().into());
+    body.insert("createdAt".into(), serde_json::to_value(created_at)?);
+    body.insert(event.items_key().into(), serde_json::to_value(items)?);
+    serde_json::to_string(&body)
+}
+
+/// One change to a watched subject, as a bank's endpoint is told of it.
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Body<'a> {
-    pub delivery_id: &'a str,
-    pub event: &'static str,
-    pub created_at: DateTime<Utc>,
-    pub dispatches: &'a [DispatchNotice],
+pub struct WatchNotice {
+    /// Its number in the bank's watch feed (and the platform's change feed).
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    /// `created` (listed), `revoked`, `repaired` or `expired`.
+    pub action: &'static str,
+    pub entry_id: String,
+    pub subject_code: String,
 }
 
 /// Dispatches per delivery: a large import is told in bodies of a size any receiver takes.
@@ -367,15 +408,45 @@ mod tests {
         ));
     }
 
+    fn actor(scopes: &[crate::Scope]) -> crate::DepartmentPrincipal {
+        crate::DepartmentPrincipal {
+            department: crate::DepartmentCode::parse("210900.icbc").unwrap(),
+            jurisdiction: None,
+            scopes: scopes.iter().copied().collect(),
+        }
+    }
+
     #[test]
-    fn no_events_named_means_all() {
-        assert_eq!(chosen_events(&[]), WebhookEvent::ALL.to_vec());
+    fn no_events_named_means_all_the_actor_may_be_told() {
+        let bank = actor(&[crate::Scope::BankQuery]);
         assert_eq!(
-            chosen_events(&[
-                WebhookEvent::DispatchCancelled,
-                WebhookEvent::DispatchCancelled
-            ]),
+            chosen_events(&bank, &[]),
+            vec![WebhookEvent::WatchedSubjectChanged]
+        );
+        let named = [
+            WebhookEvent::DispatchCancelled,
+            WebhookEvent::DispatchCancelled,
+        ];
+        assert_eq!(
+            chosen_events(&bank, &named),
             vec![WebhookEvent::DispatchCancelled]
         );
+        assert!(matches!(
+            may_register(&bank, &chosen_events(&bank, &named)),
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(may_register(&bank, &chosen_events(&bank, &[])).is_ok());
+    }
+
+    #[test]
+    fn a_body_tells_its_items_under_the_event_key() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-28T08:00:00Z")
+            .unwrap()
+            .to_utc();
+        let b = body("d1", WebhookEvent::WatchedSubjectChanged, at, &[1, 2]).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&b).unwrap();
+        assert_eq!(v["deliveryId"], "d1");
+        assert_eq!(v["event"], "watch.changed");
+        assert_eq!(v["changes"], serde_json::json!([1, 2]));
     }
 }

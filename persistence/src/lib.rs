@@ -19,5 +19,5 @@ pub use store::{
     EntryFilter, Filed, Filer, Imported, ListingCount, MAX_BATCH, MAX_PAGE_SIZE, MAX_SCREEN,
     MeasureFinding, NewAudit, ObjectionFilter, Page, PageRequest, Policy, RecordFilter,
     ReferenceData, Repair, RepairDecided, RepairOption, Screened, Stats, Store, SubjectFilter,
-    SweepReport, WebhookAttempt, WebhookDelivery, WebhookEndpoint, sha256_hex,
+    SweepReport, Watched, WebhookAttempt, WebhookDelivery, WebhookEndpoint, sha256_hex,
 };

@@ -364,7 +364,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    watches (id) {
+        id -> Text,
+        bank -> Text,
+        subject_id -> Text,
+        since -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    watch_events (bank, seq) {
+        bank -> Text,
+        seq -> BigInt,
+        at -> Timestamp,
+        target -> Text,
+        action -> Text,
+        target_id -> Text,
+        subject_id -> Text,
+        subject_code -> Text,
+        department -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(list_entries -> subjects (subject_id));
+diesel::joinable!(watches -> subjects (subject_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(list_entries -> list_types (list_type_id));
@@ -403,4 +428,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_endpoints,
     webhook_deliveries,
     webhook_attempts,
+    watches,
+    watch_events,
 );

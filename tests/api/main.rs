@@ -34,4 +34,5 @@ mod reports;
 mod schema;
 mod screen;
 mod subjects;
+mod watches;
 mod webhooks;

@@ -21,18 +21,18 @@ const TAX: &str = "210900.tax";
 
 /// One request as the receiver saw it.
 #[derive(Clone, Debug)]
-struct Got {
-    event: String,
-    delivery: String,
-    timestamp: String,
-    signature: String,
-    body: String,
-    answered: u16,
+pub(crate) struct Got {
+    pub(crate) event: String,
+    pub(crate) delivery: String,
+    pub(crate) timestamp: String,
+    pub(crate) signature: String,
+    pub(crate) body: String,
+    pub(crate) answered: u16,
 }
 
 /// How the receiver answers the n-th request (from 0): a status, or never.
 #[derive(Clone, Copy)]
-enum Behaviour {
+pub(crate) enum Behaviour {
     FailFirst(usize),
     NeverAnswer,
 }
@@ -43,14 +43,14 @@ struct State {
     got: Mutex<Vec<Got>>,
 }
 
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     state: web::Data<State>,
     server: actix_web::dev::ServerHandle,
 }
 
 impl Receiver {
-    async fn start(behaviour: Behaviour) -> Receiver {
+    pub(crate) async fn start(behaviour: Behaviour) -> Receiver {
         let state = web::Data::new(State {
             behaviour,
             seen: AtomicUsize::new(0),
@@ -76,7 +76,7 @@ impl Receiver {
         }
     }
 
-    fn got(&self) -> Vec<Got> {
+    pub(crate) fn got(&self) -> Vec<Got> {
         self.state.got.lock().unwrap().clone()
     }
 
@@ -120,7 +120,7 @@ async fn receive(req: HttpRequest, body: String, state: web::Data<State>) -> Htt
 }
 
 /// What the documentation tells a receiver to compute, done here without the platform's code.
-fn expected_signature(secret: &str, timestamp: &str, body: &str) -> String {
+pub(crate) fn expected_signature(secret: &str, timestamp: &str, body: &str) -> String {
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{timestamp}.{body}").as_bytes());
     let hex: String = mac
@@ -132,7 +132,7 @@ fn expected_signature(secret: &str, timestamp: &str, body: &str) -> String {
     format!("v1={hex}")
 }
 
-async fn register(app: &TestApp, token: &str, url: &str, events: Value) -> String {
+pub(crate) async fn register(app: &TestApp, token: &str, url: &str, events: Value) -> String {
     let r = app
         .gql(
             REGISTER_HOOK,

@@ -54,6 +54,20 @@ pub struct ChangeNode {
     pub department: Option<String>,
 }
 
+impl From<domain::feed::Change> for ChangeNode {
+    fn from(c: domain::feed::Change) -> Self {
+        ChangeNode {
+            seq: c.seq,
+            at: c.at,
+            target: c.change.target.into(),
+            action: c.change.action.into(),
+            target_id: ID(c.change.target_id),
+            subject_code: c.change.subject_code,
+            department: c.change.department.map(|d| d.to_string()),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct FeedQuery;
 
@@ -78,18 +92,7 @@ impl FeedQuery {
             .run(move |s| s.changes(&actor, &page))
             .await?;
         Ok(connection(result, had_after, |c| {
-            (
-                c.seq.to_string(),
-                ChangeNode {
-                    seq: c.seq,
-                    at: c.at,
-                    target: c.change.target.into(),
-                    action: c.change.action.into(),
-                    target_id: ID(c.change.target_id),
-                    subject_code: c.change.subject_code,
-                    department: c.change.department.map(|d| d.to_string()),
-                },
-            )
+            (c.seq.to_string(), ChangeNode::from(c))
         }))
     }
 }

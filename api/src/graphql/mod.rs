@@ -21,6 +21,7 @@ mod reports;
 mod scalars;
 mod screen;
 mod types;
+mod watches;
 mod webhooks;
 
 use crate::context::{RequestContext, Services};
@@ -50,6 +51,7 @@ pub struct QueryRoot(
     lookups::LookupQuery,
     reports::ReportQuery,
     webhooks::WebhookQuery,
+    watches::WatchQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -63,6 +65,7 @@ pub struct MutationRoot(
     reports::ReportMutation,
     import::ImportMutation,
     webhooks::WebhookMutation,
+    watches::WatchMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

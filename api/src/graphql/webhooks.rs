@@ -17,6 +17,9 @@ pub enum WebhookEvent {
     DispatchCreated,
     /// 措施解除：条目撤销、修复或到期，未办结的分发取消 (`dispatch.cancelled`: measures lifted)
     DispatchCancelled,
+    /// 关注的主体被列入名单，或其条目被撤销、修复、到期；银行用 (`watch.changed`: a bank's
+    /// watched subject changed)
+    WatchedSubjectChanged,
 }
 
 /// 推送状态 (delivery status)

@@ -34,25 +34,63 @@ impl TryFrom<ChangeRow> for Change {
     type Error = StoreError;
 
     fn try_from(r: ChangeRow) -> Result<Self, StoreError> {
-        let bad =
-            |what: &str, v: &str| StoreError::Internal(format!("feed row {}: {what} {v}", r.seq));
-        Ok(Change {
-            seq: r.seq,
-            at: r.at.and_utc(),
-            change: NewChange {
-                target: ChangeTarget::parse(&r.target).ok_or_else(|| bad("target", &r.target))?,
-                action: ChangeAction::parse(&r.action).ok_or_else(|| bad("action", &r.action))?,
-                target_id: r.target_id.clone(),
-                subject_id: r.subject_id.clone(),
-                subject_code: r.subject_code.clone(),
-                department: r
-                    .department
-                    .as_deref()
-                    .map(DepartmentCode::parse)
-                    .transpose()
-                    .map_err(|_| bad("department", r.department.as_deref().unwrap_or("")))?,
-            },
-        })
+        change_of(
+            r.seq,
+            r.at,
+            &r.target,
+            &r.action,
+            r.target_id,
+            r.subject_id,
+            r.subject_code,
+            r.department,
+        )
+    }
+}
+
+/// A change from its stored columns (the feed's, or a bank's copy of them).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn change_of(
+    seq: i64,
+    at: NaiveDateTime,
+    target: &str,
+    action: &str,
+    target_id: String,
+    subject_id: String,
+    subject_code: String,
+    department: Option<String>,
+) -> Result<Change, StoreError> {
+    let bad = |what: &str, v: &str| StoreError::Internal(format!("feed row {seq}: {what} {v}"));
+    Ok(Change {
+        seq,
+        at: at.and_utc(),
+        change: NewChange {
+            target: ChangeTarget::parse(target).ok_or_else(|| bad("target", target))?,
+            action: ChangeAction::parse(action).ok_or_else(|| bad("action", action))?,
+            target_id,
+            subject_id,
+            subject_code,
+            department: department
+                .as_deref()
+                .map(DepartmentCode::parse)
+                .transpose()
+                .map_err(|_| bad("department", department.as_deref().unwrap_or("")))?,
+        },
+    })
+}
+
+/// The number a page of a feed starts after: 0 for the start.
+pub(crate) fn cursor(page: &PageRequest) -> Result<i64, StoreError> {
+    match page.after.as_deref() {
+        None => Ok(0),
+        Some(a) => a
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| {
+                DomainError::invalid("after", "游标无效：请使用上一页 pageInfo.endCursor 的值")
+                    .into()
+            }),
     }
 }
 
@@ -85,7 +123,12 @@ pub(crate) fn append(c: &mut AnyConnection, new: &[NewChange]) -> Result<(), Sto
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         batch_insert!(c, changes::table, chunk)?;
     }
-    Ok(())
+    let numbered: Vec<(i64, NaiveDateTime, &NewChange)> = new
+        .iter()
+        .zip(first..)
+        .map(|(n, seq)| (seq, at, n))
+        .collect();
+    super::watches::tell_watchers(c, &numbered)
 }
 
 impl Store {
@@ -96,17 +139,7 @@ impl Store {
         actor: &DepartmentPrincipal,
         page: &PageRequest,
     ) -> Result<Page<Change>, StoreError> {
-        let after = match page.after.as_deref() {
-            None => 0,
-            Some(a) => a
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 0)
-                .ok_or_else(|| {
-                    DomainError::invalid("after", "游标无效：请使用上一页 pageInfo.endCursor 的值")
-                })?,
-        };
+        let after = cursor(page)?;
         self.read(|c| {
             acting_department(c, actor)?;
             let items = read_after(c, after, page.limit())?;

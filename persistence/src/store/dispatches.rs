@@ -301,7 +301,11 @@ pub(crate) fn cancel_open(
     let hooked = webhooks::subscribers(c, WebhookEvent::DispatchCancelled)?;
     if !hooked.is_empty() {
         let notices = webhooks::notices_of(c, &cancelled, &hooked)?;
-        webhooks::enqueue(c, WebhookEvent::DispatchCancelled, notices)?;
+        webhooks::enqueue(
+            c,
+            WebhookEvent::DispatchCancelled,
+            webhooks::by_department(notices),
+        )?;
     }
     Ok(cancelled)
 }

@@ -412,7 +412,11 @@ impl Batch {
             ROWS_PER_STATEMENT
         )?;
         super::changes::append(c, &self.feed)?;
-        webhooks::enqueue(c, WebhookEvent::DispatchCreated, self.notices)?;
+        webhooks::enqueue(
+            c,
+            WebhookEvent::DispatchCreated,
+            webhooks::by_department(self.notices),
+        )?;
         // Converted only now, consuming the rows: a large import holds one copy of its dispatches.
         let mut changes = self.changes;
         let mut rows = self.dispatch_rows.into_iter();

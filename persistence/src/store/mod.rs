@@ -23,6 +23,7 @@ mod stats;
 mod subjects;
 mod sweep;
 mod targets;
+mod watches;
 mod webhooks;
 
 pub use as_of::AsOf;
@@ -40,6 +41,7 @@ pub use screen::{MAX_SCREEN, Screened};
 pub use stats::{DepartmentResponse, ListingCount, Stats};
 pub use subjects::SubjectFilter;
 pub use sweep::SweepReport;
+pub use watches::Watched;
 pub use webhooks::{AttemptOutcome, DueDelivery, WebhookAttempt, WebhookDelivery, WebhookEndpoint};
 
 use crate::conn::{self, AnyConnection, Backend, Manager};

@@ -52,7 +52,27 @@ impl TryFrom<AuthorisationRow> for Authorisation {
     }
 }
 
-fn of_subject(c: &mut AnyConnection, subject_id: &str) -> Result<Vec<Authorisation>, StoreError> {
+/// The authorisations of these subjects, read in chunks of a thousand.
+pub(crate) fn of_subjects(
+    c: &mut AnyConnection,
+    subject_ids: &[&str],
+) -> Result<Vec<Authorisation>, StoreError> {
+    let mut all = Vec::new();
+    for chunk in subject_ids.chunks(1_000) {
+        all.extend(convert::<_, Authorisation>(
+            authorisations::table
+                .filter(authorisations::subject_id.eq_any(chunk))
+                .select(AuthorisationRow::as_select())
+                .load(c)?,
+        )?);
+    }
+    Ok(all)
+}
+
+pub(crate) fn of_subject(
+    c: &mut AnyConnection,
+    subject_id: &str,
+) -> Result<Vec<Authorisation>, StoreError> {
     convert(
         authorisations::table
             .filter(authorisations::subject_id.eq(subject_id))

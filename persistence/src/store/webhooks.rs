@@ -19,6 +19,7 @@ use domain::webhook::{
     WebhookEvent,
 };
 use domain::{DepartmentCode, DomainError};
+use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -196,7 +197,7 @@ impl Store {
         events: &[WebhookEvent],
     ) -> Result<(WebhookEndpoint, String), StoreError> {
         let url = webhook::parse_endpoint_url(url)?;
-        let events = webhook::chosen_events(events);
+        let events = webhook::chosen_events(actor, events);
         webhook::may_register(actor, &events)?;
         self.write(|c| {
             let department = acting_department(c, actor)?;
@@ -494,19 +495,15 @@ pub(crate) fn subscribers(
         .collect())
 }
 
-/// Writes the deliveries that tell each department's endpoint of its dispatches, in bodies of at
-/// most [`NOTICES_PER_DELIVERY`]; departments without an endpoint for `event` are not told.
-pub(crate) fn enqueue(
+/// Writes the deliveries that tell each owner's endpoint of what concerns it, in bodies of at
+/// most [`NOTICES_PER_DELIVERY`]; owners without an endpoint for `event` are not told.
+pub(crate) fn enqueue<T: Serialize>(
     c: &mut AnyConnection,
     event: WebhookEvent,
-    notices: Vec<DispatchNotice>,
+    by_owner: HashMap<String, Vec<T>>,
 ) -> Result<usize, StoreError> {
-    if notices.is_empty() {
+    if by_owner.is_empty() {
         return Ok(0);
-    }
-    let mut by_owner: HashMap<String, Vec<DispatchNotice>> = HashMap::new();
-    for n in notices {
-        by_owner.entry(n.department.clone()).or_default().push(n);
     }
     let owners: Vec<&String> = by_owner.keys().collect();
     let endpoints: Vec<EndpointRow> = webhook_endpoints::table
@@ -519,18 +516,12 @@ pub(crate) fn enqueue(
         if !e.events.lines().any(|x| x == event.as_str()) {
             continue;
         }
-        let Some(notices) = by_owner.get(&e.owner) else {
+        let Some(items) = by_owner.get(&e.owner) else {
             continue;
         };
-        for chunk in notices.chunks(NOTICES_PER_DELIVERY) {
+        for chunk in items.chunks(NOTICES_PER_DELIVERY) {
             let id = new_id();
-            let body = webhook::Body {
-                delivery_id: &id,
-                event: event.as_str(),
-                created_at: at.and_utc(),
-                dispatches: chunk,
-            };
-            let payload = serde_json::to_string(&body)
+            let payload = webhook::body(&id, event, at.and_utc(), chunk)
                 .map_err(|e| StoreError::Internal(format!("webhook body: {e}")))?;
             rows.push(DeliveryRow {
                 id,
@@ -550,6 +541,15 @@ pub(crate) fn enqueue(
         crate::conn::batch_insert!(c, webhook_deliveries::table, chunk)?;
     }
     Ok(rows.len())
+}
+
+/// Dispatch notices by the department they go to.
+pub(crate) fn by_department(notices: Vec<DispatchNotice>) -> HashMap<String, Vec<DispatchNotice>> {
+    let mut by: HashMap<String, Vec<DispatchNotice>> = HashMap::new();
+    for n in notices {
+        by.entry(n.department.clone()).or_default().push(n);
+    }
+    by
 }
 
 /// Notices for dispatches already stored (cancelled ones, say): their entries' subjects and list

@@ -1,0 +1,2 @@
+DROP TABLE watch_events;
+DROP TABLE watches;
