@@ -62,6 +62,8 @@ pub struct Settings {
     pub webhook_poll_ms: u64,
     /// Webhook deliveries in flight at once, per instance.
     pub webhook_concurrency: usize,
+    /// How often partners' counted requests are added to the database, in milliseconds.
+    pub partner_usage_flush_ms: u64,
 }
 
 impl Settings {
@@ -85,6 +87,7 @@ impl Settings {
             .set_default("webhook_timeout_ms", 10_000)?
             .set_default("webhook_poll_ms", 1_000)?
             .set_default("webhook_concurrency", 16)?
+            .set_default("partner_usage_flush_ms", 5_000)?
             .set_default("jwt_issuer", "xinyong")?
             .set_default("jwt_audience", "xinyong-api")?
             .set_default("jwt_algorithm", "HS256")?

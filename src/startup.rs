@@ -72,6 +72,7 @@ pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result
         events: Events::default(),
         limiter,
         reports: settings.report_signer()?,
+        usage: api::usage::UsageCounter::default(),
     })
 }
 
@@ -150,6 +151,10 @@ impl Application {
         tokio::spawn(api::webhook_sender::run(
             services_for_sweep.store.clone(),
             sender,
+        ));
+        tokio::spawn(services_for_sweep.usage.clone().flush_loop(
+            services_for_sweep.store.clone(),
+            Duration::from_millis(settings.partner_usage_flush_ms.max(10)),
         ));
         tokio::spawn(sweep_loop(services_for_sweep, interval));
         Ok(Application {

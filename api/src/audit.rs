@@ -29,6 +29,7 @@ fn actor(principal: &Principal) -> (String, Option<String>) {
         Principal::Anonymous => ("anonymous".into(), None),
         Principal::Department(d) => (d.department.to_string(), Some(d.department.to_string())),
         Principal::Subject { code } => (format!("subject:{}", code.public_form()), None),
+        Principal::Partner(p) => (format!("partner:{}", p.client_id), None),
     }
 }
 

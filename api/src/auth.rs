@@ -4,7 +4,8 @@
 //! an RS256 or EdDSA public key is configured (algorithm confusion), and `alg: none` never parses.
 //! `iss`, `aud` and `exp` are required and checked.
 
-use domain::access::DepartmentPrincipal;
+use domain::access::{DepartmentPrincipal, PartnerPrincipal};
+use domain::partner::{MAX_TOKEN_SECONDS, Partner, PartnerKey, PartnerStatus};
 use domain::{DepartmentCode, JurisdictionCode, Principal, Scope, SubjectCode};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use secrecy::{ExposeSecret, SecretString};
@@ -57,6 +58,91 @@ pub enum AuthError {
     Malformed,
     #[error("服务器的令牌密钥配置不正确")]
     BadKey(String),
+    /// A partner suspended by the credit office: refused, with the reason.
+    #[error("合作方已被暂停：{0}")]
+    Suspended(String),
+    #[error("暂时无法核验令牌，请稍后重试")]
+    Unavailable,
+}
+
+impl AuthError {
+    /// Whether the caller is known but refused (403) rather than not identified (401).
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, AuthError::Suspended(_))
+    }
+}
+
+/// The token in an `Authorization` header value.
+pub fn bearer(value: &str) -> Result<&str, AuthError> {
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(AuthError::Malformed)
+}
+
+/// The client id a partner's own token names in its `kid`, when it is a partner's token.
+pub fn partner_client_id(token: &str) -> Option<String> {
+    jsonwebtoken::decode_header(token)
+        .ok()?
+        .kid
+        .filter(|k| k.starts_with("pt_"))
+}
+
+/// Checks a partner's own token with the key registered for it: HS256 with its secret or EdDSA
+/// with its public key, `iss` and `sub` its client id, `aud` the platform, at most an hour long.
+pub fn verify_partner(
+    token: &str,
+    partner: &Partner,
+    key: &PartnerKey,
+    audience: &str,
+) -> Result<PartnerPrincipal, AuthError> {
+    let (decoding, alg) = match key {
+        PartnerKey::Secret(s) => (DecodingKey::from_secret(s.as_bytes()), Algorithm::HS256),
+        PartnerKey::PublicKey(pem) => (
+            DecodingKey::from_ed_pem(pem.as_bytes())
+                .map_err(|_| AuthError::Invalid("合作方登记的公钥无法使用".into()))?,
+            Algorithm::EdDSA,
+        ),
+    };
+    let mut validation = Validation::new(alg);
+    validation.algorithms = vec![alg];
+    validation.set_issuer(&[&partner.client_id]);
+    validation.set_audience(&[audience]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    validation.leeway = 30;
+    let claims = decode::<Claims>(token, &decoding, &validation)
+        .map_err(refusal)?
+        .claims;
+    if claims.sub != partner.client_id {
+        return Err(AuthError::Invalid("sub 应为合作方编号 (client id)".into()));
+    }
+    if claims.exp - claims.iat > MAX_TOKEN_SECONDS {
+        return Err(AuthError::Invalid("合作方令牌的有效期不能超过1小时".into()));
+    }
+    if partner.status == PartnerStatus::Suspended {
+        return Err(AuthError::Suspended(
+            partner.suspension_reason.clone().unwrap_or_default(),
+        ));
+    }
+    Ok(PartnerPrincipal {
+        client_id: partner.client_id.clone(),
+        scopes: partner.scopes.clone(),
+    })
+}
+
+fn refusal(e: jsonwebtoken::errors::Error) -> AuthError {
+    use jsonwebtoken::errors::ErrorKind;
+    match e.kind() {
+        ErrorKind::ExpiredSignature => AuthError::Expired,
+        ErrorKind::InvalidAudience => AuthError::Invalid("受众 (aud) 不符".into()),
+        ErrorKind::InvalidIssuer => AuthError::Invalid("签发者 (iss) 不符".into()),
+        ErrorKind::InvalidAlgorithm => AuthError::Invalid("签名算法不被接受".into()),
+        ErrorKind::InvalidSignature => AuthError::Invalid("签名不正确".into()),
+        ErrorKind::MissingRequiredClaim(c) => AuthError::Invalid(format!("缺少声明 {c}")),
+        _ => AuthError::Invalid("无法解析".into()),
+    }
 }
 
 /// Verifies tokens; built once at start.
@@ -64,6 +150,7 @@ pub enum AuthError {
 pub struct Verifier {
     key: DecodingKey,
     validation: Validation,
+    audience: String,
 }
 
 impl Verifier {
@@ -90,7 +177,11 @@ impl Verifier {
         validation.set_audience(&[&settings.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 30;
-        Ok(Verifier { key, validation })
+        Ok(Verifier {
+            key,
+            validation,
+            audience: settings.audience.clone(),
+        })
     }
 
     /// Reads an `Authorization` header value: absent → anonymous.
@@ -98,29 +189,19 @@ impl Verifier {
         let Some(value) = header else {
             return Ok(Principal::Anonymous);
         };
-        let token = value
-            .strip_prefix("Bearer ")
-            .or_else(|| value.strip_prefix("bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(AuthError::Malformed)?;
-        let claims = self.verify(token)?;
+        let claims = self.verify(bearer(value)?)?;
         principal_from_claims(&claims)
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
-        use jsonwebtoken::errors::ErrorKind;
         decode::<Claims>(token, &self.key, &self.validation)
             .map(|d| d.claims)
-            .map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => AuthError::Expired,
-                ErrorKind::InvalidAudience => AuthError::Invalid("受众 (aud) 不符".into()),
-                ErrorKind::InvalidIssuer => AuthError::Invalid("签发者 (iss) 不符".into()),
-                ErrorKind::InvalidAlgorithm => AuthError::Invalid("签名算法不被接受".into()),
-                ErrorKind::InvalidSignature => AuthError::Invalid("签名不正确".into()),
-                ErrorKind::MissingRequiredClaim(c) => AuthError::Invalid(format!("缺少声明 {c}")),
-                _ => AuthError::Invalid("无法解析".into()),
-            })
+            .map_err(refusal)
+    }
+
+    /// The audience every token must name, partners' included.
+    pub fn audience(&self) -> &str {
+        &self.audience
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Services {
     pub limiter: crate::rate_limit::RateLimiter,
     /// Signs credit reports.
     pub reports: crate::report_signing::ReportSigner,
+    /// Partners' requests, counted per day.
+    pub usage: crate::usage::UsageCounter,
 }
 
 impl Services {

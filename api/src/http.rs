@@ -229,7 +229,7 @@ async fn graphql(
         .headers()
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or(""));
-    let principal = match state.verifier.principal(authorization) {
+    let (principal, plan) = match authenticate(&state, authorization).await {
         Ok(p) => p,
         Err(e) => {
             span.in_scope(|| tracing::info!(reason = %e, "token refused"));
@@ -247,7 +247,7 @@ async fn graphql(
                 )
                 .await;
             }
-            return unauthenticated(&e);
+            return refused(&e);
         }
     };
     if let Some(d) = principal.department_code() {
@@ -256,6 +256,7 @@ async fn graphql(
     let client = match &principal {
         domain::Principal::Department(d) => format!("dept:{}", d.department),
         domain::Principal::Subject { code } => format!("subject:{}", code.as_str()),
+        domain::Principal::Partner(p) => format!("partner:{}", p.client_id),
         domain::Principal::Anonymous => format!(
             "ip:{}",
             http.peer_addr()
@@ -263,11 +264,22 @@ async fn graphql(
                 .unwrap_or_default()
         ),
     };
-    if let Err(wait) = state.services.limiter.take(&client).await {
+    let allowed = match plan {
+        Some(plan) => state.services.limiter.take_with(&client, plan).await,
+        None => state.services.limiter.take(&client).await,
+    };
+    if let Err(wait) = allowed {
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         return HttpResponse::TooManyRequests()
             .insert_header((header::RETRY_AFTER, seconds.to_string()))
             .json(json!({ "errors": [{ "message": format!("请求过于频繁，请 {seconds} 秒后重试"), "extensions": { "code": "RATE_LIMITED" } }] }));
+    }
+    if let domain::Principal::Partner(p) = &principal {
+        span.record("department", format!("partner:{}", p.client_id));
+        state
+            .services
+            .usage
+            .count(&p.client_id, state.services.today());
     }
     let public = matches!(principal, domain::Principal::Anonymous);
     let request = request.into_inner();
@@ -368,6 +380,51 @@ async fn graphql_ws(
             Ok(data)
         })
         .start(&http, payload)
+}
+
+/// Who is calling: a partner's own token (its `kid` names it) checked against its registered key
+/// and status, read now so that a suspension holds at once; any other token by the platform's key.
+/// A partner comes with its rate plan.
+async fn authenticate(
+    state: &AppState,
+    header: Option<&str>,
+) -> Result<(domain::Principal, Option<crate::rate_limit::RatePlan>), AuthError> {
+    let partner = header
+        .map(crate::auth::bearer)
+        .transpose()?
+        .and_then(|token| crate::auth::partner_client_id(token).map(|id| (token, id)));
+    let Some((token, client_id)) = partner else {
+        return Ok((state.verifier.principal(header)?, None));
+    };
+    let store = state.services.store.clone();
+    let found = tokio::task::spawn_blocking(move || store.partner_credentials(&client_id))
+        .await
+        .map_err(|_| AuthError::Unavailable)?
+        .map_err(|e| {
+            tracing::warn!(error = %e, "partner credentials unreadable");
+            AuthError::Unavailable
+        })?;
+    let (partner, key) = found.ok_or_else(|| AuthError::Invalid("未登记的合作方".into()))?;
+    let principal = crate::auth::verify_partner(token, &partner, &key, state.verifier.audience())?;
+    let plan = crate::rate_limit::RatePlan {
+        burst: partner.plan.burst,
+        per_second: f64::from(partner.plan.per_second),
+    };
+    Ok((domain::Principal::Partner(principal), Some(plan)))
+}
+
+/// A token refused: 401 when the caller is not identified, 403 when it is but may not come in
+/// (a suspended partner), 503 when it cannot be checked now.
+fn refused(e: &AuthError) -> HttpResponse {
+    if e.is_refusal() {
+        return HttpResponse::Forbidden()
+            .json(json!({ "errors": [{ "message": e.to_string(), "extensions": { "code": "FORBIDDEN" } }] }));
+    }
+    if matches!(e, AuthError::Unavailable) {
+        return HttpResponse::ServiceUnavailable()
+            .json(json!({ "errors": [{ "message": e.to_string(), "extensions": { "code": "INTERNAL" } }] }));
+    }
+    unauthenticated(e)
 }
 
 fn unauthenticated(e: &AuthError) -> HttpResponse {

@@ -13,6 +13,7 @@ pub mod http;
 pub mod rate_limit;
 mod read_gate;
 pub mod report_signing;
+pub mod usage;
 pub mod webhook_sender;
 
 mod store_queue;

@@ -82,7 +82,12 @@ impl RateLimiter {
     /// Takes one token for `client`; `Err(wait)` when none is left. Redis unreachable: allowed
     /// (and logged) rather than refusing everyone.
     pub async fn take(&self, client: &str) -> Result<(), Duration> {
-        let RatePlan { burst, per_second } = self.plan;
+        self.take_with(client, self.plan).await
+    }
+
+    /// As [`RateLimiter::take`], for a client with a plan of its own (a partner's).
+    pub async fn take_with(&self, client: &str, plan: RatePlan) -> Result<(), Duration> {
+        let RatePlan { burst, per_second } = plan;
         let capacity = f64::from(burst.max(1));
         let rate = per_second.max(0.001);
         match &self.backend {

@@ -67,6 +67,13 @@ pub struct DepartmentPrincipal {
     pub scopes: BTreeSet<Scope>,
 }
 
+/// A partner app (合作方) acting through a token signed with its registered key or secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerPrincipal {
+    pub client_id: String,
+    pub scopes: BTreeSet<Scope>,
+}
+
 /// Whoever makes a request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Principal {
@@ -78,6 +85,9 @@ pub enum Principal {
     Subject {
         code: SubjectCode,
     },
+    /// A partner app registered by the credit office: public fields only, but logged, counted
+    /// and rate limited as itself.
+    Partner(PartnerPrincipal),
 }
 
 impl Principal {
@@ -93,6 +103,7 @@ impl Principal {
                 scope.as_str()
             ))),
             Principal::Subject { .. } => Err(DomainError::forbidden("主体令牌不能执行部门操作")),
+            Principal::Partner(_) => Err(DomainError::forbidden("合作方令牌不能执行部门操作")),
         }
     }
 
@@ -179,9 +190,19 @@ pub fn may_manage_catalogue(department: &Department) -> Result<(), DomainError> 
 /// sees citizen identity numbers masked.
 pub fn sees_full_identity(principal: &Principal, subject_code: &SubjectCode) -> bool {
     match principal {
-        Principal::Anonymous => false,
+        Principal::Anonymous | Principal::Partner(_) => false,
         Principal::Department(_) => true,
         Principal::Subject { code } => code == subject_code,
+    }
+}
+
+/// A partner looks subjects up only with `partner:lookup`; everyone else as before.
+pub fn may_look_up(principal: &Principal) -> Result<(), DomainError> {
+    match principal {
+        Principal::Partner(p) if !p.scopes.contains(&Scope::PartnerLookup) => Err(
+            DomainError::forbidden("合作方令牌缺少权限范围 partner:lookup"),
+        ),
+        _ => Ok(()),
     }
 }
 
@@ -404,6 +425,7 @@ pub fn may_see_own_affairs(
         Principal::Department(_) => Ok(()),
         Principal::Subject { code } if code == subject => Ok(()),
         Principal::Subject { .. } => Err(DomainError::forbidden("主体令牌只能查询本主体")),
+        Principal::Partner(_) => Err(DomainError::forbidden("合作方只能查询公开信息")),
         Principal::Anonymous => Err(DomainError::Unauthenticated(
             "请使用主体本人的令牌查询".into(),
         )),

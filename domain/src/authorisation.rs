@@ -65,7 +65,9 @@ pub fn granting_subject(principal: &Principal) -> Result<&SubjectCode, DomainErr
         Principal::Anonymous => Err(DomainError::Unauthenticated(
             "授权需要登录：请使用主体本人的令牌".into(),
         )),
-        Principal::Department(_) => Err(DomainError::forbidden("只有主体本人可以授权或撤销授权")),
+        Principal::Department(_) | Principal::Partner(_) => {
+            Err(DomainError::forbidden("只有主体本人可以授权或撤销授权"))
+        }
     }
 }
 

@@ -25,6 +25,7 @@ pub mod list;
 pub mod lookup;
 pub mod memorandum;
 pub mod objection;
+pub mod partner;
 pub mod record;
 pub mod repair;
 pub mod report;
@@ -34,7 +35,7 @@ pub mod uscc;
 pub mod watch;
 pub mod webhook;
 
-pub use access::{DepartmentPrincipal, Principal, Scope};
+pub use access::{DepartmentPrincipal, PartnerPrincipal, Principal, Scope};
 pub use calendar::{CalendarError, WorkingDayCalendar};
 pub use citizen_id::CitizenId;
 pub use department::{Department, DepartmentCode, DepartmentRole};

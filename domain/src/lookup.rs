@@ -34,11 +34,38 @@ impl LookupVia {
 /// The longest purpose kept.
 pub const MAX_PURPOSE_CHARS: usize = 200;
 
+/// Who looked: a department (or bank), or a partner app by its client id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Looker {
+    Department(DepartmentCode),
+    Partner(String),
+}
+
+impl Looker {
+    const PARTNER: &'static str = "partner:";
+
+    /// As stored: a department's code, or `partner:` and the client id.
+    pub fn stored(&self) -> String {
+        match self {
+            Looker::Department(d) => d.to_string(),
+            Looker::Partner(id) => format!("{}{id}", Self::PARTNER),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Looker> {
+        match s.strip_prefix(Self::PARTNER) {
+            Some(id) if !id.is_empty() => Some(Looker::Partner(id.to_owned())),
+            Some(_) => None,
+            None => DepartmentCode::parse(s).ok().map(Looker::Department),
+        }
+    }
+}
+
 /// A look-up to log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLookup {
     pub subject_id: String,
-    pub department: DepartmentCode,
+    pub by: Looker,
     pub via: LookupVia,
     pub purpose: Option<String>,
 }
@@ -48,16 +75,17 @@ pub struct NewLookup {
 pub struct Lookup {
     pub id: String,
     pub at: DateTime<Utc>,
-    pub department: DepartmentCode,
+    pub by: Looker,
     pub via: LookupVia,
     pub purpose: Option<String>,
 }
 
 /// Who is logged when looking a subject up: every token holder but the subject itself; the
 /// public's anonymous look-ups are not (they see only what is public anyway).
-pub fn logged_as(principal: &Principal) -> Option<&DepartmentCode> {
+pub fn logged_as(principal: &Principal) -> Option<Looker> {
     match principal {
-        Principal::Department(d) => Some(&d.department),
+        Principal::Department(d) => Some(Looker::Department(d.department.clone())),
+        Principal::Partner(p) => Some(Looker::Partner(p.client_id.clone())),
         Principal::Anonymous | Principal::Subject { .. } => None,
     }
 }
@@ -83,7 +111,9 @@ pub fn may_read_log(principal: &Principal) -> Result<&SubjectCode, DomainError> 
         Principal::Anonymous => Err(DomainError::Unauthenticated(
             "查看查询记录需要登录：请使用主体本人的令牌".into(),
         )),
-        Principal::Department(_) => Err(DomainError::forbidden("查询记录只向主体本人开放")),
+        Principal::Department(_) | Principal::Partner(_) => {
+            Err(DomainError::forbidden("查询记录只向主体本人开放"))
+        }
     }
 }
 

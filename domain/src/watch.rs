@@ -147,7 +147,11 @@ mod tests {
             !told(&w, std::slice::from_ref(&a), at("2026-11-09T12:00:00Z")),
             "before the watch"
         );
-        assert!(told(&w, std::slice::from_ref(&a), at("2026-11-28T12:00:00Z")));
+        assert!(told(
+            &w,
+            std::slice::from_ref(&a),
+            at("2026-11-28T12:00:00Z")
+        ));
         assert!(
             !told(&w, std::slice::from_ref(&a), at("2026-12-20T00:00:01Z")),
             "after the revocation"

@@ -388,6 +388,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    partners (id) {
+        id -> Text,
+        client_id -> Text,
+        name -> Text,
+        scopes -> Text,
+        rate_per_second -> Integer,
+        burst -> Integer,
+        secret -> Nullable<Text>,
+        public_key_pem -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamp,
+        suspended_at -> Nullable<Timestamp>,
+        suspension_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    partner_usage (partner_id, day) {
+        partner_id -> Text,
+        day -> Date,
+        requests -> BigInt,
+    }
+}
+
 diesel::joinable!(list_entries -> subjects (subject_id));
 diesel::joinable!(watches -> subjects (subject_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
@@ -430,4 +455,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_attempts,
     watches,
     watch_events,
+    partners,
+    partner_usage,
 );

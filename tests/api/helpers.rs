@@ -70,6 +70,7 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         webhook_timeout_ms: 2_000,
         webhook_poll_ms: 100,
         webhook_concurrency: 4,
+        partner_usage_flush_ms: 100,
     };
     (settings, sqlite_file)
 }

@@ -26,6 +26,7 @@ mod memoranda;
 mod migrations;
 mod objections;
 mod pagination;
+mod partners;
 mod persisted;
 mod records;
 mod redis_server;

@@ -118,6 +118,8 @@ pub enum ViewerKind {
     Department,
     /// 主体本人 (a subject's own token)
     Subject,
+    /// 合作方应用 (a partner app's token)
+    Partner,
 }
 
 /// 措施性质：奖励或惩戒 (reward or punishment)

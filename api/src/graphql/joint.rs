@@ -31,9 +31,9 @@ fn any_department(ctx: &Context<'_>) -> Result<domain::DepartmentPrincipal> {
             "此查询需要部门令牌",
         )
         .into_graphql()),
-        Principal::Subject { .. } => Err(ApiError::new(
+        Principal::Subject { .. } | Principal::Partner(_) => Err(ApiError::new(
             crate::error::ErrorCode::Forbidden,
-            "主体令牌不能查看推送",
+            "只有部门令牌可以查看推送",
         )
         .into_graphql()),
     }

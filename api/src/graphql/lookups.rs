@@ -8,7 +8,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, Object, Result};
 use chrono::{DateTime, Utc};
 use domain::Subject;
-use domain::lookup::{self, Lookup, NewLookup};
+use domain::lookup::{self, Looker, Lookup, NewLookup};
 
 /// 查询方式 (how the subject was looked up)
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -31,11 +31,26 @@ impl LookupNode {
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
-    /// 查询的部门或机构 (who looked)
-    async fn department(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
-        load(ctx, DepartmentKey(self.0.department.to_string()), "部门")
-            .await
-            .map(DepartmentNode)
+    /// 查询的部门或机构；合作方应用查询时为空 (the department or bank that looked; none for a
+    /// partner app)
+    async fn department(&self, ctx: &Context<'_>) -> Result<Option<DepartmentNode>> {
+        match &self.0.by {
+            Looker::Department(code) => load(ctx, DepartmentKey(code.to_string()), "部门")
+                .await
+                .map(|d| Some(DepartmentNode(d))),
+            Looker::Partner(_) => Ok(None),
+        }
+    }
+    /// 查询的合作方应用名称；部门查询时为空 (the partner app that looked, by name)
+    async fn partner_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let Looker::Partner(client_id) = &self.0.by else {
+            return Ok(None);
+        };
+        let client_id = client_id.clone();
+        let name = services(ctx)?
+            .run(move |s| s.partner_name(&client_id))
+            .await?;
+        Ok(Some(name.unwrap_or_else(|| "已注销的合作方".to_owned())))
     }
     /// 查询方式 (how)
     async fn via(&self) -> LookupVia {
@@ -54,14 +69,14 @@ pub(crate) async fn log(
     via: lookup::LookupVia,
     purpose: Option<String>,
 ) -> Result<()> {
-    let Some(department) = lookup::logged_as(principal(ctx)) else {
+    let Some(by) = lookup::logged_as(principal(ctx)) else {
         return Ok(());
     };
     let new: Vec<NewLookup> = subjects
         .iter()
         .map(|s| NewLookup {
             subject_id: s.id.clone(),
-            department: department.clone(),
+            by: by.clone(),
             via,
             purpose: purpose.clone(),
         })

@@ -15,6 +15,7 @@ mod lookups;
 mod mutation;
 mod objections;
 mod parse_cache;
+mod partners;
 mod query;
 mod repairs;
 mod reports;
@@ -52,6 +53,7 @@ pub struct QueryRoot(
     reports::ReportQuery,
     webhooks::WebhookQuery,
     watches::WatchQuery,
+    partners::PartnerQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -66,6 +68,7 @@ pub struct MutationRoot(
     import::ImportMutation,
     webhooks::WebhookMutation,
     watches::WatchMutation,
+    partners::PartnerMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

@@ -43,6 +43,7 @@ impl CoreQuery {
         )]
         as_of: Option<Date>,
     ) -> Result<Option<SubjectNode>> {
+        access::may_look_up(principal(ctx)).gql()?;
         let svc = services(ctx)?;
         let purpose = lookups::purpose(purpose)?;
         if let Some(Date(date)) = as_of {

@@ -3,7 +3,7 @@
 use super::scalars::Date;
 use super::types::{ListEntryNode, SubjectNode};
 use super::{answers, services};
-use crate::error::ApiError;
+use crate::error::{ApiError, GqlResult};
 use async_graphql::{Context, Object, Result, SimpleObject};
 use persistence::MAX_SCREEN;
 
@@ -46,6 +46,7 @@ impl ScreenQuery {
         )]
         purpose: Option<String>,
     ) -> Result<Vec<ScreenResult>> {
+        domain::access::may_look_up(super::principal(ctx)).gql()?;
         let purpose = super::lookups::purpose(purpose)?;
         if codes.is_empty() || codes.len() > MAX_SCREEN {
             return Err(

@@ -520,6 +520,7 @@ impl ViewerNode {
             domain::Principal::Anonymous => ViewerKind::Anonymous,
             domain::Principal::Department(_) => ViewerKind::Department,
             domain::Principal::Subject { .. } => ViewerKind::Subject,
+            domain::Principal::Partner(_) => ViewerKind::Partner,
         }
     }
     /// 部门令牌所属部门 (the department of a department token)
@@ -537,6 +538,9 @@ impl ViewerNode {
         match principal(ctx) {
             domain::Principal::Department(d) => {
                 d.scopes.iter().map(|s| s.as_str().to_owned()).collect()
+            }
+            domain::Principal::Partner(p) => {
+                p.scopes.iter().map(|s| s.as_str().to_owned()).collect()
             }
             _ => Vec::new(),
         }

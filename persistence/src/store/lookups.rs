@@ -7,8 +7,8 @@ use crate::error::StoreError;
 use crate::schema::lookups;
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
-use domain::lookup::{Lookup, LookupVia, NewLookup};
-use domain::{DepartmentCode, SubjectCode};
+use domain::SubjectCode;
+use domain::lookup::{Looker, Lookup, LookupVia, NewLookup};
 
 /// Under SQLite's 32,766 parameters at 6 columns.
 const ROWS_PER_STATEMENT: usize = 2_000;
@@ -30,7 +30,7 @@ impl TryFrom<LookupRow> for Lookup {
     fn try_from(r: LookupRow) -> Result<Self, StoreError> {
         let bad = |what: &str| StoreError::Internal(format!("lookup {}: bad {what}", r.id));
         Ok(Lookup {
-            department: DepartmentCode::parse(&r.department).map_err(|_| bad("department"))?,
+            by: Looker::parse(&r.department).ok_or_else(|| bad("department"))?,
             via: LookupVia::parse(&r.via).ok_or_else(|| bad("via"))?,
             at: r.at.and_utc(),
             id: r.id,
@@ -52,7 +52,7 @@ impl Store {
                 id: new_id(),
                 at,
                 subject_id: n.subject_id.clone(),
-                department: n.department.to_string(),
+                department: n.by.stored(),
                 via: n.via.as_str().to_owned(),
                 purpose: n.purpose.clone(),
             })

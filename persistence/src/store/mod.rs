@@ -14,6 +14,7 @@ mod listing;
 mod lookups;
 mod memoranda;
 mod objections;
+mod partners;
 mod records;
 mod repairs;
 mod reports;
