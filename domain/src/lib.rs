@@ -13,6 +13,7 @@ pub mod authorisation;
 pub mod calendar;
 pub mod check;
 pub mod citizen_id;
+pub mod commitment;
 pub mod department;
 pub mod dispatch;
 pub mod error;

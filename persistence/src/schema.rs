@@ -413,6 +413,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    commitments (id) {
+        id -> Text,
+        subject_id -> Text,
+        kind -> Text,
+        text -> Text,
+        scope -> Text,
+        department -> Text,
+        valid_from -> Date,
+        valid_until -> Date,
+        made_at -> Timestamp,
+        status -> Text,
+        assessed_at -> Nullable<Timestamp>,
+        note -> Nullable<Text>,
+        record_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(list_entries -> subjects (subject_id));
 diesel::joinable!(watches -> subjects (subject_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
@@ -457,4 +475,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     watch_events,
     partners,
     partner_usage,
+    commitments,
 );

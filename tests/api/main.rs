@@ -14,6 +14,7 @@ mod auth;
 mod batching;
 mod cache;
 mod cli;
+mod commitments;
 mod entries;
 mod feed;
 mod helpers;

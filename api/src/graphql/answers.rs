@@ -77,6 +77,13 @@ pub(crate) fn shows_subject(ctx: &Context<'_>, subject: &domain::Subject) {
     }
 }
 
+/// The answer shows something of the subject with this id.
+pub(crate) fn shows_subject_id(ctx: &Context<'_>, id: &str) {
+    if let Some(s) = scope(ctx) {
+        s.with(|st| st.tags.subjects.insert(subject_id_tag(id)));
+    }
+}
+
 /// The answer depends on whether a subject has this code (found or not).
 pub(crate) fn looks_up_code(ctx: &Context<'_>, code: &str) {
     if let Some(s) = scope(ctx) {

@@ -3,6 +3,7 @@
 
 pub mod answers;
 mod audit_log;
+mod commitments;
 mod enums;
 mod feed;
 mod import;
@@ -54,6 +55,7 @@ pub struct QueryRoot(
     webhooks::WebhookQuery,
     watches::WatchQuery,
     partners::PartnerQuery,
+    commitments::CommitmentQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -69,6 +71,7 @@ pub struct MutationRoot(
     webhooks::WebhookMutation,
     watches::WatchMutation,
     partners::PartnerMutation,
+    commitments::CommitmentMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

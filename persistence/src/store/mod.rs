@@ -7,6 +7,7 @@ mod bulk;
 mod catalogue;
 pub(crate) mod changes;
 mod checks;
+mod commitments;
 mod dispatches;
 mod entries;
 mod import;
