@@ -25,6 +25,7 @@ pub mod jurisdiction;
 pub mod list;
 pub mod lookup;
 pub mod memorandum;
+pub mod nomination;
 pub mod objection;
 pub mod partner;
 pub mod record;

@@ -17,7 +17,8 @@ pub use store::{
     AsOf, AttemptOutcome, AuditFilter, CheckOutcome, DEFAULT_SEARCH_WINDOW, DeadlineTarget,
     Decided, Decision, DepartmentResponse, DispatchFilter, DispatchView, DueDelivery, EntryChange,
     EntryFilter, Filed, Filer, Imported, ListingCount, MAX_BATCH, MAX_PAGE_SIZE, MAX_SCREEN,
-    MeasureFinding, NewAudit, ObjectionFilter, Page, PageRequest, Policy, RecordFilter,
-    ReferenceData, Repair, RepairDecided, RepairOption, Screened, Stats, Store, SubjectFilter,
-    SweepReport, Watched, WebhookAttempt, WebhookDelivery, WebhookEndpoint, sha256_hex,
+    MeasureFinding, NewAudit, NominationView, ObjectionFilter, Page, PageRequest, Policy,
+    RecordFilter, ReferenceData, Repair, RepairDecided, RepairOption, Screened, Stats, Store,
+    SubjectFilter, SweepReport, Watched, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
+    sha256_hex,
 };

@@ -431,6 +431,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    associations (code) {
+        code -> Text,
+    }
+}
+
+diesel::table! {
+    nominations (id) {
+        id -> Text,
+        association -> Text,
+        subject_id -> Text,
+        list_type_id -> Text,
+        reason -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        entry_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(list_entries -> subjects (subject_id));
 diesel::joinable!(watches -> subjects (subject_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
@@ -476,4 +497,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     partners,
     partner_usage,
     commitments,
+    associations,
+    nominations,
 );

@@ -38,6 +38,9 @@ struct FileDepartment {
     name: String,
     jurisdiction: String,
     role: String,
+    /// `association` for an industry association's account (行业协会商会).
+    #[serde(default)]
+    kind: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +68,11 @@ pub fn parse_reference(text: &str) -> anyhow::Result<ReferenceData> {
     for d in file.departments {
         let role =
             DepartmentRole::parse(&d.role).with_context(|| format!("unknown role {}", d.role))?;
+        match d.kind.as_deref() {
+            None => {}
+            Some("association") => data.associations.push(DepartmentCode::parse(&d.code)?),
+            Some(other) => anyhow::bail!("department {}: unknown kind {other}", d.code),
+        }
         data.departments.push(Department {
             code: DepartmentCode::parse(&d.code)?,
             name: d.name,

@@ -25,6 +25,7 @@ mod limits;
 mod lookups;
 mod memoranda;
 mod migrations;
+mod nominations;
 mod objections;
 mod pagination;
 mod partners;

@@ -14,6 +14,7 @@ mod joint_types;
 pub mod loaders;
 mod lookups;
 mod mutation;
+mod nominations;
 mod objections;
 mod parse_cache;
 mod partners;
@@ -56,6 +57,7 @@ pub struct QueryRoot(
     watches::WatchQuery,
     partners::PartnerQuery,
     commitments::CommitmentQuery,
+    nominations::NominationQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -72,6 +74,7 @@ pub struct MutationRoot(
     watches::WatchMutation,
     partners::PartnerMutation,
     commitments::CommitmentMutation,
+    nominations::NominationMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

@@ -407,6 +407,19 @@ impl ListEntryNode {
     async fn created_at(&self) -> DateTime<Utc> {
         self.entry.created_at
     }
+    /// 推荐该主体的行业协会商会；非推荐而列入的为空 (the association that nominated it, if any)
+    async fn nominated_by(&self, ctx: &Context<'_>) -> Result<Option<DepartmentNode>> {
+        let id = self.entry.id.clone();
+        let Some(code) = services(ctx)?
+            .run(move |s| s.nominator_of_entry(&id))
+            .await?
+        else {
+            return Ok(None);
+        };
+        load(ctx, DepartmentKey(code.to_string()), "部门")
+            .await
+            .map(|d| Some(DepartmentNode(d)))
+    }
     /// 撤销或修复的时间 (ended at, when revoked or repaired)
     async fn ended_at(&self) -> Option<DateTime<Utc>> {
         self.entry.ended_at

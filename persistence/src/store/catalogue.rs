@@ -4,7 +4,7 @@ use super::{Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::{OnUnique, StoreError};
 use crate::rows::{DepartmentRow, JurisdictionRow, ListTypeRow, convert};
-use crate::schema::{departments, jurisdictions, list_types};
+use crate::schema::{associations, departments, jurisdictions, list_types};
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::list::RawListType;
@@ -16,6 +16,8 @@ pub struct ReferenceData {
     pub jurisdictions: Vec<Jurisdiction>,
     pub departments: Vec<Department>,
     pub list_types: Vec<NewListType>,
+    /// Departments' accounts that are industry associations (they nominate for red lists).
+    pub associations: Vec<DepartmentCode>,
 }
 
 impl Store {
@@ -118,6 +120,19 @@ impl Store {
                 if find_department(c, &d.code)?.is_none() {
                     diesel::insert_into(departments::table)
                         .values(DepartmentRow::from(d))
+                        .execute(c)?;
+                    added += 1;
+                }
+            }
+            for code in &data.associations {
+                let exists = associations::table
+                    .find(code.as_str())
+                    .count()
+                    .get_result::<i64>(c)?
+                    > 0;
+                if !exists {
+                    diesel::insert_into(associations::table)
+                        .values(associations::code.eq(code.as_str()))
                         .execute(c)?;
                     added += 1;
                 }

@@ -1,0 +1,2 @@
+DROP TABLE nominations;
+DROP TABLE associations;
