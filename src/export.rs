@@ -68,6 +68,7 @@ struct Objects {
     records: HashMap<String, CreditRecord>,
     entries: HashMap<String, ListEntry>,
     list_types: HashMap<String, String>,
+    cases: HashMap<String, domain::typical_case::TypicalCase>,
 }
 
 impl Objects {
@@ -95,6 +96,10 @@ impl Objects {
                 .map(|t| (t.id, t.code))
                 .collect(),
             entries: by_id(entries, |e| &e.id),
+            cases: by_id(
+                store.typical_cases_by_ids(&ids(ChangeTarget::TypicalCase))?,
+                |c| &c.id,
+            ),
         })
     }
 
@@ -128,6 +133,12 @@ impl Objects {
                     "status": e.status_on(today).as_str(),
                     "revocationReason": e.revocation_reason,
                     "createdBy": e.created_by.to_string(),
+                })
+            }),
+            ChangeTarget::TypicalCase => self.cases.get(id).map_or(Value::Null, |c| {
+                json!({
+                    "id": c.id, "kind": c.kind.as_str(), "title": c.title, "summary": c.summary,
+                    "department": c.department.to_string(), "status": c.status.as_str(),
                 })
             }),
         }

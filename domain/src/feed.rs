@@ -11,6 +11,8 @@ pub enum ChangeTarget {
     Subject,
     CreditRecord,
     ListEntry,
+    /// A typical case (典型案例), when the credit office publishes it.
+    TypicalCase,
 }
 
 /// How it changed.
@@ -42,7 +44,12 @@ macro_rules! names {
     };
 }
 
-names!(ChangeTarget { Subject => "subject", CreditRecord => "record", ListEntry => "entry" });
+names!(ChangeTarget {
+    Subject => "subject",
+    CreditRecord => "record",
+    ListEntry => "entry",
+    TypicalCase => "case",
+});
 names!(ChangeAction {
     Created => "created",
     Amended => "amended",

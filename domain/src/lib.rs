@@ -33,6 +33,7 @@ pub mod repair;
 pub mod report;
 pub mod subject;
 pub mod time;
+pub mod typical_case;
 pub mod uscc;
 pub mod watch;
 pub mod webhook;

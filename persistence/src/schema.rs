@@ -452,6 +452,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    typical_cases (id) {
+        id -> Text,
+        dispatch_id -> Text,
+        department -> Text,
+        subject_id -> Text,
+        kind -> Text,
+        title -> Text,
+        summary -> Text,
+        status -> Text,
+        proposed_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(list_entries -> subjects (subject_id));
 diesel::joinable!(watches -> subjects (subject_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
@@ -499,4 +515,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     commitments,
     associations,
     nominations,
+    typical_cases,
 );

@@ -37,5 +37,6 @@ mod reports;
 mod schema;
 mod screen;
 mod subjects;
+mod typical_cases;
 mod watches;
 mod webhooks;

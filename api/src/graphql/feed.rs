@@ -17,6 +17,8 @@ pub enum ChangeTarget {
     CreditRecord,
     /// 名单条目 (a list entry)
     ListEntry,
+    /// 典型案例，信用办审核发布时 (a typical case, when the credit office publishes it)
+    TypicalCase,
 }
 
 /// 变更类型 (how it changed)

@@ -24,6 +24,7 @@ mod reports;
 mod scalars;
 mod screen;
 mod types;
+mod typical_cases;
 mod watches;
 mod webhooks;
 
@@ -58,6 +59,7 @@ pub struct QueryRoot(
     partners::PartnerQuery,
     commitments::CommitmentQuery,
     nominations::NominationQuery,
+    typical_cases::TypicalCaseQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -75,6 +77,7 @@ pub struct MutationRoot(
     partners::PartnerMutation,
     commitments::CommitmentMutation,
     nominations::NominationMutation,
+    typical_cases::TypicalCaseMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

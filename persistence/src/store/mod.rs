@@ -26,6 +26,7 @@ mod stats;
 mod subjects;
 mod sweep;
 mod targets;
+mod typical_cases;
 mod watches;
 mod webhooks;
 

@@ -1,0 +1,118 @@
+//! Typical cases (典型案例): a department puts forward a measure it applied — a reward (守信激励)
+//! or a punishment (失信惩戒) — with a summary; the credit office approves it for publication, and
+//! approved cases are public and go to the provincial and national platforms through the feed.
+
+use crate::dispatch::{Dispatch, DispatchStatus};
+use crate::memorandum::MeasureKind;
+use crate::{Department, DepartmentCode, DomainError};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseStatus {
+    /// Put forward; awaiting the credit office.
+    Proposed,
+    /// Public.
+    Approved,
+    Rejected,
+}
+
+impl CaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Proposed => "proposed",
+            CaseStatus::Approved => "approved",
+            CaseStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Proposed, Self::Approved, Self::Rejected]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+
+    /// Decided once.
+    pub fn decide(self, approve: bool) -> Result<Self, DomainError> {
+        match self {
+            CaseStatus::Proposed if approve => Ok(CaseStatus::Approved),
+            CaseStatus::Proposed => Ok(CaseStatus::Rejected),
+            _ => Err(DomainError::conflict("该典型案例已审核，不能再次审核")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypicalCase {
+    pub id: String,
+    pub dispatch_id: String,
+    pub department: DepartmentCode,
+    pub subject_id: String,
+    /// A reward case (守信激励) or a punishment case (失信惩戒): the measure's own kind.
+    pub kind: MeasureKind,
+    pub title: String,
+    pub summary: String,
+    pub status: CaseStatus,
+    pub proposed_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+}
+
+/// A case is a measure its department applied and recorded so.
+pub fn may_propose(department: &Department, dispatch: &Dispatch) -> Result<(), DomainError> {
+    if dispatch.department != department.code {
+        return Err(DomainError::forbidden(
+            "只有实施该措施的部门可以将其报为典型案例",
+        ));
+    }
+    if dispatch.status != DispatchStatus::Applied {
+        return Err(DomainError::conflict(
+            "只有已反馈“已实施”的措施可以报为典型案例",
+        ));
+    }
+    Ok(())
+}
+
+/// A title and summary, checked.
+pub fn texts(title: &str, summary: &str) -> Result<(String, String), DomainError> {
+    let t = title.trim();
+    if t.is_empty() || t.chars().count() > 100 {
+        return Err(DomainError::invalid("input.title", "标题应为1到100个字"));
+    }
+    let s = summary.trim();
+    if s.chars().count() < 20 || s.chars().count() > 5_000 {
+        return Err(DomainError::invalid(
+            "input.summary",
+            "案例摘要应为20到5000个字",
+        ));
+    }
+    Ok((t.to_owned(), s.to_owned()))
+}
+
+/// A rejection says why.
+pub fn decision_note(approve: bool, note: Option<&str>) -> Result<Option<String>, DomainError> {
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    match (approve, note) {
+        (false, None) => Err(DomainError::invalid("input.note", "不予发布时请写明理由")),
+        (_, Some(n)) if n.chars().count() > 2_000 => {
+            Err(DomainError::invalid("input.note", "说明至多2000字"))
+        }
+        (_, n) => Ok(n.map(str::to_owned)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decided_once_and_texts_are_bounded() {
+        assert_eq!(
+            CaseStatus::Proposed.decide(true).unwrap(),
+            CaseStatus::Approved
+        );
+        assert!(CaseStatus::Rejected.decide(true).is_err());
+        assert!(texts("", "x".repeat(30).as_str()).is_err());
+        assert!(texts("标题", "太短").is_err());
+        assert!(decision_note(false, None).is_err());
+    }
+}

@@ -1,0 +1,219 @@
+//! Typical cases: put forward by the department that applied a measure, published by the credit
+//! office; publication goes into the change feed in the same transaction.
+
+use super::catalogue::acting_department;
+use super::changes;
+use super::{Page, PageRequest, Store, new_id, now};
+use crate::conn::AnyConnection;
+use crate::error::{OnUnique, StoreError};
+use crate::rows::SubjectRow;
+use crate::rows_joint::DispatchRow;
+use crate::schema::{dispatches, list_entries, measures, subjects, typical_cases};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use domain::access::{self, DepartmentPrincipal};
+use domain::dispatch::Dispatch;
+use domain::feed::{ChangeAction, ChangeTarget};
+use domain::memorandum::MeasureKind;
+use domain::typical_case::{self, CaseStatus, TypicalCase};
+use domain::{DepartmentCode, DomainError, Subject};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = typical_cases, treat_none_as_default_value = false)]
+struct CaseRow {
+    id: String,
+    dispatch_id: String,
+    department: String,
+    subject_id: String,
+    kind: String,
+    title: String,
+    summary: String,
+    status: String,
+    proposed_at: NaiveDateTime,
+    decided_at: Option<NaiveDateTime>,
+    decision_note: Option<String>,
+}
+
+impl TryFrom<CaseRow> for TypicalCase {
+    type Error = StoreError;
+    fn try_from(r: CaseRow) -> Result<Self, StoreError> {
+        let bad = |what: &str| StoreError::Internal(format!("typical case {}: bad {what}", r.id));
+        Ok(TypicalCase {
+            department: DepartmentCode::parse(&r.department).map_err(|_| bad("department"))?,
+            kind: MeasureKind::parse(&r.kind).ok_or_else(|| bad("kind"))?,
+            status: CaseStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
+            proposed_at: r.proposed_at.and_utc(),
+            decided_at: r.decided_at.map(|t| t.and_utc()),
+            id: r.id,
+            dispatch_id: r.dispatch_id,
+            subject_id: r.subject_id,
+            title: r.title,
+            summary: r.summary,
+            decision_note: r.decision_note,
+        })
+    }
+}
+
+fn case_row(c: &mut AnyConnection, id: &str) -> Result<CaseRow, StoreError> {
+    typical_cases::table
+        .find(id)
+        .select(CaseRow::as_select())
+        .first(c)
+        .optional()?
+        .ok_or_else(|| DomainError::not_found("典型案例", id).into())
+}
+
+fn subject_of(c: &mut AnyConnection, id: &str) -> Result<Subject, StoreError> {
+    Subject::try_from(
+        subjects::table
+            .find(id)
+            .select(SubjectRow::as_select())
+            .first(c)?,
+    )
+}
+
+impl Store {
+    /// The department that applied a measure puts it forward as a typical case.
+    pub fn propose_typical_case(
+        &self,
+        actor: &DepartmentPrincipal,
+        dispatch_id: &str,
+        title: &str,
+        summary: &str,
+    ) -> Result<TypicalCase, StoreError> {
+        let (title, summary) = typical_case::texts(title, summary)?;
+        self.write(|c| {
+            let department = acting_department(c, actor)?;
+            let found: Option<(DispatchRow, String, String)> = dispatches::table
+                .inner_join(measures::table)
+                .inner_join(list_entries::table)
+                .filter(dispatches::id.eq(dispatch_id))
+                .select((
+                    DispatchRow::as_select(),
+                    measures::kind,
+                    list_entries::subject_id,
+                ))
+                .first(c)
+                .optional()?;
+            let (row, kind, subject_id) =
+                found.ok_or_else(|| DomainError::not_found("分发", dispatch_id))?;
+            let dispatch = Dispatch::try_from(row)?;
+            typical_case::may_propose(&department, &dispatch)?;
+            let row = CaseRow {
+                id: new_id(),
+                dispatch_id: dispatch.id,
+                department: department.code.to_string(),
+                subject_id,
+                kind,
+                title: title.clone(),
+                summary: summary.clone(),
+                status: CaseStatus::Proposed.as_str().to_owned(),
+                proposed_at: now(),
+                decided_at: None,
+                decision_note: None,
+            };
+            diesel::insert_into(typical_cases::table)
+                .values(&row)
+                .execute(c)
+                .on_unique("该措施已报为典型案例")?;
+            TypicalCase::try_from(row)
+        })
+    }
+
+    /// The credit office publishes or rejects a proposed case; publication enters the feed.
+    pub fn decide_typical_case(
+        &self,
+        actor: &DepartmentPrincipal,
+        id: &str,
+        approve: bool,
+        note: Option<&str>,
+    ) -> Result<TypicalCase, StoreError> {
+        let note = typical_case::decision_note(approve, note)?;
+        self.write(|c| {
+            let department = acting_department(c, actor)?;
+            access::may_manage_catalogue(&department)
+                .map_err(|_| DomainError::forbidden("只有信用办可以审核典型案例"))?;
+            let found = TypicalCase::try_from(case_row(c, id)?)?;
+            let status = found.status.decide(approve)?;
+            let at = now();
+            diesel::update(typical_cases::table.find(id))
+                .set((
+                    typical_cases::status.eq(status.as_str()),
+                    typical_cases::decided_at.eq(Some(at)),
+                    typical_cases::decision_note.eq(&note),
+                ))
+                .execute(c)?;
+            if status == CaseStatus::Approved {
+                let subject = subject_of(c, &found.subject_id)?;
+                changes::append(
+                    c,
+                    &[changes::made(
+                        ChangeTarget::TypicalCase,
+                        ChangeAction::Created,
+                        &found.id,
+                        (&subject.id, subject.code.as_str()),
+                        Some(&department.code),
+                    )],
+                )?;
+            }
+            Ok(TypicalCase {
+                status,
+                decided_at: Some(at.and_utc()),
+                decision_note: note,
+                ..found
+            })
+        })
+    }
+
+    /// Typical cases in a status, newest first. Approved ones are public; the others only the
+    /// credit office sees.
+    pub fn typical_cases(
+        &self,
+        actor: Option<&DepartmentPrincipal>,
+        status: CaseStatus,
+        page: &PageRequest,
+    ) -> Result<Page<TypicalCase>, StoreError> {
+        self.read(|c| {
+            if status != CaseStatus::Approved {
+                let actor = actor
+                    .ok_or_else(|| DomainError::forbidden("未发布的典型案例只向信用办开放"))?;
+                let department = acting_department(c, actor)?;
+                access::may_manage_catalogue(&department)
+                    .map_err(|_| DomainError::forbidden("未发布的典型案例只向信用办开放"))?;
+            }
+            let mut q = typical_cases::table
+                .filter(typical_cases::status.eq(status.as_str()))
+                .select(CaseRow::as_select())
+                .into_boxed();
+            if let Some(after) = &page.after {
+                q = q.filter(typical_cases::id.lt(after.clone()));
+            }
+            let rows = q
+                .order(typical_cases::id.desc())
+                .limit(page.limit())
+                .load(c)?;
+            let items = rows
+                .into_iter()
+                .map(TypicalCase::try_from)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Page::from_overfetch(items, page))
+        })
+    }
+
+    /// Cases by id (for `xinyong export`).
+    pub fn typical_cases_by_ids(&self, ids: &[String]) -> Result<Vec<TypicalCase>, StoreError> {
+        self.read(|c| {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(1_000) {
+                for r in typical_cases::table
+                    .filter(typical_cases::id.eq_any(chunk))
+                    .select(CaseRow::as_select())
+                    .load(c)?
+                {
+                    out.push(TypicalCase::try_from(r)?);
+                }
+            }
+            Ok(out)
+        })
+    }
+}
