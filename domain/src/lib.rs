@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod check;
 pub mod citizen_id;
 pub mod commitment;
+pub mod complaint;
 pub mod department;
 pub mod dispatch;
 pub mod error;

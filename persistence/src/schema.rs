@@ -468,6 +468,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        receipt -> Text,
+        query_code_hash -> Text,
+        category -> Text,
+        about -> Nullable<Text>,
+        description -> Text,
+        contact -> Nullable<Text>,
+        status -> Text,
+        filed_on -> Date,
+        route_by -> Nullable<Date>,
+        routed_to -> Nullable<Text>,
+        answer_by -> Nullable<Date>,
+        answer -> Nullable<Text>,
+        conclusion -> Nullable<Text>,
+        filed_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(list_entries -> subjects (subject_id));
 diesel::joinable!(watches -> subjects (subject_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
@@ -516,4 +537,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     associations,
     nominations,
     typical_cases,
+    complaints,
 );

@@ -15,6 +15,7 @@ mod batching;
 mod cache;
 mod cli;
 mod commitments;
+mod complaints;
 mod entries;
 mod feed;
 mod helpers;

@@ -4,6 +4,7 @@
 pub mod answers;
 mod audit_log;
 mod commitments;
+mod complaints;
 mod enums;
 mod feed;
 mod import;
@@ -60,6 +61,7 @@ pub struct QueryRoot(
     commitments::CommitmentQuery,
     nominations::NominationQuery,
     typical_cases::TypicalCaseQuery,
+    complaints::ComplaintQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -78,6 +80,7 @@ pub struct MutationRoot(
     commitments::CommitmentMutation,
     nominations::NominationMutation,
     typical_cases::TypicalCaseMutation,
+    complaints::ComplaintMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

@@ -7,6 +7,7 @@ mod queries;
 
 use model::*;
 pub use model::{DeadlineTarget, Decided, Decision, Filed, Filer, ObjectionFilter};
+pub(crate) use model::{hash, random_code};
 
 use super::catalogue::acting_department;
 use super::changes;

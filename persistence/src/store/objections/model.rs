@@ -119,12 +119,12 @@ pub struct ObjectionFilter {
     pub overdue: Option<bool>,
 }
 
-pub(super) fn hash(code: &str) -> String {
+pub(crate) fn hash(code: &str) -> String {
     format!("{:x}", Sha256::digest(code.as_bytes()))
 }
 
 /// Random characters from a UUIDv4 (the operating system's CSPRNG), in an alphabet without 0/O/1/I.
-pub(super) fn random_code(len: usize) -> String {
+pub(crate) fn random_code(len: usize) -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut out = String::with_capacity(len);
     while out.len() < len {
