@@ -310,14 +310,42 @@ mod tests {
     }
 }
 
-/// Which entry status a caller may list: departments any; the public only entries in force.
-/// `None` means the caller may see nothing of what it asked for.
+/// The subject behind a subject's own token: its account is for it alone.
+pub fn own_subject(principal: &Principal) -> Result<&SubjectCode, DomainError> {
+    match principal {
+        Principal::Subject { code } => Ok(code),
+        Principal::Anonymous => Err(DomainError::Unauthenticated(
+            "请使用主体本人的令牌登录".into(),
+        )),
+        Principal::Department(_) | Principal::Partner(_) => {
+            Err(DomainError::forbidden("主体账户只向主体本人开放"))
+        }
+    }
+}
+
+/// Whether the caller sees what is not public about this subject: departments do, and the subject
+/// itself (its full record); nobody else.
+pub fn sees_non_public_of(principal: &Principal, subject: &SubjectCode) -> bool {
+    match principal {
+        Principal::Subject { code } => code == subject,
+        other => sees_non_public(other),
+    }
+}
+
+/// Which entry status a caller may list (of `subject`, when the list is one subject's):
+/// departments and the subject itself any; the public only entries in force. `None` means the
+/// caller may see nothing of what it asked for.
 pub fn visible_entry_status(
     principal: &Principal,
+    subject: Option<&SubjectCode>,
     requested: Option<crate::EntryStatus>,
 ) -> Option<Option<crate::EntryStatus>> {
     use crate::EntryStatus::Active;
-    if sees_non_public(principal) {
+    let full = match subject {
+        Some(code) => sees_non_public_of(principal, code),
+        None => sees_non_public(principal),
+    };
+    if full {
         return Some(requested);
     }
     match requested {
@@ -335,11 +363,11 @@ mod visibility_tests {
     fn public_sees_only_entries_in_force() {
         let anon = Principal::Anonymous;
         assert_eq!(
-            visible_entry_status(&anon, None),
+            visible_entry_status(&anon, None, None),
             Some(Some(EntryStatus::Active))
         );
         assert_eq!(
-            visible_entry_status(&anon, Some(EntryStatus::Revoked)),
+            visible_entry_status(&anon, None, Some(EntryStatus::Revoked)),
             None
         );
         let dept = Principal::Department(DepartmentPrincipal {
@@ -348,10 +376,10 @@ mod visibility_tests {
             scopes: BTreeSet::new(),
         });
         assert_eq!(
-            visible_entry_status(&dept, Some(EntryStatus::Revoked)),
+            visible_entry_status(&dept, None, Some(EntryStatus::Revoked)),
             Some(Some(EntryStatus::Revoked))
         );
-        assert_eq!(visible_entry_status(&dept, None), Some(None));
+        assert_eq!(visible_entry_status(&dept, None, None), Some(None));
     }
 }
 

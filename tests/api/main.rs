@@ -8,6 +8,7 @@
     reason = "a test fails loudly on the first surprise"
 )]
 
+mod account;
 mod as_of;
 mod audit;
 mod auth;

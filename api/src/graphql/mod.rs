@@ -1,6 +1,7 @@
 //! The GraphQL schema. It builds without runtime data ([`build_schema`]), so that its SDL can be
 //! exported and compared with `schema.graphql`.
 
+mod account;
 pub mod answers;
 mod audit_log;
 mod commitments;
@@ -62,6 +63,7 @@ pub struct QueryRoot(
     nominations::NominationQuery,
     typical_cases::TypicalCaseQuery,
     complaints::ComplaintQuery,
+    account::AccountQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.

@@ -52,10 +52,12 @@ impl CoreQuery {
         answers::looks_up_code(ctx, &code);
         // The public look-up usually shows the entries in force too: they are read in the same
         // statement and handed to the loader that the nested field asks.
-        let in_force_only = matches!(
-            access::visible_entry_status(principal(ctx), None),
-            Some(Some(domain::EntryStatus::Active))
-        );
+        // Not for a subject's own token: it sees its whole record, not the entries in force.
+        let in_force_only = !matches!(principal(ctx), domain::Principal::Subject { .. })
+            && matches!(
+                access::visible_entry_status(principal(ctx), None, None),
+                Some(Some(domain::EntryStatus::Active))
+            );
         if in_force_only && default_entries_wanted(ctx) {
             let today = svc.today();
             let found = svc
@@ -67,7 +69,7 @@ impl CoreQuery {
             answers::shows_subject(ctx, &subject);
             lookups::log(ctx, &[&subject], LookupVia::Subject, purpose).await?;
             let page = page_request(None, None).gql()?;
-            if let Some(key) = entries_key(ctx, &subject.id, None, page) {
+            if let Some(key) = entries_key(ctx, &subject, None, page) {
                 ctx.data::<Loaders>()?
                     .feed_many(pages(&[key], entries))
                     .await;
@@ -220,7 +222,8 @@ pub(super) async fn entries_connection(
     let page = page_request(first, after).gql()?;
     let had_after = page.after.is_some();
     let today = svc.today();
-    let Some(status) = access::visible_entry_status(principal(ctx), status.map(Into::into)) else {
+    let Some(status) = access::visible_entry_status(principal(ctx), None, status.map(Into::into))
+    else {
         return Ok(Connection::new(had_after, false));
     };
     let filter = EntryFilter {

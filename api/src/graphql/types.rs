@@ -176,8 +176,11 @@ impl SubjectNode {
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
         if let Some(then) = &self.1 {
-            let Some(wanted) = access::visible_entry_status(principal(ctx), status.map(Into::into))
-            else {
+            let Some(wanted) = access::visible_entry_status(
+                principal(ctx),
+                Some(&self.0.code),
+                status.map(Into::into),
+            ) else {
                 return Ok(Connection::new(had_after, false));
             };
             let date = then.date;
@@ -191,7 +194,7 @@ impl SubjectNode {
             }));
         }
         let today = services(ctx)?.today();
-        let Some(key) = entries_key(ctx, &self.0.id, status, page) else {
+        let Some(key) = entries_key(ctx, &self.0, status, page) else {
             return Ok(Connection::new(had_after, false));
         };
         let found = nested_page(ctx, key).await?;
@@ -210,7 +213,7 @@ impl SubjectNode {
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
         if let Some(then) = &self.1 {
-            let public_only = !access::sees_non_public(principal(ctx));
+            let public_only = !access::sees_non_public_of(principal(ctx), &self.0.code);
             let kind: Option<domain::CreditRecordKind> = kind.map(Into::into);
             let shown = then.records.iter().filter(|r| {
                 kind.is_none_or(|k| r.kind == k) && (!public_only || r.is_public_on(then.date))
@@ -224,7 +227,8 @@ impl SubjectNode {
         let key = RecordsOf {
             subject_id: self.0.id.clone(),
             kind: kind.map(Into::into),
-            public_on: (!access::sees_non_public(principal(ctx))).then(|| svc.today()),
+            public_on: (!access::sees_non_public_of(principal(ctx), &self.0.code))
+                .then(|| svc.today()),
             page: (page.first, page.after),
         };
         let found = nested_page(ctx, key).await?;
@@ -237,13 +241,14 @@ impl SubjectNode {
 /// What a subject's `listEntries` asks the loader for; `None` when the caller may see none.
 pub(super) fn entries_key(
     ctx: &Context<'_>,
-    subject_id: &str,
+    subject: &domain::Subject,
     status: Option<enums::EntryStatus>,
     page: persistence::PageRequest,
 ) -> Option<EntriesOf> {
-    let status = access::visible_entry_status(principal(ctx), status.map(Into::into))?;
+    let status =
+        access::visible_entry_status(principal(ctx), Some(&subject.code), status.map(Into::into))?;
     Some(EntriesOf {
-        subject_id: subject_id.to_owned(),
+        subject_id: subject.id.clone(),
         status,
         page: (page.first, page.after),
     })
