@@ -204,19 +204,9 @@ fn text_scope(raw: &str) -> Result<String, DomainError> {
     text("input.scope", raw, 2, 500, "承诺事项（适用范围）")
 }
 
-/// What the department says of a broken promise, checked: what was not done.
+/// What the department says of a broken promise: what was not done (required).
 pub fn breach_note(kept: bool, note: Option<&str>) -> Result<Option<String>, DomainError> {
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    match (kept, note) {
-        (false, None) => Err(DomainError::invalid(
-            "input.note",
-            "认定未履行时请写明未履行的事实",
-        )),
-        (_, Some(n)) if n.chars().count() > 2_000 => {
-            Err(DomainError::invalid("input.note", "说明至多2000字"))
-        }
-        (_, n) => Ok(n.map(str::to_owned)),
-    }
+    crate::subject::note_unless(kept, note, "认定未履行时请写明未履行的事实")
 }
 
 /// The credit record a broken commitment becomes: of kind commitment, decided today by the

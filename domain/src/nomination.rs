@@ -93,14 +93,7 @@ pub fn reason(raw: &str) -> Result<String, DomainError> {
 
 /// A decline needs a reason the association can act on.
 pub fn decision_note(accept: bool, note: Option<&str>) -> Result<Option<String>, DomainError> {
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    match (accept, note) {
-        (false, None) => Err(DomainError::invalid("input.note", "不予采纳时请写明理由")),
-        (_, Some(n)) if n.chars().count() > 2_000 => {
-            Err(DomainError::invalid("input.note", "说明至多2000字"))
-        }
-        (_, n) => Ok(n.map(str::to_owned)),
-    }
+    crate::subject::note_unless(accept, note, "不予采纳时请写明理由")
 }
 
 /// The listing an accepted nomination makes: once (its key is the nomination's), naming the

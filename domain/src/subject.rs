@@ -184,6 +184,20 @@ pub fn optional_text(
     }
 }
 
+/// A decision's note (at most 2,000 characters): optional when the answer is yes, required when
+/// it is no, so that whoever is refused learns why (`missing` says what to write).
+pub fn note_unless(
+    yes: bool,
+    note: Option<&str>,
+    missing: &str,
+) -> Result<Option<String>, DomainError> {
+    let note = optional_text("note", note, 2_000)?;
+    if !yes && note.is_none() {
+        return Err(DomainError::invalid(field("note"), missing));
+    }
+    Ok(note)
+}
+
 /// The message for a bad code, naming what kind of code was expected.
 pub fn code_message(e: CodeError) -> String {
     format!("统一社会信用代码或公民身份号码无效：{e}")

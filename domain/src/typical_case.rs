@@ -90,14 +90,7 @@ pub fn texts(title: &str, summary: &str) -> Result<(String, String), DomainError
 
 /// A rejection says why.
 pub fn decision_note(approve: bool, note: Option<&str>) -> Result<Option<String>, DomainError> {
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    match (approve, note) {
-        (false, None) => Err(DomainError::invalid("input.note", "不予发布时请写明理由")),
-        (_, Some(n)) if n.chars().count() > 2_000 => {
-            Err(DomainError::invalid("input.note", "说明至多2000字"))
-        }
-        (_, n) => Ok(n.map(str::to_owned)),
-    }
+    crate::subject::note_unless(approve, note, "不予发布时请写明理由")
 }
 
 #[cfg(test)]

@@ -25,16 +25,6 @@ fn promise(department: &str) -> Value {
     } })
 }
 
-fn nodes(r: &Value, field: &str) -> Vec<Value> {
-    assert_no_errors(r);
-    r["data"][field]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_commitment_is_published_shown_publicly_and_broken_becomes_a_record() {
     let app = TestApp::spawn().await;
@@ -50,7 +40,7 @@ async fn a_commitment_is_published_shown_publicly_and_broken_becomes_a_record() 
     let id = c["id"].as_str().unwrap().to_owned();
 
     // Public: anyone reads it.
-    let public = nodes(
+    let public = nodes_of(
         &app.gql(PUBLIC, json!({ "s": code }), None).await,
         "commitments",
     );
@@ -62,14 +52,14 @@ async fn a_commitment_is_published_shown_publicly_and_broken_becomes_a_record() 
     // and may not assess it.
     let market = app.token("210900.market", &["records:write"]);
     let tax = app.token("210900.tax", &["records:write"]);
-    let mine = nodes(
+    let mine = nodes_of(
         &app.gql(MADE_TO_US, json!({ "st": "OPEN" }), Some(&market))
             .await,
         "commitmentsMadeToUs",
     );
     assert_eq!(mine.len(), 1);
     assert!(
-        nodes(
+        nodes_of(
             &app.gql(MADE_TO_US, json!({}), Some(&tax)).await,
             "commitmentsMadeToUs"
         )
@@ -96,7 +86,7 @@ async fn a_commitment_is_published_shown_publicly_and_broken_becomes_a_record() 
         ("BAD_USER_INPUT".into(), Some("input.note".into()))
     );
     assert!(
-        nodes(
+        nodes_of(
             &app.gql(RECORDS, json!({ "s": code }), None).await,
             "creditRecords"
         )
@@ -112,7 +102,7 @@ async fn a_commitment_is_published_shown_publicly_and_broken_becomes_a_record() 
     let record = assessed["recordId"].as_str().unwrap().to_owned();
 
     // The broken commitment is now a public credit record of the subject, and shown as broken.
-    let records = nodes(
+    let records = nodes_of(
         &app.gql(RECORDS, json!({ "s": code }), None).await,
         "creditRecords",
     );
@@ -121,7 +111,7 @@ async fn a_commitment_is_published_shown_publicly_and_broken_becomes_a_record() 
     assert_eq!(records[0]["kind"], "COMMITMENT");
     assert_eq!(records[0]["title"], "未履行容缺受理型信用承诺");
     assert_eq!(records[0]["content"], "承诺期满仍未提交消防验收合格证明");
-    let public = nodes(
+    let public = nodes_of(
         &app.gql(PUBLIC, json!({ "s": code }), None).await,
         "commitments",
     );
@@ -170,7 +160,7 @@ async fn only_a_subject_publishes_its_own_and_bad_commitments_change_nothing() {
         ("BAD_USER_INPUT".into(), Some("input.validUntil".into()))
     );
     assert!(
-        nodes(
+        nodes_of(
             &app.gql(PUBLIC, json!({ "s": code }), None).await,
             "commitments"
         )
@@ -194,7 +184,7 @@ async fn only_a_subject_publishes_its_own_and_bad_commitments_change_nothing() {
     assert_eq!(r["data"]["assessCommitment"]["status"], "KEPT");
     assert!(r["data"]["assessCommitment"]["recordId"].is_null());
     assert!(
-        nodes(
+        nodes_of(
             &app.gql(RECORDS, json!({ "s": code }), None).await,
             "creditRecords"
         )

@@ -235,6 +235,17 @@ impl Drop for TestApp {
 pub const REGISTER: &str = "mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { id code name kind checkException } }";
 pub const ADD_ENTRY: &str = "mutation($input: AddListEntryInput!) { addListEntry(input: $input) { id status startDate endDate listType { code } subject { code } } }";
 
+/// The nodes of the connection at `data.<field>`, after checking that nothing failed.
+pub fn nodes_of(r: &Value, field: &str) -> Vec<Value> {
+    assert_no_errors(r);
+    r["data"][field]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no connection at data.{field}: {r:#}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
 pub fn assert_no_errors(r: &Value) {
     assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
 }

@@ -15,16 +15,6 @@ fn nominate(subject: &str, list_type: &str) -> Value {
     json!({ "input": { "subject": subject, "listType": list_type, "reason": "连续五年无食品安全违法记录，积极履行社会责任" } })
 }
 
-fn edges(r: &Value) -> Vec<Value> {
-    assert_no_errors(r);
-    r["data"]["nominations"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
-}
-
 #[tokio::test]
 async fn an_accepted_nomination_lists_the_member_with_its_measures_naming_the_association() {
     let app = TestApp::spawn().await;
@@ -45,19 +35,21 @@ async fn an_accepted_nomination_lists_the_member_with_its_measures_naming_the_as
 
     // The list's owner sees it; another department may not decide it.
     let market = app.token("210900.market", &["lists:write"]);
-    let received = edges(
+    let received = nodes_of(
         &app.gql(
             LIST,
             json!({ "side": "RECEIVED", "st": "PENDING" }),
             Some(&market),
         )
         .await,
+        "nominations",
     );
     assert_eq!(received.len(), 1);
     assert_eq!(received[0]["subject"]["code"], code.as_str());
-    let made = edges(
+    let made = nodes_of(
         &app.gql(LIST, json!({ "side": "MADE" }), Some(&association))
             .await,
+        "nominations",
     );
     assert_eq!(made.len(), 1);
     let tax = app.token("210900.tax", &["lists:write"]);
@@ -151,9 +143,10 @@ async fn only_associations_nominate_only_for_red_lists_and_a_decline_says_why() 
         .await;
     assert_eq!(error_of(&r).0, "NOT_FOUND");
     assert!(
-        edges(
+        nodes_of(
             &app.gql(LIST, json!({ "side": "MADE" }), Some(&association))
-                .await
+                .await,
+            "nominations"
         )
         .is_empty()
     );

@@ -18,16 +18,6 @@ fn summary() -> &'static str {
     "该企业因拒不履行生效判决被列入失信被执行人名单，税务部门据此在发票领用环节从严审核，促使其主动履行全部义务。"
 }
 
-fn cases(r: &Value) -> Vec<Value> {
-    assert_no_errors(r);
-    r["data"]["typicalCases"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
-}
-
 /// A listing whose punishment the tax bureau applied; returns (subject code, dispatch id).
 async fn applied_measure(app: &TestApp, tax: &str) -> (String, String) {
     let code = app.company("210902").await;
@@ -83,13 +73,14 @@ async fn an_applied_measure_put_forward_and_published_is_public_and_in_the_feed(
     assert_eq!(error_of(&r).0, "CONFLICT", "once per measure");
 
     // Not public until published; the public may not look at the proposed ones.
-    assert!(cases(&app.gql(CASES, json!({}), None).await).is_empty());
+    assert!(nodes_of(&app.gql(CASES, json!({}), None).await, "typicalCases").is_empty());
     let r = app.gql(CASES, json!({ "st": "PROPOSED" }), None).await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     assert_eq!(
-        cases(
+        nodes_of(
             &app.gql(CASES, json!({ "st": "PROPOSED" }), Some(&office))
-                .await
+                .await,
+            "typicalCases"
         )
         .len(),
         1
@@ -112,7 +103,7 @@ async fn an_applied_measure_put_forward_and_published_is_public_and_in_the_feed(
         .await;
     assert_no_errors(&r);
     assert_eq!(r["data"]["decideTypicalCase"]["status"], "APPROVED");
-    let public = cases(&app.gql(CASES, json!({}), None).await);
+    let public = nodes_of(&app.gql(CASES, json!({}), None).await, "typicalCases");
     assert_eq!(public.len(), 1);
     assert_eq!(public[0]["title"], "失信被执行人主动履行");
     let r = app.gql(FEED, json!({}), Some(&office)).await;
@@ -185,7 +176,7 @@ async fn a_rejected_case_says_why_and_stays_out_of_the_feed() {
         .gql(DECIDE, json!({ "input": { "id": id, "approve": false, "note": "事实描述不完整，请补充履行金额" } }), Some(&office))
         .await;
     assert_eq!(r["data"]["decideTypicalCase"]["status"], "REJECTED");
-    assert!(cases(&app.gql(CASES, json!({}), None).await).is_empty());
+    assert!(nodes_of(&app.gql(CASES, json!({}), None).await, "typicalCases").is_empty());
     let r = app.gql(FEED, json!({}), Some(&office)).await;
     assert!(!r.to_string().contains("TYPICAL_CASE"));
 }
