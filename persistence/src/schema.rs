@@ -378,13 +378,6 @@ diesel::table! {
     watch_events (bank, seq) {
         bank -> Text,
         seq -> BigInt,
-        at -> Timestamp,
-        target -> Text,
-        action -> Text,
-        target_id -> Text,
-        subject_id -> Text,
-        subject_code -> Text,
-        department -> Nullable<Text>,
     }
 }
 

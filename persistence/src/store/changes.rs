@@ -5,7 +5,7 @@ use super::catalogue::acting_department;
 use super::{Page, PageRequest, Store, hold_sequence_lock};
 use crate::conn::{AnyConnection, batch_insert};
 use crate::error::StoreError;
-use crate::schema::changes;
+use crate::schema::{changes, watch_events};
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use domain::access::DepartmentPrincipal;
@@ -34,48 +34,46 @@ impl TryFrom<ChangeRow> for Change {
     type Error = StoreError;
 
     fn try_from(r: ChangeRow) -> Result<Self, StoreError> {
-        change_of(
-            r.seq,
-            r.at,
-            &r.target,
-            &r.action,
-            r.target_id,
-            r.subject_id,
-            r.subject_code,
-            r.department,
-        )
+        let bad =
+            |what: &str, v: &str| StoreError::Internal(format!("feed row {}: {what} {v}", r.seq));
+        Ok(Change {
+            seq: r.seq,
+            at: r.at.and_utc(),
+            change: NewChange {
+                target: ChangeTarget::parse(&r.target).ok_or_else(|| bad("target", &r.target))?,
+                action: ChangeAction::parse(&r.action).ok_or_else(|| bad("action", &r.action))?,
+                target_id: r.target_id.clone(),
+                subject_id: r.subject_id.clone(),
+                subject_code: r.subject_code.clone(),
+                department: r
+                    .department
+                    .as_deref()
+                    .map(DepartmentCode::parse)
+                    .transpose()
+                    .map_err(|_| bad("department", r.department.as_deref().unwrap_or("")))?,
+            },
+        })
     }
 }
 
-/// A change from its stored columns (the feed's, or a bank's copy of them).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn change_of(
-    seq: i64,
-    at: NaiveDateTime,
-    target: &str,
-    action: &str,
-    target_id: String,
-    subject_id: String,
-    subject_code: String,
-    department: Option<String>,
-) -> Result<Change, StoreError> {
-    let bad = |what: &str, v: &str| StoreError::Internal(format!("feed row {seq}: {what} {v}"));
-    Ok(Change {
-        seq,
-        at: at.and_utc(),
-        change: NewChange {
-            target: ChangeTarget::parse(target).ok_or_else(|| bad("target", target))?,
-            action: ChangeAction::parse(action).ok_or_else(|| bad("action", action))?,
-            target_id,
-            subject_id,
-            subject_code,
-            department: department
-                .as_deref()
-                .map(DepartmentCode::parse)
-                .transpose()
-                .map_err(|_| bad("department", department.as_deref().unwrap_or("")))?,
-        },
-    })
+/// At most `limit` of the changes a bank was told of, after number `after`, oldest first.
+pub(crate) fn told_to(
+    c: &mut AnyConnection,
+    bank: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Change>, StoreError> {
+    changes::table
+        .inner_join(watch_events::table.on(watch_events::seq.eq(changes::seq)))
+        .filter(watch_events::bank.eq(bank))
+        .filter(changes::seq.gt(after))
+        .order(changes::seq)
+        .limit(limit)
+        .select(ChangeRow::as_select())
+        .load(c)?
+        .into_iter()
+        .map(Change::try_from)
+        .collect()
 }
 
 /// The number a page of a feed starts after: 0 for the start.

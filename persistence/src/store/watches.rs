@@ -44,20 +44,6 @@ impl TryFrom<WatchRow> for Watch {
     }
 }
 
-#[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = watch_events)]
-struct WatchEventRow {
-    bank: String,
-    seq: i64,
-    at: NaiveDateTime,
-    target: String,
-    action: String,
-    target_id: String,
-    subject_id: String,
-    subject_code: String,
-    department: Option<String>,
-}
-
 /// A subject on a bank's watchlist, with the last day of its authorisation (none once it lapsed:
 /// the bank is then told nothing until the subject authorises it again).
 #[derive(Debug, Clone)]
@@ -232,28 +218,7 @@ impl Store {
         let after = super::changes::cursor(page)?;
         self.read(|c| {
             acting_department(c, actor)?;
-            let rows: Vec<WatchEventRow> = watch_events::table
-                .filter(watch_events::bank.eq(bank.as_str()))
-                .filter(watch_events::seq.gt(after))
-                .order(watch_events::seq)
-                .limit(page.limit())
-                .select(WatchEventRow::as_select())
-                .load(c)?;
-            let items = rows
-                .into_iter()
-                .map(|r| {
-                    super::changes::change_of(
-                        r.seq,
-                        r.at,
-                        &r.target,
-                        &r.action,
-                        r.target_id,
-                        r.subject_id,
-                        r.subject_code,
-                        r.department,
-                    )
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let items = super::changes::told_to(c, bank.as_str(), after, page.limit())?;
             Ok(Page::from_overfetch(items, page))
         })
     }
@@ -312,17 +277,10 @@ pub(crate) fn tell_watchers(
             if !watch::told(w, &auths, at.and_utc()) {
                 continue;
             }
-            rows.push(WatchEventRow {
-                bank: w.bank.to_string(),
-                seq: *seq,
-                at: *at,
-                target: n.target.as_str().to_owned(),
-                action: n.action.as_str().to_owned(),
-                target_id: n.target_id.clone(),
-                subject_id: n.subject_id.clone(),
-                subject_code: n.subject_code.clone(),
-                department: n.department.as_ref().map(|d| d.to_string()),
-            });
+            rows.push((
+                watch_events::bank.eq(w.bank.to_string()),
+                watch_events::seq.eq(*seq),
+            ));
             notices
                 .entry(w.bank.to_string())
                 .or_default()
