@@ -187,13 +187,9 @@ impl NewComplaint {
     }
 }
 
-/// A reply or conclusion, checked.
-pub fn text(field: &str, raw: &str) -> Result<String, DomainError> {
-    let t = raw.trim();
-    if t.is_empty() || t.chars().count() > 5_000 {
-        return Err(DomainError::invalid(field, "请填写内容（至多5000字）"));
-    }
-    Ok(t.to_owned())
+/// An answer or conclusion (the input field `name`), checked.
+pub fn text(name: &str, raw: &str) -> Result<String, DomainError> {
+    crate::subject::required_text(name, raw, 5_000)
 }
 
 /// The last day of a step that starts on `from`.

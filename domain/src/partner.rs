@@ -163,14 +163,7 @@ impl NewPartner {
 
 /// A suspension's reason, checked.
 pub fn suspension_reason(raw: &str) -> Result<String, DomainError> {
-    let r = raw.trim();
-    if r.is_empty() || r.chars().count() > 500 {
-        return Err(DomainError::invalid(
-            "input.reason",
-            "请填写暂停原因（至多500字）",
-        ));
-    }
-    Ok(r.to_owned())
+    crate::subject::required_text("reason", raw, 500)
 }
 
 #[cfg(test)]

@@ -197,6 +197,18 @@ pub(crate) fn acting_department(
     Ok(department)
 }
 
+/// The acting department, when it is the credit office; otherwise FORBIDDEN, saying what only the
+/// credit office may do.
+pub(crate) fn acting_credit_office(
+    c: &mut AnyConnection,
+    actor: &DepartmentPrincipal,
+    refusal: &str,
+) -> Result<Department, StoreError> {
+    let department = acting_department(c, actor)?;
+    access::may_manage_catalogue(&department).map_err(|_| DomainError::forbidden(refusal))?;
+    Ok(department)
+}
+
 pub(crate) fn find_list_type_by_code(
     c: &mut AnyConnection,
     code: &str,

@@ -301,11 +301,7 @@ pub(crate) fn cancel_open(
     let hooked = webhooks::subscribers(c, WebhookEvent::DispatchCancelled)?;
     if !hooked.is_empty() {
         let notices = webhooks::notices_of(c, &cancelled, &hooked)?;
-        webhooks::enqueue(
-            c,
-            WebhookEvent::DispatchCancelled,
-            webhooks::by_department(notices),
-        )?;
+        webhooks::enqueue(c, &hooked, webhooks::by_department(notices))?;
     }
     Ok(cancelled)
 }

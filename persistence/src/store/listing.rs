@@ -259,7 +259,7 @@ pub(super) struct Batch {
     /// How many of `dispatch_rows`, in order, belong to each of `changes`.
     dispatch_counts: Vec<usize>,
     /// Departments whose webhook wants new dispatches, and what they will be told.
-    hooked: HashSet<String>,
+    hooked: webhooks::Subscribers,
     notices: Vec<domain::webhook::DispatchNotice>,
     feed: Vec<domain::feed::NewChange>,
 }
@@ -353,7 +353,7 @@ impl Batch {
         self.dispatch_counts.push(rows.len());
         for r in rows
             .iter()
-            .filter(|r| self.hooked.contains(&r.department_code))
+            .filter(|r| self.hooked.wants(&r.department_code))
         {
             let d = Dispatch::try_from(r.clone())?;
             self.notices
@@ -412,11 +412,7 @@ impl Batch {
             ROWS_PER_STATEMENT
         )?;
         super::changes::append(c, &self.feed)?;
-        webhooks::enqueue(
-            c,
-            WebhookEvent::DispatchCreated,
-            webhooks::by_department(self.notices),
-        )?;
+        webhooks::enqueue(c, &self.hooked, webhooks::by_department(self.notices))?;
         // Converted only now, consuming the rows: a large import holds one copy of its dispatches.
         let mut changes = self.changes;
         let mut rows = self.dispatch_rows.into_iter();

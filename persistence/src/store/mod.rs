@@ -296,6 +296,16 @@ pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// A secret shown once to whoever it is made for: `prefix` and 256 random bits in hex (two
+/// version-4 UUIDs' worth, from the operating system's generator).
+pub(crate) fn new_secret(prefix: &str) -> String {
+    format!(
+        "{prefix}{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
 pub(crate) fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }

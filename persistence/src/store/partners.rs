@@ -1,14 +1,14 @@
 //! Partner apps: registered, suspended and reinstated by the credit office; their keys read on
 //! every request they make (so that a suspension holds at once); their use counted per day.
 
-use super::catalogue::acting_department;
-use super::{Page, PageRequest, Store, new_id, now};
+use super::catalogue::acting_credit_office;
+use super::{Page, PageRequest, Store, new_id, new_secret, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
 use crate::schema::{partner_usage, partners};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use domain::access::{self, DepartmentPrincipal};
+use domain::access::DepartmentPrincipal;
 use domain::partner::{
     NewPartner, Partner, PartnerKey, PartnerPlan, PartnerStatus, RawPartner, suspension_reason,
 };
@@ -71,14 +71,6 @@ fn by_client_id(c: &mut AnyConnection, client_id: &str) -> Result<Option<Partner
         .optional()?)
 }
 
-/// The credit office manages partners.
-fn office(c: &mut AnyConnection, actor: &DepartmentPrincipal) -> Result<(), StoreError> {
-    let department = acting_department(c, actor)?;
-    access::may_manage_catalogue(&department)
-        .map_err(|_| DomainError::forbidden("只有信用办可以管理合作方"))?;
-    Ok(())
-}
-
 fn require(c: &mut AnyConnection, client_id: &str) -> Result<PartnerRow, StoreError> {
     by_client_id(c, client_id.trim())?
         .ok_or_else(|| DomainError::not_found("合作方", client_id).into())
@@ -93,14 +85,8 @@ impl Store {
     ) -> Result<(Partner, Option<String>), StoreError> {
         let new = NewPartner::parse(raw)?;
         self.write(|c| {
-            office(c, actor)?;
-            let secret = new.public_key_pem.is_none().then(|| {
-                format!(
-                    "xps_{}{}",
-                    uuid::Uuid::new_v4().simple(),
-                    uuid::Uuid::new_v4().simple()
-                )
-            });
+            acting_credit_office(c, actor, "只有信用办可以管理合作方")?;
+            let secret = new.public_key_pem.is_none().then(|| new_secret("xps_"));
             let scopes: Vec<&str> = new.scopes.iter().map(|s| s.as_str()).collect();
             let row = PartnerRow {
                 id: new_id(),
@@ -132,7 +118,7 @@ impl Store {
     ) -> Result<Partner, StoreError> {
         let reason = suspension_reason(reason)?;
         self.write(|c| {
-            office(c, actor)?;
+            acting_credit_office(c, actor, "只有信用办可以管理合作方")?;
             let row = require(c, client_id)?;
             let status = partner_of(&row)?.status.suspend()?;
             let at = now();
@@ -159,7 +145,7 @@ impl Store {
         client_id: &str,
     ) -> Result<Partner, StoreError> {
         self.write(|c| {
-            office(c, actor)?;
+            acting_credit_office(c, actor, "只有信用办可以管理合作方")?;
             let row = require(c, client_id)?;
             let status = partner_of(&row)?.status.reinstate()?;
             diesel::update(partners::table.find(&row.id))
@@ -185,7 +171,7 @@ impl Store {
         page: &PageRequest,
     ) -> Result<Page<Partner>, StoreError> {
         self.read(|c| {
-            office(c, actor)?;
+            acting_credit_office(c, actor, "只有信用办可以管理合作方")?;
             let mut q = partners::table.select(PartnerRow::as_select()).into_boxed();
             if let Some(after) = &page.after {
                 q = q.filter(partners::id.lt(after.clone()));

@@ -1,7 +1,7 @@
 //! Typical cases: put forward by the department that applied a measure, published by the credit
 //! office; publication goes into the change feed in the same transaction.
 
-use super::catalogue::acting_department;
+use super::catalogue::{acting_credit_office, acting_department};
 use super::changes;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
@@ -11,7 +11,7 @@ use crate::rows_joint::DispatchRow;
 use crate::schema::{dispatches, list_entries, measures, subjects, typical_cases};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use domain::access::{self, DepartmentPrincipal};
+use domain::access::DepartmentPrincipal;
 use domain::dispatch::Dispatch;
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::memorandum::MeasureKind;
@@ -53,6 +53,9 @@ impl TryFrom<CaseRow> for TypicalCase {
         })
     }
 }
+
+/// Who sees cases not yet published.
+const HIDDEN: &str = "未发布的典型案例只向信用办开放";
 
 fn case_row(c: &mut AnyConnection, id: &str) -> Result<CaseRow, StoreError> {
     typical_cases::table
@@ -130,9 +133,7 @@ impl Store {
     ) -> Result<TypicalCase, StoreError> {
         let note = typical_case::decision_note(approve, note)?;
         self.write(|c| {
-            let department = acting_department(c, actor)?;
-            access::may_manage_catalogue(&department)
-                .map_err(|_| DomainError::forbidden("只有信用办可以审核典型案例"))?;
+            let department = acting_credit_office(c, actor, "只有信用办可以审核典型案例")?;
             let found = TypicalCase::try_from(case_row(c, id)?)?;
             let status = found.status.decide(approve)?;
             let at = now();
@@ -175,11 +176,8 @@ impl Store {
     ) -> Result<Page<TypicalCase>, StoreError> {
         self.read(|c| {
             if status != CaseStatus::Approved {
-                let actor = actor
-                    .ok_or_else(|| DomainError::forbidden("未发布的典型案例只向信用办开放"))?;
-                let department = acting_department(c, actor)?;
-                access::may_manage_catalogue(&department)
-                    .map_err(|_| DomainError::forbidden("未发布的典型案例只向信用办开放"))?;
+                let actor = actor.ok_or_else(|| DomainError::forbidden(HIDDEN))?;
+                acting_credit_office(c, actor, HIDDEN)?;
             }
             let mut q = typical_cases::table
                 .filter(typical_cases::status.eq(status.as_str()))

@@ -296,6 +296,7 @@ pub(crate) fn tell_watchers(
     for chunk in rows.chunks(1_000) {
         batch_insert!(c, watch_events::table, chunk)?;
     }
-    webhooks::enqueue(c, WebhookEvent::WatchedSubjectChanged, notices)?;
+    let hooked = webhooks::subscribers(c, WebhookEvent::WatchedSubjectChanged)?;
+    webhooks::enqueue(c, &hooked, notices)?;
     Ok(())
 }

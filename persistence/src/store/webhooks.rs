@@ -4,7 +4,7 @@
 //! so that two instances never send one at the same time.
 
 use super::catalogue::acting_department;
-use super::{Page, PageRequest, Store, new_id, now};
+use super::{Page, PageRequest, Store, new_id, new_secret, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
 use crate::schema::{
@@ -166,13 +166,23 @@ fn attempt(r: AttemptRow) -> WebhookAttempt {
     }
 }
 
-/// 256 random bits: two version-4 UUIDs' worth, from the operating system's generator.
-fn new_secret() -> String {
-    format!(
-        "whsec_{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    )
+/// The attempts at these deliveries, oldest first, by delivery.
+fn attempt_logs(
+    c: &mut AnyConnection,
+    ids: &[&str],
+) -> Result<HashMap<String, Vec<WebhookAttempt>>, StoreError> {
+    let mut logs: HashMap<String, Vec<WebhookAttempt>> = HashMap::new();
+    for r in webhook_attempts::table
+        .filter(webhook_attempts::delivery_id.eq_any(ids))
+        .order((webhook_attempts::at.asc(), webhook_attempts::id.asc()))
+        .select(AttemptRow::as_select())
+        .load(c)?
+    {
+        logs.entry(r.delivery_id.clone())
+            .or_default()
+            .push(attempt(r));
+    }
+    Ok(logs)
 }
 
 fn endpoint_of(c: &mut AnyConnection, owner: &str) -> Result<Option<EndpointRow>, StoreError> {
@@ -201,7 +211,7 @@ impl Store {
         webhook::may_register(actor, &events)?;
         self.write(|c| {
             let department = acting_department(c, actor)?;
-            let secret = new_secret();
+            let secret = new_secret("whsec_");
             let listed: Vec<&str> = events.iter().map(|e| e.as_str()).collect();
             let existing = endpoint_of(c, department.code.as_str())?;
             let replaced = existing.is_some();
@@ -296,17 +306,7 @@ impl Store {
                 .limit(page.limit())
                 .load(c)?;
             let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-            let mut logs: HashMap<String, Vec<WebhookAttempt>> = HashMap::new();
-            for r in webhook_attempts::table
-                .filter(webhook_attempts::delivery_id.eq_any(&ids))
-                .order((webhook_attempts::at.asc(), webhook_attempts::id.asc()))
-                .select(AttemptRow::as_select())
-                .load(c)?
-            {
-                logs.entry(r.delivery_id.clone())
-                    .or_default()
-                    .push(attempt(r));
-            }
+            let mut logs = attempt_logs(c, &ids)?;
             let items = rows
                 .into_iter()
                 .map(|r| {
@@ -349,14 +349,7 @@ impl Store {
                     webhook_deliveries::delivered_at.eq(None::<NaiveDateTime>),
                 ))
                 .execute(c)?;
-            let log = webhook_attempts::table
-                .filter(webhook_attempts::delivery_id.eq(id))
-                .order((webhook_attempts::at.asc(), webhook_attempts::id.asc()))
-                .select(AttemptRow::as_select())
-                .load(c)?
-                .into_iter()
-                .map(attempt)
-                .collect();
+            let log = attempt_logs(c, &[id])?.remove(id).unwrap_or_default();
             delivery(
                 DeliveryRow {
                     status: status.as_str().to_owned(),
@@ -479,44 +472,57 @@ impl Store {
     }
 }
 
-/// The departments whose endpoints want `event`: read once per command, so that a command that
-/// makes no delivery pays one small query.
+/// The endpoints that want one event, by owner: read once per command, so that a command that
+/// makes no delivery pays one small query, and one that does needs no second.
+pub(crate) struct Subscribers {
+    event: WebhookEvent,
+    endpoints: HashMap<String, String>,
+}
+
+impl Subscribers {
+    /// Whether this department (or bank) has an endpoint for the event.
+    pub(crate) fn wants(&self, owner: &str) -> bool {
+        self.endpoints.contains_key(owner)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.endpoints.is_empty()
+    }
+}
+
 pub(crate) fn subscribers(
     c: &mut AnyConnection,
     event: WebhookEvent,
-) -> Result<HashSet<String>, StoreError> {
-    let rows: Vec<(String, String)> = webhook_endpoints::table
-        .select((webhook_endpoints::owner, webhook_endpoints::events))
+) -> Result<Subscribers, StoreError> {
+    let rows: Vec<(String, String, String)> = webhook_endpoints::table
+        .select((
+            webhook_endpoints::id,
+            webhook_endpoints::owner,
+            webhook_endpoints::events,
+        ))
         .load(c)?;
-    Ok(rows
-        .into_iter()
-        .filter(|(_, events)| events.lines().any(|e| e == event.as_str()))
-        .map(|(owner, _)| owner)
-        .collect())
+    Ok(Subscribers {
+        event,
+        endpoints: rows
+            .into_iter()
+            .filter(|(_, _, events)| events.lines().any(|e| e == event.as_str()))
+            .map(|(id, owner, _)| (owner, id))
+            .collect(),
+    })
 }
 
-/// Writes the deliveries that tell each owner's endpoint of what concerns it, in bodies of at
-/// most [`NOTICES_PER_DELIVERY`]; owners without an endpoint for `event` are not told.
+/// Writes the deliveries that tell each subscriber of what concerns it, in bodies of at most
+/// [`NOTICES_PER_DELIVERY`]; owners without an endpoint for the event are not told.
 pub(crate) fn enqueue<T: Serialize>(
     c: &mut AnyConnection,
-    event: WebhookEvent,
+    to: &Subscribers,
     by_owner: HashMap<String, Vec<T>>,
 ) -> Result<usize, StoreError> {
-    if by_owner.is_empty() {
-        return Ok(0);
-    }
-    let owners: Vec<&String> = by_owner.keys().collect();
-    let endpoints: Vec<EndpointRow> = webhook_endpoints::table
-        .filter(webhook_endpoints::owner.eq_any(owners))
-        .select(EndpointRow::as_select())
-        .load(c)?;
+    let event = to.event;
     let at = now();
     let mut rows = Vec::new();
-    for e in endpoints {
-        if !e.events.lines().any(|x| x == event.as_str()) {
-            continue;
-        }
-        let Some(items) = by_owner.get(&e.owner) else {
+    for (owner, items) in &by_owner {
+        let Some(endpoint_id) = to.endpoints.get(owner) else {
             continue;
         };
         for chunk in items.chunks(NOTICES_PER_DELIVERY) {
@@ -525,7 +531,7 @@ pub(crate) fn enqueue<T: Serialize>(
                 .map_err(|e| StoreError::Internal(format!("webhook body: {e}")))?;
             rows.push(DeliveryRow {
                 id,
-                endpoint_id: e.id.clone(),
+                endpoint_id: endpoint_id.clone(),
                 event: event.as_str().to_owned(),
                 payload,
                 created_at: at,
@@ -557,11 +563,11 @@ pub(crate) fn by_department(notices: Vec<DispatchNotice>) -> HashMap<String, Vec
 pub(crate) fn notices_of(
     c: &mut AnyConnection,
     dispatches: &[Dispatch],
-    to: &HashSet<String>,
+    to: &Subscribers,
 ) -> Result<Vec<DispatchNotice>, StoreError> {
     let wanted: Vec<&Dispatch> = dispatches
         .iter()
-        .filter(|d| to.contains(d.department.as_str()))
+        .filter(|d| to.wants(d.department.as_str()))
         .collect();
     let entry_ids: Vec<&str> = wanted
         .iter()
