@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod export;
 pub mod import;
+pub mod progress;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

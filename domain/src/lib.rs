@@ -29,6 +29,7 @@ pub mod memorandum;
 pub mod nomination;
 pub mod objection;
 pub mod partner;
+pub mod progress;
 pub mod record;
 pub mod repair;
 pub mod report;

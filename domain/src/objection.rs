@@ -191,12 +191,41 @@ pub struct Objection {
 impl Objection {
     /// Past the deadline of the step it waits for.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        let due = match self.status {
-            ObjectionStatus::Submitted => self.accept_by,
-            ObjectionStatus::Accepted => self.decide_by,
-            _ => None,
-        };
-        due.is_some_and(|d| today > d)
+        waits_past_deadline(self.status, self.accept_by, self.decide_by, today)
+    }
+}
+
+/// Whether an objection in `status` waits past the deadline of the step it waits for.
+pub fn waits_past_deadline(
+    status: ObjectionStatus,
+    accept_by: Option<NaiveDate>,
+    decide_by: Option<NaiveDate>,
+    today: NaiveDate,
+) -> bool {
+    let due = match status {
+        ObjectionStatus::Submitted => accept_by,
+        ObjectionStatus::Accepted => decide_by,
+        _ => None,
+    };
+    due.is_some_and(|d| today > d)
+}
+
+/// Whether a closed objection kept its deadlines: accepted or refused by `accept_by` and, once
+/// accepted (on `accepted_on`), decided by `decide_by`. `None` when a deadline it needs is unknown
+/// (beyond the calendar): never a guess.
+pub fn handled_in_time(
+    accept_by: Option<NaiveDate>,
+    decide_by: Option<NaiveDate>,
+    accepted_on: Option<NaiveDate>,
+    closed_on: NaiveDate,
+) -> Option<bool> {
+    let answered_on = accepted_on.unwrap_or(closed_on);
+    if answered_on > accept_by? {
+        return Some(false);
+    }
+    match accepted_on {
+        None => Some(true),
+        Some(_) => decide_by.map(|by| closed_on <= by),
     }
 }
 
@@ -331,6 +360,37 @@ mod tests {
             dl.decide_by(&cal, d("2026-12-28")),
             None,
             "beyond the calendar: unknown, not guessed"
+        );
+    }
+
+    #[test]
+    fn in_time_means_every_step_by_its_deadline() {
+        let (accept_by, decide_by) = (Some(d("2026-11-04")), Some(d("2026-11-18")));
+        let on = |a: Option<&str>, closed: &str| {
+            handled_in_time(accept_by, decide_by, a.map(d), d(closed))
+        };
+        assert_eq!(
+            on(None, "2026-11-04"),
+            Some(true),
+            "refused on the last day"
+        );
+        assert_eq!(on(None, "2026-11-05"), Some(false), "refused a day late");
+        assert_eq!(on(Some("2026-11-03"), "2026-11-18"), Some(true));
+        assert_eq!(
+            on(Some("2026-11-05"), "2026-11-06"),
+            Some(false),
+            "accepted late"
+        );
+        assert_eq!(
+            on(Some("2026-11-03"), "2026-11-19"),
+            Some(false),
+            "decided late"
+        );
+        assert_eq!(handled_in_time(None, None, None, d("2026-11-04")), None);
+        assert_eq!(
+            handled_in_time(accept_by, None, Some(d("2026-11-03")), d("2026-12-30")),
+            None,
+            "the decision's deadline is beyond the calendar"
         );
     }
 

@@ -149,10 +149,19 @@ impl CreditRecord {
         if !self.kind.is_double_publicity() {
             return Ok(None);
         }
-        let deadline =
-            calendar.add_working_days(self.decision_date, PUBLICATION_DEADLINE_WORKING_DAYS)?;
-        Ok(Some(self.publication_date <= deadline))
+        published_in_time(calendar, self.decision_date, self.publication_date).map(Some)
     }
+}
+
+/// Whether a licence or penalty decided on `decided` and public from `published` met the
+/// double-publicity deadline. Fails when the calendar lacks a year it needs: never a guess.
+pub fn published_in_time(
+    calendar: &WorkingDayCalendar,
+    decided: NaiveDate,
+    published: NaiveDate,
+) -> Result<bool, CalendarError> {
+    let deadline = calendar.add_working_days(decided, PUBLICATION_DEADLINE_WORKING_DAYS)?;
+    Ok(published <= deadline)
 }
 
 /// A record as typed by its source department.

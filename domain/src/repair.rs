@@ -1,6 +1,7 @@
 //! 信用修复 (credit repair): a subject that has put things right applies to end a list entry or a
 //! penalty's publicity early; the department that decided approves or rejects (谁认定、谁修复).
 
+use crate::calendar::WorkingDayCalendar;
 use crate::error::DomainError;
 use crate::list::{ListColour, ListType};
 use crate::record::{CreditRecord, CreditRecordKind, DishonestyClass};
@@ -55,6 +56,16 @@ pub struct RepairRule {
     pub required_attachments: Vec<String>,
     /// A subject listed again on the same list within this many months of a repair is flagged.
     pub relist_window_months: u32,
+}
+
+/// The owning department decides an application within this many working days of it: the
+/// platform's term, the same as for deciding an accepted objection, against which progress reports
+/// count repairs handled on time.
+pub const DECIDE_WORKING_DAYS: u32 = 10;
+
+/// The last day to decide an application made on `applied`; `None` beyond the calendar.
+pub fn decide_by(calendar: &WorkingDayCalendar, applied: NaiveDate) -> Option<NaiveDate> {
+    calendar.add_working_days(applied, DECIDE_WORKING_DAYS).ok()
 }
 
 /// The default window in which a new listing after a repair is flagged.
@@ -162,6 +173,22 @@ impl RawRepair {
 mod tests {
     use super::*;
     use crate::fixtures::{d, list_type};
+
+    #[test]
+    fn the_decision_is_due_ten_working_days_after_the_application() {
+        let cal = WorkingDayCalendar::bundled().unwrap();
+        assert_eq!(decide_by(&cal, d("2026-11-02")), Some(d("2026-11-16")));
+        assert_eq!(
+            decide_by(&cal, d("2026-09-30")),
+            Some(d("2026-10-20")),
+            "the National Day holiday does not count; the swapped Saturday does"
+        );
+        assert_eq!(
+            decide_by(&cal, d("2026-12-28")),
+            None,
+            "beyond the calendar"
+        );
+    }
 
     #[test]
     fn decisions() {

@@ -18,9 +18,10 @@ pub struct DemoSummary {
     pub subjects: usize,
     pub records: usize,
     pub entries: usize,
+    pub activity: super::Activity,
 }
 
-fn actor(code: &str) -> anyhow::Result<DepartmentPrincipal> {
+pub(super) fn actor(code: &str) -> anyhow::Result<DepartmentPrincipal> {
     Ok(DepartmentPrincipal {
         department: DepartmentCode::parse(code)?,
         jurisdiction: None,
@@ -85,8 +86,12 @@ pub fn seed_demo(store: &Store, today: NaiveDate) -> anyhow::Result<Option<DemoS
         }
     }
     summary.subjects = subjects.len();
-    summary.records = seed_records(store, &subjects, today, &mut rng)?;
-    summary.entries = seed_entries(store, &subjects, today, &mut rng)?;
+    let records = seed_records(store, &subjects, today, &mut rng)?;
+    let entries = seed_entries(store, &subjects, today, &mut rng)?;
+    summary.records = records.len();
+    summary.entries = entries.len();
+    summary.activity =
+        super::activity::seed_activity(store, &subjects, &entries, &records, today, &mut rng)?;
     Ok(Some(summary))
 }
 
@@ -95,10 +100,10 @@ fn seed_records(
     subjects: &[Subject],
     today: NaiveDate,
     rng: &mut fastrand::Rng,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Vec<domain::CreditRecord>> {
     let licensers = ["market", "housing", "transport", "ecology", "business-env"];
     let penalisers = ["market", "ecology", "emergency", "tax", "transport"];
-    let mut count = 0;
+    let mut made = Vec::new();
     for (n, s) in subjects.iter().enumerate() {
         let mut wanted = Vec::new();
         if rng.f32() < 0.5 {
@@ -145,13 +150,14 @@ fn seed_records(
                 dishonesty_class: class,
                 publicity_end: None,
             };
-            store
-                .add_credit_record(&actor(&format!("210900.{dept}"))?, &raw, today)
-                .context("adding a demo record")?;
-            count += 1;
+            made.push(
+                store
+                    .add_credit_record(&actor(&format!("210900.{dept}"))?, &raw, today)
+                    .context("adding a demo record")?,
+            );
         }
     }
-    Ok(count)
+    Ok(made)
 }
 
 struct Plan {
@@ -226,8 +232,8 @@ fn seed_entries(
     subjects: &[Subject],
     today: NaiveDate,
     rng: &mut fastrand::Rng,
-) -> anyhow::Result<usize> {
-    let mut count = 0;
+) -> anyhow::Result<Vec<domain::ListEntry>> {
+    let mut made = Vec::new();
     let mut add = |list_type: &str,
                    dept: &str,
                    s: &Subject,
@@ -239,14 +245,19 @@ fn seed_entries(
             subject_code: s.code.as_str().to_owned(),
             list_type_code: list_type.to_owned(),
             reason: reason.to_owned(),
-            basis_document: format!("（{}）阜{}字第{}号", start.year(), &dept[7..], count + 1),
+            basis_document: format!(
+                "（{}）阜{}字第{}号",
+                start.year(),
+                &dept[7..],
+                made.len() + 1
+            ),
             start_date: Some(start),
             end_date: end,
             idempotency_key: None,
         };
         match store.add_list_entry(&actor(dept)?, &raw, today) {
             Ok(e) => {
-                count += 1;
+                made.push(e.entry.clone());
                 Ok(Some(e.entry))
             }
             // Already on that list (random picks overlap): one entry is enough.
@@ -303,14 +314,6 @@ fn seed_entries(
         )?,
         None => None,
     };
-    if let Some(e) = wrongly_listed {
-        store.revoke_list_entry(
-            &actor("210900.market")?,
-            &e.id,
-            "认定主体有误，予以撤销",
-            today,
-        )?;
-    }
     for s in subjects
         .iter()
         .filter(|s| s.jurisdiction.as_str() == "210922" && s.kind.is_organisation())
@@ -325,7 +328,16 @@ fn seed_entries(
             None,
         )?;
     }
-    Ok(count)
+    if let Some(e) = wrongly_listed {
+        store.revoke_list_entry(
+            &actor("210900.market")?,
+            &e.id,
+            "认定主体有误，予以撤销",
+            today,
+        )?;
+        made.retain(|m| m.id != e.id);
+    }
+    Ok(made)
 }
 
 /// Subjects worth looking up first: one in force on each of a few lists, as (list name, code).

@@ -1,9 +1,11 @@
 //! Seeding: a deployment's reference data, and demo data to explore the platform with.
 
+mod activity;
 mod demo;
 mod names;
 mod synthetic;
 
+pub use activity::Activity;
 pub use demo::{DemoSummary, samples, seed_demo};
 pub use synthetic::{SyntheticSummary, seed_synthetic};
 

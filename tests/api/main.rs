@@ -32,6 +32,7 @@ mod objections;
 mod pagination;
 mod partners;
 mod persisted;
+mod progress;
 mod records;
 mod redis_server;
 mod repairs;

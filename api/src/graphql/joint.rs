@@ -4,21 +4,14 @@ use super::joint_inputs::{
     AcknowledgeDispatchInput, AmendMemorandumInput, MemorandumInput, RecordFeedbackInput,
     RetireMemorandumInput,
 };
-use super::joint_types::{
-    CheckResultNode, DepartmentResponseStat, DispatchNode, DispatchStatusCount, ListingStat,
-    MemorandumNode, StatsNode,
-};
-use super::scalars::Date;
-use super::types::ListTypeNode;
-use super::{
-    actor, answers, connection, enums, load, loaders::ListTypeId, page_request, principal, services,
-};
+use super::joint_types::{CheckResultNode, DispatchNode, MemorandumNode};
+use super::{actor, answers, connection, enums, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
 use crate::events::DispatchEventKind;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result, Subscription};
 use domain::dispatch::RawFeedback;
-use domain::{JurisdictionCode, Principal, Scope};
+use domain::{Principal, Scope};
 use futures_util::Stream;
 use persistence::DispatchFilter;
 
@@ -112,74 +105,6 @@ impl JointQuery {
             .run(move |s| s.check(&actor, &code, &business, today))
             .await?;
         Ok(CheckResultNode(outcome))
-    }
-
-    /// 统计，仅信用办，需 stats:read (statistics for the credit office)
-    async fn stats(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "起始日 (from)")] from: Date,
-        #[graphql(desc = "截止日 (to)")] to: Date,
-        #[graphql(desc = "主体所在行政区划 (jurisdiction)")] jurisdiction: Option<String>,
-    ) -> Result<StatsNode> {
-        let actor = actor(ctx, Scope::StatsRead)?;
-        let place = jurisdiction
-            .map(|j| {
-                JurisdictionCode::parse(&j).map_err(|_| {
-                    ApiError::bad_input("jurisdiction", format!("行政区划代码应为6位数字：{j}"))
-                })
-            })
-            .transpose()
-            .gql()?;
-        let svc = services(ctx)?;
-        let today = svc.today();
-        let stats = svc
-            .run(move |s| s.stats(&actor, from.0, to.0, place, today))
-            .await?;
-        let mut listings = Vec::with_capacity(stats.listings.len());
-        for l in stats.listings {
-            let list_type = load(ctx, ListTypeId(l.list_type_id.clone()), "名单类型").await?;
-            listings.push(ListingStat {
-                list_type: ListTypeNode(list_type),
-                department: l.department,
-                added: l.added,
-                active: l.active,
-            });
-        }
-        let decidable = stats.double_publicity_total - stats.double_publicity_unknown;
-        Ok(StatsNode {
-            from: Date(stats.from),
-            to: Date(stats.to),
-            listings,
-            dispatches_by_status: stats
-                .dispatches_by_status
-                .into_iter()
-                .map(|(s, count)| DispatchStatusCount {
-                    status: s.into(),
-                    count,
-                })
-                .collect(),
-            departments: stats
-                .departments
-                .into_iter()
-                .map(|d| DepartmentResponseStat {
-                    department: d.department,
-                    dispatched: d.dispatched,
-                    cancelled: d.cancelled,
-                    answered: d.answered,
-                    feedback_rate: d.feedback_rate,
-                    median_response_working_days: d.median_response_working_days,
-                    overdue: d.overdue,
-                })
-                .collect(),
-            overdue: stats.overdue,
-            checks: stats.checks,
-            double_publicity_total: stats.double_publicity_total,
-            double_publicity_on_time: stats.double_publicity_on_time,
-            double_publicity_unknown: stats.double_publicity_unknown,
-            double_publicity_on_time_share: (decidable > 0)
-                .then(|| stats.double_publicity_on_time as f64 / decidable as f64),
-        })
     }
 }
 

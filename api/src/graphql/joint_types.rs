@@ -5,7 +5,7 @@ use super::loaders::{DepartmentKey, EntryId, FeedbackOf, VersionId};
 use super::scalars::Date;
 use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode};
 use super::{load, services};
-use async_graphql::{Context, Description, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, Description, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::dispatch::{Dispatch, Feedback};
 use domain::memorandum::{Measure, Memorandum};
@@ -326,72 +326,4 @@ impl CheckResultNode {
     async fn acceptance_with_missing_documents(&self) -> bool {
         self.0.green_channel
     }
-}
-
-/// 名单统计 (listings of one list type by one department)
-#[derive(SimpleObject)]
-pub struct ListingStat {
-    /// 名单类型 (list type)
-    pub list_type: ListTypeNode,
-    /// 认定部门代码 (department)
-    pub department: String,
-    /// 期间新增 (added in the period)
-    pub added: i64,
-    /// 期末有效 (in force on the last day)
-    pub active: i64,
-}
-
-/// 推送状态计数 (dispatches by status)
-#[derive(SimpleObject)]
-pub struct DispatchStatusCount {
-    /// 状态 (status)
-    pub status: enums::DispatchStatus,
-    /// 数量 (count)
-    pub count: i64,
-}
-
-/// 实施部门反馈情况 (how one implementing department answered)
-#[derive(SimpleObject)]
-pub struct DepartmentResponseStat {
-    /// 部门代码 (department)
-    pub department: String,
-    /// 收到推送 (dispatched)
-    pub dispatched: i64,
-    /// 已撤回 (cancelled)
-    pub cancelled: i64,
-    /// 已反馈 (answered)
-    pub answered: i64,
-    /// 反馈率：已反馈 / 未撤回 (feedback rate)
-    pub feedback_rate: Option<f64>,
-    /// 反馈用时中位数（工作日）(median response, working days)
-    pub median_response_working_days: Option<f64>,
-    /// 超期未签收 (overdue)
-    pub overdue: i64,
-}
-
-/// 统计 (statistics for the credit office)
-#[derive(SimpleObject)]
-pub struct StatsNode {
-    /// 起始日 (from)
-    pub from: Date,
-    /// 截止日 (to)
-    pub to: Date,
-    /// 按名单类型和部门的新增与有效条目 (entries added and active)
-    pub listings: Vec<ListingStat>,
-    /// 按状态的推送数 (dispatches by status)
-    pub dispatches_by_status: Vec<DispatchStatusCount>,
-    /// 各实施部门的反馈率和反馈用时 (response per implementing department)
-    pub departments: Vec<DepartmentResponseStat>,
-    /// 超期未签收的推送 (overdue dispatches)
-    pub overdue: i64,
-    /// 核查次数 (checks made)
-    pub checks: i64,
-    /// 期间决定的行政许可和行政处罚记录数 (licence and penalty records decided)
-    pub double_publicity_total: i64,
-    /// 其中7个工作日内公示的 (published within 7 working days)
-    pub double_publicity_on_time: i64,
-    /// 工作日历无法判断的 (not decidable on the calendar)
-    pub double_publicity_unknown: i64,
-    /// 按时公示比例 (share published on time, of those decidable)
-    pub double_publicity_on_time_share: Option<f64>,
 }

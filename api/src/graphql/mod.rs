@@ -25,6 +25,7 @@ mod repairs;
 mod reports;
 mod scalars;
 mod screen;
+mod stats;
 mod types;
 mod typical_cases;
 mod watches;
@@ -49,6 +50,7 @@ pub use joint::SubscriptionRoot;
 pub struct QueryRoot(
     query::CoreQuery,
     joint::JointQuery,
+    stats::StatsQuery,
     objections::ObjectionQuery,
     audit_log::AuditQuery,
     repairs::RepairQuery,

@@ -45,7 +45,7 @@ pub use objections::{DeadlineTarget, Decided, Decision, Filed, Filer, ObjectionF
 pub use records::RecordFilter;
 pub use repairs::{Repair, RepairDecided, RepairOption};
 pub use screen::{MAX_SCREEN, Screened};
-pub use stats::{DepartmentResponse, ListingCount, Stats};
+pub use stats::{ListingCount, Stats};
 pub use subjects::SubjectFilter;
 pub use sweep::SweepReport;
 pub use watches::Watched;

@@ -1,17 +1,23 @@
-//! Statistics for the credit office (统计): listings, dispatches, feedback, checks, timeliness.
+//! Statistics for the credit office (统计) and the departments' progress reports (定期报送): one
+//! read of the facts, counted by [`domain::progress::Tally`].
 
 use super::Store;
 use super::catalogue::acting_department;
 use crate::conn::AnyConnection;
-use crate::error::StoreError;
-use crate::schema::{checks, credit_records, departments, dispatches, list_entries, subjects};
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use crate::error::{StoreError, corrupt};
+use crate::schema::{
+    checks, credit_records, departments, dispatches, list_entries, objection_steps, objections,
+    repairs, subjects,
+};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::dispatch::DispatchStatus;
-use domain::record::PUBLICATION_DEADLINE_WORKING_DAYS;
+use domain::objection::ObjectionStatus;
+use domain::progress::{Progress, Tally};
+use domain::repair::RepairStatus;
 use domain::{CreditRecordKind, DomainError, EntryStatus, JurisdictionCode};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Listings of one list type by one department.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,98 +30,46 @@ pub struct ListingCount {
     pub active: i64,
 }
 
-/// How one implementing department answered the dispatches of the period.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DepartmentResponse {
-    pub department: String,
-    pub dispatched: i64,
-    pub cancelled: i64,
-    pub answered: i64,
-    /// answered / (dispatched − cancelled); `None` when nothing was left to answer.
-    pub feedback_rate: Option<f64>,
-    /// Median working days from dispatch to feedback; `None` without answers, or when the calendar
-    /// lacks a year it needs.
-    pub median_response_working_days: Option<f64>,
-    pub overdue: i64,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stats {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
     pub listings: Vec<ListingCount>,
     pub dispatches_by_status: Vec<(DispatchStatus, i64)>,
-    pub departments: Vec<DepartmentResponse>,
-    pub overdue: i64,
-    pub checks: i64,
-    /// Licence and penalty records decided in the period, and how many were public in time.
-    pub double_publicity_total: i64,
-    pub double_publicity_on_time: i64,
-    /// Records whose timeliness the calendar cannot tell.
-    pub double_publicity_unknown: i64,
+    /// Every figure per department, per month and in all.
+    pub progress: Progress,
 }
 
-/// What the statistics need of an entry.
-#[derive(Queryable)]
-struct EntryFact {
-    subject: String,
-    list_type: String,
-    by: String,
-    created: NaiveDateTime,
-    start: NaiveDate,
-    end: NaiveDate,
-    status: String,
+fn china_day(at: NaiveDateTime) -> NaiveDate {
+    domain::time::china_date(at.and_utc())
 }
 
-/// What the statistics need of a dispatch.
-#[derive(Queryable)]
-struct DispatchFact {
-    subject: String,
-    dept: String,
-    status: String,
-    created_on: NaiveDate,
-    answered_on: Option<NaiveDate>,
-    acknowledge_by: Option<NaiveDate>,
-}
+/// The subjects of one jurisdiction (and those below it), or every subject.
+struct Scope(Option<HashSet<String>>);
 
-fn start_of(d: NaiveDate) -> NaiveDateTime {
-    // Timestamps are UTC; the period's days are China's (UTC+8).
-    d.and_time(NaiveTime::MIN) - chrono::Duration::hours(8)
-}
-
-fn median(values: &mut [u32]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
+impl Scope {
+    fn read(c: &mut AnyConnection, place: &Option<JurisdictionCode>) -> Result<Self, StoreError> {
+        let Some(j) = place else {
+            return Ok(Scope(None));
+        };
+        let (first, last) = j.code_range();
+        let ids: Vec<String> = subjects::table
+            .filter(subjects::jurisdiction_code.between(first, last))
+            .select(subjects::id)
+            .load(c)?;
+        Ok(Scope(Some(ids.into_iter().collect())))
     }
-    values.sort_unstable();
-    let n = values.len();
-    Some(if n % 2 == 1 {
-        f64::from(values[n / 2])
-    } else {
-        (f64::from(values[n / 2 - 1]) + f64::from(values[n / 2])) / 2.0
-    })
+
+    fn keeps(&self, subject_id: &str) -> bool {
+        self.0.as_ref().is_none_or(|ids| ids.contains(subject_id))
+    }
 }
 
-fn subject_ids_in(
-    c: &mut AnyConnection,
-    place: &Option<JurisdictionCode>,
-) -> Result<Option<Vec<String>>, StoreError> {
-    match place {
-        None => Ok(None),
-        Some(j) => {
-            let (first, last) = j.code_range();
-            Ok(Some(
-                subjects::table
-                    .filter(subjects::jurisdiction_code.between(first, last))
-                    .select(subjects::id)
-                    .load(c)?,
-            ))
-        }
-    }
+fn parse<T>(value: &str, what: &str, f: impl Fn(&str) -> Option<T>) -> Result<T, StoreError> {
+    f(value).ok_or_else(|| corrupt(what, value))
 }
 
 impl Store {
-    /// Statistics for the days `from..=to`, optionally for subjects in one jurisdiction.
+    /// Statistics for the days `from..=to` (China's days), optionally for subjects in one
+    /// jurisdiction (and the departments of that jurisdiction). Credit office only.
     pub fn stats(
         &self,
         actor: &DepartmentPrincipal,
@@ -131,192 +85,279 @@ impl Store {
         self.read(|c| {
             let department = acting_department(c, actor)?;
             access::may_read_stats(&department)?;
-            let inside = subject_ids_in(c, &jurisdiction)?;
-            let keep = |subject_id: &str| {
-                inside
+            let mut tally = Tally::new(from, to, today, &calendar)?;
+            let range = jurisdiction.as_ref().map(|j| j.code_range());
+            let registered: Vec<(String, String, String)> = departments::table
+                .select((
+                    departments::code,
+                    departments::name,
+                    departments::jurisdiction_code,
+                ))
+                .load(c)?;
+            for (code, name, place) in &registered {
+                let shown = range
                     .as_ref()
-                    .is_none_or(|ids| ids.iter().any(|i| i == subject_id))
-            };
-            let as_of = to.min(today);
-            let (from_ts, to_ts) = (start_of(from), start_of(to + chrono::Days::new(1)));
-
-            let entries: Vec<EntryFact> = list_entries::table
-                .select((
-                    list_entries::subject_id,
-                    list_entries::list_type_id,
-                    list_entries::created_by,
-                    list_entries::created_at,
-                    list_entries::start_date,
-                    list_entries::end_date,
-                    list_entries::status,
-                ))
-                .load(c)?;
-            let mut listings: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
-            for EntryFact {
-                list_type,
-                by,
-                created,
-                start,
-                end,
-                status,
-                ..
-            } in entries.into_iter().filter(|e| keep(&e.subject))
-            {
-                let added = created >= from_ts && created < to_ts;
-                let active =
-                    status == EntryStatus::Active.as_str() && start <= as_of && end >= as_of;
-                if added || active {
-                    let slot = listings.entry((list_type, by)).or_default();
-                    slot.0 += i64::from(added);
-                    slot.1 += i64::from(active);
-                }
+                    .is_none_or(|(a, b)| a.as_str() <= place.as_str() && place <= b);
+                tally.department(code, name, shown);
             }
+            let scope = Scope::read(c, &jurisdiction)?;
 
-            let rows: Vec<DispatchFact> = dispatches::table
-                .inner_join(list_entries::table)
-                .filter(dispatches::created_on.between(from, to))
-                .select((
-                    list_entries::subject_id,
-                    dispatches::department_code,
-                    dispatches::status,
-                    dispatches::created_on,
-                    dispatches::answered_on,
-                    dispatches::acknowledge_by,
-                ))
-                .load(c)?;
-            let mut by_status: BTreeMap<&'static str, i64> = BTreeMap::new();
-            let mut per_department: BTreeMap<String, (DepartmentResponse, Vec<u32>, bool)> =
-                BTreeMap::new();
-            let mut overdue = 0;
-            for DispatchFact {
-                dept,
-                status,
-                created_on,
-                answered_on,
-                acknowledge_by,
-                ..
-            } in rows.into_iter().filter(|r| keep(&r.subject))
-            {
-                let status = DispatchStatus::parse(&status)
-                    .ok_or_else(|| crate::error::corrupt("dispatch status", &status))?;
-                *by_status.entry(status.as_str()).or_default() += 1;
-                let slot = per_department.entry(dept.clone()).or_insert_with(|| {
-                    (
-                        DepartmentResponse {
-                            department: dept,
-                            dispatched: 0,
-                            cancelled: 0,
-                            answered: 0,
-                            feedback_rate: None,
-                            median_response_working_days: None,
-                            overdue: 0,
-                        },
-                        Vec::new(),
-                        false,
-                    )
-                });
-                slot.0.dispatched += 1;
-                match status {
-                    DispatchStatus::Cancelled => slot.0.cancelled += 1,
-                    DispatchStatus::Applied | DispatchStatus::NotApplicable => {
-                        slot.0.answered += 1;
-                        if let Some(answered) = answered_on {
-                            match calendar.working_days_between(created_on, answered) {
-                                Ok(days) => slot.1.push(days),
-                                Err(_) => slot.2 = true,
-                            }
-                        }
-                    }
-                    DispatchStatus::Pending if acknowledge_by.is_some_and(|by| today > by) => {
-                        slot.0.overdue += 1;
-                        overdue += 1;
-                    }
-                    _ => {}
-                }
-            }
-            let departments_out = per_department
-                .into_values()
-                .map(|(mut r, mut days, unknown)| {
-                    let open = r.dispatched - r.cancelled;
-                    r.feedback_rate = (open > 0).then(|| r.answered as f64 / open as f64);
-                    r.median_response_working_days = if unknown { None } else { median(&mut days) };
-                    r
-                })
-                .collect();
-
-            let (first, last) = match &jurisdiction {
-                Some(j) => {
-                    let (a, b) = j.code_range();
-                    (Some(a), Some(b))
-                }
-                None => (None, None),
-            };
-            let mut check_q = checks::table
-                .inner_join(departments::table.on(departments::code.eq(checks::department_code)))
-                .filter(checks::created_on.between(from, to))
-                .into_boxed();
-            if let (Some(a), Some(b)) = (first, last) {
-                check_q = check_q.filter(departments::jurisdiction_code.between(a, b));
-            }
-            let checks_made: i64 = check_q.count().get_result(c)?;
-
-            let kinds = [
-                CreditRecordKind::Licence.as_str(),
-                CreditRecordKind::Penalty.as_str(),
-            ];
-            let records: Vec<(String, NaiveDate, NaiveDate)> = credit_records::table
-                .filter(credit_records::kind.eq_any(kinds))
-                .filter(credit_records::decision_date.between(from, to))
-                .select((
-                    credit_records::subject_id,
-                    credit_records::decision_date,
-                    credit_records::publication_date,
-                ))
-                .load(c)?;
-            let (mut total, mut on_time, mut unknown) = (0, 0, 0);
-            for (_, decided, published) in records.into_iter().filter(|r| keep(&r.0)) {
-                total += 1;
-                match calendar.add_working_days(decided, PUBLICATION_DEADLINE_WORKING_DAYS) {
-                    Ok(deadline) => on_time += i64::from(published <= deadline),
-                    Err(_) => unknown += 1,
-                }
-            }
-
+            let listings = count_entries(c, &scope, &mut tally, from, to, today)?;
+            let dispatches_by_status = count_dispatches(c, &scope, &mut tally, from, to)?;
+            count_checks(c, &range, &mut tally, from, to)?;
+            count_objections(c, &scope, &mut tally, to)?;
+            count_repairs(c, &scope, &mut tally, to)?;
+            count_double_publicity(c, &scope, &mut tally, from, to)?;
             Ok(Stats {
-                from,
-                to,
-                listings: listings
-                    .into_iter()
-                    .map(
-                        |((list_type_id, department), (added, active))| ListingCount {
-                            list_type_id,
-                            department,
-                            added,
-                            active,
-                        },
-                    )
-                    .collect(),
-                dispatches_by_status: DispatchStatus::ALL
-                    .iter()
-                    .map(|s| (*s, by_status.get(s.as_str()).copied().unwrap_or(0)))
-                    .collect(),
-                departments: departments_out,
-                overdue,
-                checks: checks_made,
-                double_publicity_total: total,
-                double_publicity_on_time: on_time,
-                double_publicity_unknown: unknown,
+                listings,
+                dispatches_by_status,
+                progress: tally.finish(),
             })
         })
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn median_of_odd_and_even() {
-        assert_eq!(super::median(&mut [3, 1, 2]), Some(2.0));
-        assert_eq!(super::median(&mut [4, 1, 2, 3]), Some(2.5));
-        assert_eq!(super::median(&mut []), None);
+fn count_entries(
+    c: &mut AnyConnection,
+    scope: &Scope,
+    tally: &mut Tally<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Result<Vec<ListingCount>, StoreError> {
+    type Row = (
+        String,
+        String,
+        String,
+        NaiveDateTime,
+        NaiveDate,
+        NaiveDate,
+        String,
+    );
+    let rows: Vec<Row> = list_entries::table
+        .select((
+            list_entries::subject_id,
+            list_entries::list_type_id,
+            list_entries::created_by,
+            list_entries::created_at,
+            list_entries::start_date,
+            list_entries::end_date,
+            list_entries::status,
+        ))
+        .load(c)?;
+    let as_of = to.min(today);
+    let mut per_list: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+    for (subject, list_type, by, created_at, start, end, status) in rows {
+        if !scope.keeps(&subject) {
+            continue;
+        }
+        let status = parse(&status, "entry status", EntryStatus::parse)?;
+        let created_on = china_day(created_at);
+        tally.entry(&by, created_on, status, start, end);
+        let added = from <= created_on && created_on <= to;
+        let active = status == EntryStatus::Active && start <= as_of && end >= as_of;
+        if added || active {
+            let slot = per_list.entry((list_type, by)).or_default();
+            slot.0 += i64::from(added);
+            slot.1 += i64::from(active);
+        }
     }
+    Ok(per_list
+        .into_iter()
+        .map(
+            |((list_type_id, department), (added, active))| ListingCount {
+                list_type_id,
+                department,
+                added,
+                active,
+            },
+        )
+        .collect())
+}
+
+fn count_dispatches(
+    c: &mut AnyConnection,
+    scope: &Scope,
+    tally: &mut Tally<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(DispatchStatus, i64)>, StoreError> {
+    type Row = (
+        String,
+        String,
+        String,
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
+    let rows: Vec<Row> = dispatches::table
+        .inner_join(list_entries::table)
+        .filter(dispatches::created_on.between(from, to))
+        .select((
+            list_entries::subject_id,
+            dispatches::department_code,
+            dispatches::status,
+            dispatches::created_on,
+            dispatches::answered_on,
+            dispatches::acknowledge_by,
+        ))
+        .load(c)?;
+    let mut by_status: HashMap<DispatchStatus, i64> = HashMap::new();
+    for (subject, to_dept, status, made, answered_on, acknowledge_by) in rows {
+        if !scope.keeps(&subject) {
+            continue;
+        }
+        let status = parse(&status, "dispatch status", DispatchStatus::parse)?;
+        *by_status.entry(status).or_default() += 1;
+        tally.dispatch(&to_dept, status, made, answered_on, acknowledge_by);
+    }
+    Ok(DispatchStatus::ALL
+        .iter()
+        .map(|s| (*s, by_status.get(s).copied().unwrap_or(0)))
+        .collect())
+}
+
+/// Checks count for the department that made them, by its jurisdiction (a check may name a code
+/// no subject has).
+fn count_checks(
+    c: &mut AnyConnection,
+    range: &Option<(String, String)>,
+    tally: &mut Tally<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(), StoreError> {
+    let mut q = checks::table
+        .inner_join(departments::table.on(departments::code.eq(checks::department_code)))
+        .filter(checks::created_on.between(from, to))
+        .select((checks::department_code, checks::created_on))
+        .into_boxed();
+    if let Some((a, b)) = range {
+        q = q.filter(departments::jurisdiction_code.between(a.clone(), b.clone()));
+    }
+    for (by, on) in q.load::<(String, NaiveDate)>(c)? {
+        tally.check(&by, on);
+    }
+    Ok(())
+}
+
+fn count_objections(
+    c: &mut AnyConnection,
+    scope: &Scope,
+    tally: &mut Tally<'_>,
+    to: NaiveDate,
+) -> Result<(), StoreError> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        NaiveDate,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
+    let rows: Vec<Row> = objections::table
+        .filter(objections::filed_on.le(to))
+        .select((
+            objections::id,
+            objections::subject_id,
+            objections::owner_department,
+            objections::status,
+            objections::filed_on,
+            objections::accept_by,
+            objections::decide_by,
+        ))
+        .load(c)?;
+    // The days of each objection's steps after filing: its acceptance and its closing.
+    let steps: Vec<(String, String, NaiveDateTime)> = objection_steps::table
+        .inner_join(objections::table.on(objections::id.eq(objection_steps::objection_id)))
+        .filter(objections::filed_on.le(to))
+        .filter(objection_steps::status.ne(ObjectionStatus::Submitted.as_str()))
+        .select((
+            objection_steps::objection_id,
+            objection_steps::status,
+            objection_steps::at,
+        ))
+        .load(c)?;
+    let mut days: HashMap<String, (Option<NaiveDate>, Option<NaiveDate>)> = HashMap::new();
+    for (id, status, at) in steps {
+        let slot = days.entry(id).or_default();
+        if status == ObjectionStatus::Accepted.as_str() {
+            slot.0 = Some(china_day(at));
+        } else {
+            slot.1 = Some(china_day(at));
+        }
+    }
+    for (id, subject, owner, status, filed_on, accept_by, decide_by) in rows {
+        if !scope.keeps(&subject) {
+            continue;
+        }
+        let status = parse(&status, "objection status", ObjectionStatus::parse)?;
+        let (accepted_on, closed_on) = days.get(&id).copied().unwrap_or_default();
+        tally.objection(
+            &owner,
+            status,
+            filed_on,
+            accept_by,
+            decide_by,
+            accepted_on,
+            closed_on,
+        );
+    }
+    Ok(())
+}
+
+fn count_repairs(
+    c: &mut AnyConnection,
+    scope: &Scope,
+    tally: &mut Tally<'_>,
+    to: NaiveDate,
+) -> Result<(), StoreError> {
+    type Row = (String, String, String, NaiveDate, Option<NaiveDateTime>);
+    let rows: Vec<Row> = repairs::table
+        .filter(repairs::applied_on.le(to))
+        .select((
+            repairs::subject_id,
+            repairs::owner_department,
+            repairs::status,
+            repairs::applied_on,
+            repairs::decided_at,
+        ))
+        .load(c)?;
+    for (subject, owner, status, applied_on, decided_at) in rows {
+        if !scope.keeps(&subject) {
+            continue;
+        }
+        let status = parse(&status, "repair status", RepairStatus::parse)?;
+        tally.repair(&owner, status, applied_on, decided_at.map(china_day));
+    }
+    Ok(())
+}
+
+fn count_double_publicity(
+    c: &mut AnyConnection,
+    scope: &Scope,
+    tally: &mut Tally<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(), StoreError> {
+    let kinds = [
+        CreditRecordKind::Licence.as_str(),
+        CreditRecordKind::Penalty.as_str(),
+    ];
+    let rows: Vec<(String, String, NaiveDate, NaiveDate)> = credit_records::table
+        .filter(credit_records::kind.eq_any(kinds))
+        .filter(credit_records::decision_date.between(from, to))
+        .select((
+            credit_records::subject_id,
+            credit_records::source_department,
+            credit_records::decision_date,
+            credit_records::publication_date,
+        ))
+        .load(c)?;
+    for (subject, source, decided, published) in rows {
+        if scope.keeps(&subject) {
+            tally.double_publicity(&source, decided, published);
+        }
+    }
+    Ok(())
 }
