@@ -11,6 +11,7 @@ pub mod as_of;
 pub mod audit;
 pub mod authorisation;
 pub mod calendar;
+pub mod candidate;
 pub mod check;
 pub mod citizen_id;
 pub mod commitment;

@@ -446,6 +446,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    commitment_criteria (list_type_id) {
+        list_type_id -> Text,
+        broken -> Integer,
+        within_months -> Integer,
+    }
+}
+
+diesel::table! {
+    listing_candidates (id) {
+        id -> Text,
+        subject_id -> Text,
+        list_type_id -> Text,
+        reason -> Text,
+        commitment_ids -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+        decision_note -> Nullable<Text>,
+        entry_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     typical_cases (id) {
         id -> Text,
         dispatch_id -> Text,
@@ -529,6 +553,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     commitments,
     associations,
     nominations,
+    commitment_criteria,
+    listing_candidates,
     typical_cases,
     complaints,
 );

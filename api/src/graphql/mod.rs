@@ -4,6 +4,7 @@
 mod account;
 pub mod answers;
 mod audit_log;
+mod candidates;
 mod commitments;
 mod complaints;
 mod enums;
@@ -62,6 +63,7 @@ pub struct QueryRoot(
     watches::WatchQuery,
     partners::PartnerQuery,
     commitments::CommitmentQuery,
+    candidates::CandidateQuery,
     nominations::NominationQuery,
     typical_cases::TypicalCaseQuery,
     complaints::ComplaintQuery,
@@ -82,6 +84,7 @@ pub struct MutationRoot(
     watches::WatchMutation,
     partners::PartnerMutation,
     commitments::CommitmentMutation,
+    candidates::CandidateMutation,
     nominations::NominationMutation,
     typical_cases::TypicalCaseMutation,
     complaints::ComplaintMutation,

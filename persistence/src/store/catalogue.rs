@@ -220,3 +220,13 @@ pub(crate) fn find_list_type_by_code(
         .optional()?;
     row.map(ListType::try_from).transpose()
 }
+
+/// A list type a stored row refers to (it exists: the reference is a foreign key).
+pub(crate) fn list_type_by_id(c: &mut AnyConnection, id: &str) -> Result<ListType, StoreError> {
+    ListType::try_from(
+        list_types::table
+            .find(id)
+            .select(ListTypeRow::as_select())
+            .first(c)?,
+    )
+}

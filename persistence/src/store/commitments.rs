@@ -120,7 +120,8 @@ impl Store {
     }
 
     /// The department a commitment was made to records whether it was kept; a broken one becomes
-    /// a credit record of the subject (kind commitment), in the same transaction.
+    /// a credit record of the subject (kind commitment), and a candidate for any black list whose
+    /// criterion of broken commitments the subject now meets, in the same transaction.
     pub fn assess_commitment(
         &self,
         actor: &DepartmentPrincipal,
@@ -186,6 +187,15 @@ impl Store {
                     commitments::record_id.eq(&record_id),
                 ))
                 .execute(c)?;
+            if status == CommitmentStatus::Broken {
+                let proposed = super::candidates::propose(c, &found.subject_id, today)?;
+                if !proposed.is_empty() {
+                    tracing::info!(
+                        candidates = proposed.len(),
+                        "broken commitments met a list's criterion"
+                    );
+                }
+            }
             Ok(Commitment {
                 status,
                 assessed_at: Some(at.and_utc()),

@@ -4,6 +4,7 @@ mod as_of;
 mod audit;
 mod batch;
 mod bulk;
+mod candidates;
 mod catalogue;
 pub(crate) mod changes;
 mod checks;

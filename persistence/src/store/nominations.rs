@@ -1,20 +1,22 @@
 //! Nominations by industry associations for red lists; accepted, they are listed as any listing
 //! is (with its dispatches and feed), in the decision's transaction.
 
-use super::catalogue::{acting_department, find_department, find_list_type_by_code};
+use super::catalogue::{
+    acting_department, find_department, find_list_type_by_code, list_type_by_id,
+};
 use super::entries::EntryChange;
 use super::listing::Batch;
 use super::subjects::require_subject;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
-use crate::rows::{ListTypeRow, SubjectRow};
+use crate::rows::SubjectRow;
 use crate::schema::{associations, list_types, nominations, subjects};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use domain::access::DepartmentPrincipal;
 use domain::nomination::{self, Nomination, NominationStatus};
-use domain::{DepartmentCode, DomainError, ListType, Subject};
+use domain::{DepartmentCode, DomainError, Subject};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = nominations, treat_none_as_default_value = false)]
@@ -56,15 +58,6 @@ fn is_association(c: &mut AnyConnection, code: &DepartmentCode) -> Result<bool, 
         .count()
         .get_result::<i64>(c)?
         > 0)
-}
-
-fn list_type_by_id(c: &mut AnyConnection, id: &str) -> Result<ListType, StoreError> {
-    ListType::try_from(
-        list_types::table
-            .find(id)
-            .select(ListTypeRow::as_select())
-            .first(c)?,
-    )
 }
 
 /// Who may see a nomination: the association that made it, and the list's owning department.

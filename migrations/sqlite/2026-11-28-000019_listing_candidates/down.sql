@@ -1,0 +1,2 @@
+DROP TABLE listing_candidates;
+DROP TABLE commitment_criteria;
