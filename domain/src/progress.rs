@@ -93,7 +93,8 @@ pub struct Figures {
     pub answered: i64,
     /// Of those, still unacknowledged past their deadline today.
     pub dispatches_overdue: i64,
-    response_days: Vec<u32>,
+    /// Working days from dispatch to answer → how many answers took that long.
+    response_days: BTreeMap<u32, i64>,
     response_unknown: bool,
     /// Checks made while handling business (核查).
     pub checks: i64,
@@ -119,17 +120,27 @@ impl Figures {
     /// Median working days from dispatch to feedback; `None` without answers, or when the
     /// calendar lacks a year it needs.
     pub fn median_response_working_days(&self) -> Option<f64> {
-        if self.response_unknown || self.response_days.is_empty() {
+        if self.response_unknown {
             return None;
         }
-        let mut days = self.response_days.clone();
-        days.sort_unstable();
-        let n = days.len();
-        Some(if n % 2 == 1 {
-            f64::from(days[n / 2])
-        } else {
-            (f64::from(days[n / 2 - 1]) + f64::from(days[n / 2])) / 2.0
-        })
+        let n: i64 = self.response_days.values().sum();
+        if n == 0 {
+            return None;
+        }
+        // The values at the two middle positions (the same one when n is odd).
+        let (lower, upper) = ((n - 1) / 2, n / 2);
+        let (mut below, mut low, mut high) = (0, None, None);
+        for (days, count) in &self.response_days {
+            below += count;
+            if low.is_none() && below > lower {
+                low = Some(*days);
+            }
+            if below > upper {
+                high = Some(*days);
+                break;
+            }
+        }
+        Some((f64::from(low?) + f64::from(high?)) / 2.0)
     }
 }
 
@@ -246,14 +257,15 @@ impl<'a> Tally<'a> {
         }
     }
 
-    /// A dispatch `to` an implementing department, made on `made`.
-    pub fn dispatch(
+    /// `count` dispatches `to` an implementing department, made on `made`, alike in all else.
+    pub fn dispatches(
         &mut self,
         to: &str,
         status: DispatchStatus,
         made: NaiveDate,
         answered_on: Option<NaiveDate>,
         acknowledge_by: Option<NaiveDate>,
+        count: i64,
     ) {
         let response = match (status, answered_on) {
             (DispatchStatus::Applied | DispatchStatus::NotApplicable, Some(on)) => {
@@ -264,18 +276,20 @@ impl<'a> Tally<'a> {
         let overdue =
             status == DispatchStatus::Pending && acknowledge_by.is_some_and(|by| self.today > by);
         self.count(to, made, |f| {
-            f.dispatched += 1;
+            f.dispatched += count;
             match status {
-                DispatchStatus::Cancelled => f.cancelled += 1,
-                DispatchStatus::Applied | DispatchStatus::NotApplicable => f.answered += 1,
+                DispatchStatus::Cancelled => f.cancelled += count,
+                DispatchStatus::Applied | DispatchStatus::NotApplicable => f.answered += count,
                 _ => {}
             }
             match response {
-                Some(Some(days)) => f.response_days.push(days),
+                Some(Some(days)) => *f.response_days.entry(days).or_default() += count,
                 Some(None) => f.response_unknown = true,
                 None => {}
             }
-            f.dispatches_overdue += i64::from(overdue);
+            if overdue {
+                f.dispatches_overdue += count;
+            }
         });
     }
 
@@ -396,26 +410,29 @@ mod tests {
             d("2026-01-01"),
             d("2029-01-01"),
         );
-        t.dispatch(
+        t.dispatches(
             "210900.finance",
             DispatchStatus::Applied,
             d("2026-11-02"),
             Some(d("2026-11-04")),
             Some(d("2026-11-09")),
+            1,
         );
-        t.dispatch(
+        t.dispatches(
             "210900.finance",
             DispatchStatus::Pending,
             d("2026-11-02"),
             None,
             Some(d("2026-11-09")),
+            1,
         );
-        t.dispatch(
+        t.dispatches(
             "210900.finance",
             DispatchStatus::Cancelled,
             d("2026-10-12"),
             None,
             Some(d("2026-10-19")),
+            1,
         );
         let p = t.finish();
         assert_eq!(
@@ -442,6 +459,35 @@ mod tests {
         assert_eq!((oct.checks, nov.checks), (1, 1));
         assert_eq!((oct.dispatched, nov.dispatched), (1, 2));
         assert_eq!(oct.dispatched + nov.dispatched, p.total.dispatched);
+    }
+
+    #[test]
+    fn the_median_response_weighs_alike_dispatches_by_their_count() {
+        let cal = calendar();
+        let today = d("2026-11-30");
+        let median = |answers: &[(&str, i64)]| {
+            let mut t = Tally::new(d("2026-11-01"), d("2026-11-30"), today, &cal).unwrap();
+            for (answered, count) in answers {
+                t.dispatches(
+                    "210900.finance",
+                    DispatchStatus::Applied,
+                    d("2026-11-02"),
+                    Some(d(answered)),
+                    None,
+                    *count,
+                );
+            }
+            t.finish().total.median_response_working_days()
+        };
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[("2026-11-03", 3)]), Some(1.0));
+        assert_eq!(median(&[("2026-11-03", 1), ("2026-11-05", 1)]), Some(2.0));
+        assert_eq!(median(&[("2026-11-03", 2), ("2026-11-05", 1)]), Some(1.0));
+        assert_eq!(
+            median(&[("2026-11-03", 1), ("2026-11-04", 1), ("2026-11-06", 2)]),
+            Some(3.0),
+            "1, 2, 4, 4"
+        );
     }
 
     #[test]

@@ -493,3 +493,61 @@ async fn the_report_is_the_credit_office_s_and_bad_periods_are_refused() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("结束日期不能早于开始日期"));
 }
+
+#[tokio::test]
+async fn a_jurisdiction_s_report_counts_only_its_subjects() {
+    let app = TestApp::spawn().await;
+    let court = app.publisher("210900.court");
+    let zhangwu = app.company("210922").await;
+    let haizhou = app.company("210902").await;
+    let mut dispatched = Vec::new();
+    for code in [&zhangwu, &haizhou] {
+        let r = app
+            .list(&court, code, "court-dishonest-debtor", json!({}))
+            .await;
+        assert_no_errors(&r);
+        let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+        let ndrc = app.token("210900.ndrc", &["dispatch:handle"]);
+        let r = app
+            .gql(
+                "query($e: ID) { dispatches(entry: $e, first: 100) { edges { node { id } } } }",
+                json!({ "e": entry }),
+                Some(&ndrc),
+            )
+            .await;
+        let n = nodes_of(&r, "dispatches").len();
+        assert!(n < 100, "all on one page");
+        dispatched.push(n as i64);
+    }
+    assert!(dispatched[0] > 0);
+    let today = app.clock.today().to_string();
+    let ndrc = app.token("210900.ndrc", &["stats:read"]);
+    let total = |j: Option<&'static str>| {
+        let (app, ndrc, today) = (&app, &ndrc, &today);
+        async move {
+            let r = app
+                .gql(
+                    "query($d: Date!, $j: String) { progressReport(from: $d, to: $d, jurisdiction: $j) {
+                        total { entriesAdded dispatched } departments { department figures { entriesAdded } } } }",
+                    json!({ "d": today, "j": j }),
+                    Some(ndrc),
+                )
+                .await;
+            assert_no_errors(&r);
+            r["data"]["progressReport"].clone()
+        }
+    };
+    let all = total(None).await;
+    assert_eq!(all["total"]["entriesAdded"], 2);
+    assert_eq!(all["total"]["dispatched"], dispatched[0] + dispatched[1]);
+    let county = total(Some("210922")).await;
+    assert_eq!(county["total"]["entriesAdded"], 1);
+    assert_eq!(county["total"]["dispatched"], dispatched[0]);
+    let court_row = county["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["department"] == "210900.court")
+        .expect("the city court, for its listing of a county subject");
+    assert_eq!(court_row["figures"]["entriesAdded"], 1);
+}

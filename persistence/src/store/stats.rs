@@ -17,7 +17,7 @@ use domain::objection::ObjectionStatus;
 use domain::progress::{Progress, Tally};
 use domain::repair::RepairStatus;
 use domain::{CreditRecordKind, DomainError, EntryStatus, JurisdictionCode};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Listings of one list type by one department.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,24 +42,19 @@ fn china_day(at: NaiveDateTime) -> NaiveDate {
     domain::time::china_date(at.and_utc())
 }
 
-/// The subjects of one jurisdiction (and those below it), or every subject.
-struct Scope(Option<HashSet<String>>);
+/// The subjects' jurisdiction codes to count, as a range: one jurisdiction and those below it, or
+/// every code (all are six digits).
+struct Within(String, String);
 
-impl Scope {
-    fn read(c: &mut AnyConnection, place: &Option<JurisdictionCode>) -> Result<Self, StoreError> {
-        let Some(j) = place else {
-            return Ok(Scope(None));
-        };
-        let (first, last) = j.code_range();
-        let ids: Vec<String> = subjects::table
-            .filter(subjects::jurisdiction_code.between(first, last))
-            .select(subjects::id)
-            .load(c)?;
-        Ok(Scope(Some(ids.into_iter().collect())))
-    }
-
-    fn keeps(&self, subject_id: &str) -> bool {
-        self.0.as_ref().is_none_or(|ids| ids.contains(subject_id))
+impl Within {
+    fn of(place: &Option<JurisdictionCode>) -> Self {
+        match place {
+            Some(j) => {
+                let (first, last) = j.code_range();
+                Within(first, last)
+            }
+            None => Within("000000".to_owned(), "999999".to_owned()),
+        }
     }
 }
 
@@ -100,14 +95,14 @@ impl Store {
                     .is_none_or(|(a, b)| a.as_str() <= place.as_str() && place <= b);
                 tally.department(code, name, shown);
             }
-            let scope = Scope::read(c, &jurisdiction)?;
+            let within = Within::of(&jurisdiction);
 
-            let listings = count_entries(c, &scope, &mut tally, from, to, today)?;
-            let dispatches_by_status = count_dispatches(c, &scope, &mut tally, from, to)?;
+            let listings = count_entries(c, &within, &mut tally, from, to, today)?;
+            let dispatches_by_status = count_dispatches(c, &within, &mut tally, from, to)?;
             count_checks(c, &range, &mut tally, from, to)?;
-            count_objections(c, &scope, &mut tally, to)?;
-            count_repairs(c, &scope, &mut tally, to)?;
-            count_double_publicity(c, &scope, &mut tally, from, to)?;
+            count_objections(c, &within, &mut tally, to)?;
+            count_repairs(c, &within, &mut tally, to)?;
+            count_double_publicity(c, &within, &mut tally, from, to)?;
             Ok(Stats {
                 listings,
                 dispatches_by_status,
@@ -119,24 +114,17 @@ impl Store {
 
 fn count_entries(
     c: &mut AnyConnection,
-    scope: &Scope,
+    within: &Within,
     tally: &mut Tally<'_>,
     from: NaiveDate,
     to: NaiveDate,
     today: NaiveDate,
 ) -> Result<Vec<ListingCount>, StoreError> {
-    type Row = (
-        String,
-        String,
-        String,
-        NaiveDateTime,
-        NaiveDate,
-        NaiveDate,
-        String,
-    );
+    type Row = (String, String, NaiveDateTime, NaiveDate, NaiveDate, String);
     let rows: Vec<Row> = list_entries::table
+        .inner_join(subjects::table)
+        .filter(subjects::jurisdiction_code.between(&within.0, &within.1))
         .select((
-            list_entries::subject_id,
             list_entries::list_type_id,
             list_entries::created_by,
             list_entries::created_at,
@@ -147,10 +135,7 @@ fn count_entries(
         .load(c)?;
     let as_of = to.min(today);
     let mut per_list: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
-    for (subject, list_type, by, created_at, start, end, status) in rows {
-        if !scope.keeps(&subject) {
-            continue;
-        }
+    for (list_type, by, created_at, start, end, status) in rows {
         let status = parse(&status, "entry status", EntryStatus::parse)?;
         let created_on = china_day(created_at);
         tally.entry(&by, created_on, status, start, end);
@@ -177,39 +162,46 @@ fn count_entries(
 
 fn count_dispatches(
     c: &mut AnyConnection,
-    scope: &Scope,
+    within: &Within,
     tally: &mut Tally<'_>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<(DispatchStatus, i64)>, StoreError> {
+    // Grouped in the database: a year of a city's dispatches is millions of rows, but only
+    // thousands of (department, status, days) groups.
     type Row = (
-        String,
         String,
         String,
         NaiveDate,
         Option<NaiveDate>,
         Option<NaiveDate>,
+        i64,
     );
     let rows: Vec<Row> = dispatches::table
-        .inner_join(list_entries::table)
+        .inner_join(list_entries::table.inner_join(subjects::table))
         .filter(dispatches::created_on.between(from, to))
-        .select((
-            list_entries::subject_id,
+        .filter(subjects::jurisdiction_code.between(&within.0, &within.1))
+        .group_by((
             dispatches::department_code,
             dispatches::status,
             dispatches::created_on,
             dispatches::answered_on,
             dispatches::acknowledge_by,
         ))
+        .select((
+            dispatches::department_code,
+            dispatches::status,
+            dispatches::created_on,
+            dispatches::answered_on,
+            dispatches::acknowledge_by,
+            diesel::dsl::count_star(),
+        ))
         .load(c)?;
     let mut by_status: HashMap<DispatchStatus, i64> = HashMap::new();
-    for (subject, to_dept, status, made, answered_on, acknowledge_by) in rows {
-        if !scope.keeps(&subject) {
-            continue;
-        }
+    for (to_dept, status, made, answered_on, acknowledge_by, count) in rows {
         let status = parse(&status, "dispatch status", DispatchStatus::parse)?;
-        *by_status.entry(status).or_default() += 1;
-        tally.dispatch(&to_dept, status, made, answered_on, acknowledge_by);
+        *by_status.entry(status).or_default() += count;
+        tally.dispatches(&to_dept, status, made, answered_on, acknowledge_by, count);
     }
     Ok(DispatchStatus::ALL
         .iter()
@@ -242,12 +234,11 @@ fn count_checks(
 
 fn count_objections(
     c: &mut AnyConnection,
-    scope: &Scope,
+    within: &Within,
     tally: &mut Tally<'_>,
     to: NaiveDate,
 ) -> Result<(), StoreError> {
     type Row = (
-        String,
         String,
         String,
         String,
@@ -256,10 +247,11 @@ fn count_objections(
         Option<NaiveDate>,
     );
     let rows: Vec<Row> = objections::table
+        .inner_join(subjects::table.on(subjects::id.eq(objections::subject_id)))
         .filter(objections::filed_on.le(to))
+        .filter(subjects::jurisdiction_code.between(&within.0, &within.1))
         .select((
             objections::id,
-            objections::subject_id,
             objections::owner_department,
             objections::status,
             objections::filed_on,
@@ -287,10 +279,7 @@ fn count_objections(
             slot.1 = Some(china_day(at));
         }
     }
-    for (id, subject, owner, status, filed_on, accept_by, decide_by) in rows {
-        if !scope.keeps(&subject) {
-            continue;
-        }
+    for (id, owner, status, filed_on, accept_by, decide_by) in rows {
         let status = parse(&status, "objection status", ObjectionStatus::parse)?;
         let (accepted_on, closed_on) = days.get(&id).copied().unwrap_or_default();
         tally.objection(
@@ -308,25 +297,23 @@ fn count_objections(
 
 fn count_repairs(
     c: &mut AnyConnection,
-    scope: &Scope,
+    within: &Within,
     tally: &mut Tally<'_>,
     to: NaiveDate,
 ) -> Result<(), StoreError> {
-    type Row = (String, String, String, NaiveDate, Option<NaiveDateTime>);
+    type Row = (String, String, NaiveDate, Option<NaiveDateTime>);
     let rows: Vec<Row> = repairs::table
+        .inner_join(subjects::table.on(subjects::id.eq(repairs::subject_id)))
         .filter(repairs::applied_on.le(to))
+        .filter(subjects::jurisdiction_code.between(&within.0, &within.1))
         .select((
-            repairs::subject_id,
             repairs::owner_department,
             repairs::status,
             repairs::applied_on,
             repairs::decided_at,
         ))
         .load(c)?;
-    for (subject, owner, status, applied_on, decided_at) in rows {
-        if !scope.keeps(&subject) {
-            continue;
-        }
+    for (owner, status, applied_on, decided_at) in rows {
         let status = parse(&status, "repair status", RepairStatus::parse)?;
         tally.repair(&owner, status, applied_on, decided_at.map(china_day));
     }
@@ -335,7 +322,7 @@ fn count_repairs(
 
 fn count_double_publicity(
     c: &mut AnyConnection,
-    scope: &Scope,
+    within: &Within,
     tally: &mut Tally<'_>,
     from: NaiveDate,
     to: NaiveDate,
@@ -344,20 +331,19 @@ fn count_double_publicity(
         CreditRecordKind::Licence.as_str(),
         CreditRecordKind::Penalty.as_str(),
     ];
-    let rows: Vec<(String, String, NaiveDate, NaiveDate)> = credit_records::table
+    let rows: Vec<(String, NaiveDate, NaiveDate)> = credit_records::table
+        .inner_join(subjects::table)
         .filter(credit_records::kind.eq_any(kinds))
         .filter(credit_records::decision_date.between(from, to))
+        .filter(subjects::jurisdiction_code.between(&within.0, &within.1))
         .select((
-            credit_records::subject_id,
             credit_records::source_department,
             credit_records::decision_date,
             credit_records::publication_date,
         ))
         .load(c)?;
-    for (subject, source, decided, published) in rows {
-        if scope.keeps(&subject) {
-            tally.double_publicity(&source, decided, published);
-        }
+    for (source, decided, published) in rows {
+        tally.double_publicity(&source, decided, published);
     }
     Ok(())
 }
