@@ -1,10 +1,9 @@
 //! Broken commitments as black lists' criteria, and the candidates they propose, over GraphQL.
 
-use super::loaders::{DepartmentKey, EntryId, ListTypeId, SubjectId};
-use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode};
-use super::{actor, answers, connection, load, page_request, services};
+use super::loaders::{DepartmentKey, ListTypeId, SubjectId};
+use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode, entry_made};
+use super::{actor, announce_listings, answers, connection, load, page_request, services};
 use crate::error::{ApiError, GqlResult};
-use crate::events::DispatchEventKind;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Description, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
@@ -127,13 +126,7 @@ impl ListingCandidateNode {
     }
     /// 列入后形成的名单条目 (the entry it became)
     async fn entry(&self, ctx: &Context<'_>) -> Result<Option<ListEntryNode>> {
-        let Some(id) = self.0.entry_id.clone() else {
-            return Ok(None);
-        };
-        let today = services(ctx)?.today();
-        load(ctx, EntryId(id), "名单条目")
-            .await
-            .map(|entry| Some(ListEntryNode { entry, today }))
+        entry_made(ctx, self.0.entry_id.as_deref()).await
     }
 }
 
@@ -240,11 +233,7 @@ impl CandidateMutation {
             })
             .await?;
         match &listed {
-            Some(change) => {
-                answers::changed_subjects(ctx, [change.entry.subject_id.as_str()]);
-                svc.events
-                    .publish(DispatchEventKind::Created, &change.dispatches);
-            }
+            Some(_) => announce_listings(ctx, listed.as_slice())?,
             None => answers::changed_nothing_public(ctx),
         }
         Ok(ListingCandidateNode(decided))

@@ -142,6 +142,23 @@ pub(crate) fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Servi
     ctx.data::<Services>()
 }
 
+/// After a command that listed subjects: their cached answers go, and the implementing
+/// departments hear of the measures dispatched to them.
+pub(crate) fn announce_listings(
+    ctx: &Context<'_>,
+    changes: &[persistence::EntryChange],
+) -> async_graphql::Result<()> {
+    let svc = services(ctx)?;
+    answers::changed_subjects(ctx, changes.iter().map(|c| c.entry.subject_id.as_str()));
+    for change in changes {
+        svc.events.publish(
+            crate::events::DispatchEventKind::Created,
+            &change.dispatches,
+        );
+    }
+    Ok(())
+}
+
 /// Loads a related row through the request's loader.
 pub(crate) async fn load<K, V>(ctx: &Context<'_>, key: K, what: &str) -> async_graphql::Result<V>
 where

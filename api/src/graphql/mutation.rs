@@ -3,7 +3,7 @@ use super::inputs::{
     RegisterSubjectInput, RevokeListEntryInput,
 };
 use super::types::{CreditRecordNode, ListEntryNode, ListTypeNode, SubjectNode};
-use super::{actor, answers, services};
+use super::{actor, announce_listings, answers, services};
 use crate::events::DispatchEventKind;
 use async_graphql::{Context, Object, Result};
 use domain::Scope;
@@ -58,9 +58,7 @@ impl CoreMutation {
         let change = svc
             .run(move |s| s.add_list_entry(&actor, &input.into(), today))
             .await?;
-        answers::changed_subjects(ctx, [change.entry.subject_id.as_str()]);
-        svc.events
-            .publish(DispatchEventKind::Created, &change.dispatches);
+        announce_listings(ctx, std::slice::from_ref(&change))?;
         Ok(ListEntryNode {
             entry: change.entry,
             today,
@@ -82,17 +80,14 @@ impl CoreMutation {
         let changes = svc
             .run(move |s| s.add_list_entries(&actor, &raws, today))
             .await?;
-        answers::changed_subjects(ctx, changes.iter().map(|c| c.entry.subject_id.as_str()));
-        let mut out = Vec::with_capacity(changes.len());
-        for change in changes {
-            svc.events
-                .publish(DispatchEventKind::Created, &change.dispatches);
-            out.push(ListEntryNode {
+        announce_listings(ctx, &changes)?;
+        Ok(changes
+            .into_iter()
+            .map(|change| ListEntryNode {
                 entry: change.entry,
                 today,
-            });
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     /// 撤销名单条目，仅认定部门，须说明原因，需 lists:write (revoke an entry)

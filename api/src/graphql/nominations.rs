@@ -1,10 +1,9 @@
 //! Nominations by industry associations (行业协会商会推荐) for red lists, over GraphQL.
 
-use super::loaders::{DepartmentKey, EntryId, ListTypeId, SubjectId};
-use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode};
-use super::{actor, answers, connection, load, page_request, services};
+use super::loaders::{DepartmentKey, ListTypeId, SubjectId};
+use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode, entry_made};
+use super::{actor, announce_listings, answers, connection, load, page_request, services};
 use crate::error::GqlResult;
-use crate::events::DispatchEventKind;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
@@ -104,13 +103,7 @@ impl NominationNode {
     }
     /// 采纳后形成的名单条目 (the entry it became)
     async fn entry(&self, ctx: &Context<'_>) -> Result<Option<ListEntryNode>> {
-        let Some(id) = self.0.entry_id.clone() else {
-            return Ok(None);
-        };
-        let today = services(ctx)?.today();
-        load(ctx, EntryId(id), "名单条目")
-            .await
-            .map(|entry| Some(ListEntryNode { entry, today }))
+        entry_made(ctx, self.0.entry_id.as_deref()).await
     }
 }
 
@@ -181,11 +174,7 @@ impl NominationMutation {
             .run(move |s| s.decide_nomination(&actor, &id, accept, note.as_deref(), today))
             .await?;
         match &listed {
-            Some(change) => {
-                answers::changed_subjects(ctx, [change.entry.subject_id.as_str()]);
-                svc.events
-                    .publish(DispatchEventKind::Created, &change.dispatches);
-            }
+            Some(_) => announce_listings(ctx, listed.as_slice())?,
             None => answers::changed_nothing_public(ctx),
         }
         Ok(NominationNode(decided))

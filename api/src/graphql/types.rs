@@ -1,7 +1,9 @@
 //! Output types. Each wraps a domain value and decides, from the caller, what of it to show.
 
 use super::enums::{self, SubjectCodeKind, ViewerKind};
-use super::loaders::{DepartmentKey, EntriesOf, JurisdictionKey, ListTypeId, RecordsOf, SubjectId};
+use super::loaders::{
+    DepartmentKey, EntriesOf, EntryId, JurisdictionKey, ListTypeId, RecordsOf, SubjectId,
+};
 use super::scalars::Date;
 use super::{connection, load, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
@@ -339,6 +341,20 @@ impl ListTypeNode {
     async fn description(&self) -> &str {
         &self.0.description
     }
+}
+
+/// The entry a decision made, if it made one (a nomination accepted, a candidate listed).
+pub(crate) async fn entry_made(
+    ctx: &Context<'_>,
+    id: Option<&str>,
+) -> Result<Option<ListEntryNode>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let today = services(ctx)?.today();
+    load(ctx, EntryId(id.to_owned()), "名单条目")
+        .await
+        .map(|entry| Some(ListEntryNode { entry, today }))
 }
 
 /// 名单条目 (list entry): one subject on one list.

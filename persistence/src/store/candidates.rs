@@ -6,7 +6,7 @@ use super::catalogue::{
     acting_credit_office, acting_department, find_list_type_by_code, list_type_by_id,
 };
 use super::entries::EntryChange;
-use super::listing::Batch;
+use super::listing::add_one;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
@@ -252,15 +252,9 @@ impl Store {
             let status = found.status.decide(list)?;
             let mut listed = None;
             if let Some(basis) = &basis {
-                let raws = [candidate::entry_for(
-                    &found,
-                    subject.code.as_str(),
-                    &list_type.code,
-                    basis,
-                )];
-                let mut batch = Batch::start(c, &department, &raws, today)?;
-                batch.add(c, &policy, &department, &raws[0], today)?;
-                listed = batch.write(c)?.into_iter().next();
+                let raw =
+                    candidate::entry_for(&found, subject.code.as_str(), &list_type.code, basis);
+                listed = add_one(c, &policy, &department, raw, today)?;
             }
             let entry_id = listed.as_ref().map(|l| l.entry.id.clone());
             let at = now();

@@ -228,6 +228,20 @@ fn read_known(
     })
 }
 
+/// Adds one listing that another decision makes (a nomination accepted, a candidate listed), in
+/// that decision's transaction; `None` when its idempotency key answered it already.
+pub(super) fn add_one(
+    c: &mut AnyConnection,
+    policy: &Policy,
+    department: &Department,
+    raw: RawListEntry,
+    today: NaiveDate,
+) -> Result<Option<EntryChange>, StoreError> {
+    Ok(add_batch(c, policy, department, &[raw], today, |e, _| e)?
+        .into_iter()
+        .next())
+}
+
 /// Adds `raws` as one unit; `locate` points an error at the item it concerns.
 fn add_batch(
     c: &mut AnyConnection,

@@ -5,7 +5,7 @@ use super::catalogue::{
     acting_department, find_department, find_list_type_by_code, list_type_by_id,
 };
 use super::entries::EntryChange;
-use super::listing::Batch;
+use super::listing::add_one;
 use super::subjects::require_subject;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
@@ -145,10 +145,7 @@ impl Store {
                     &list_type.code,
                     &association,
                 );
-                let raws = [raw];
-                let mut batch = Batch::start(c, &department, &raws, today)?;
-                batch.add(c, &policy, &department, &raws[0], today)?;
-                listed = batch.write(c)?.into_iter().next();
+                listed = add_one(c, &policy, &department, raw, today)?;
             }
             let entry_id = listed.as_ref().map(|l| l.entry.id.clone());
             let at = now();
