@@ -240,7 +240,8 @@ impl<'a> Tally<'a> {
         f(&mut self.total);
     }
 
-    /// A list entry its department published on `created_on` (China's date).
+    /// A list entry its department published on `created_on` (China's date). Returns whether it
+    /// was published in the period, and whether it is in force at the period's end.
     pub fn entry(
         &mut self,
         by: &str,
@@ -248,13 +249,16 @@ impl<'a> Tally<'a> {
         stored: EntryStatus,
         start: NaiveDate,
         end: NaiveDate,
-    ) {
+    ) -> (bool, bool) {
+        let added = self.from <= created_on && created_on <= self.to;
         self.count(by, created_on, |f| f.entries_added += 1);
         let as_of = self.to.min(self.today);
-        if stored == EntryStatus::Active && start <= as_of && end >= as_of {
+        let active = stored == EntryStatus::Active && start <= as_of && end >= as_of;
+        if active {
             self.row(by).active_entries += 1;
             self.total_active += 1;
         }
+        (added, active)
     }
 
     /// `count` dispatches `to` an implementing department, made on `made`, alike in all else.

@@ -81,7 +81,7 @@ impl Store {
             let department = acting_department(c, actor)?;
             access::may_read_stats(&department)?;
             let mut tally = Tally::new(from, to, today, &calendar)?;
-            let range = jurisdiction.as_ref().map(|j| j.code_range());
+            let within = Within::of(&jurisdiction);
             let registered: Vec<(String, String, String)> = departments::table
                 .select((
                     departments::code,
@@ -90,16 +90,13 @@ impl Store {
                 ))
                 .load(c)?;
             for (code, name, place) in &registered {
-                let shown = range
-                    .as_ref()
-                    .is_none_or(|(a, b)| a.as_str() <= place.as_str() && place <= b);
+                let shown = within.0.as_str() <= place.as_str() && place <= &within.1;
                 tally.department(code, name, shown);
             }
-            let within = Within::of(&jurisdiction);
 
-            let listings = count_entries(c, &within, &mut tally, from, to, today)?;
+            let listings = count_entries(c, &within, &mut tally)?;
             let dispatches_by_status = count_dispatches(c, &within, &mut tally, from, to)?;
-            count_checks(c, &range, &mut tally, from, to)?;
+            count_checks(c, &within, &mut tally, from, to)?;
             count_objections(c, &within, &mut tally, to)?;
             count_repairs(c, &within, &mut tally, to)?;
             count_double_publicity(c, &within, &mut tally, from, to)?;
@@ -112,13 +109,12 @@ impl Store {
     }
 }
 
+/// Every entry: its period and state decide whether it was added in the period or is in force at
+/// its end.
 fn count_entries(
     c: &mut AnyConnection,
     within: &Within,
     tally: &mut Tally<'_>,
-    from: NaiveDate,
-    to: NaiveDate,
-    today: NaiveDate,
 ) -> Result<Vec<ListingCount>, StoreError> {
     type Row = (String, String, NaiveDateTime, NaiveDate, NaiveDate, String);
     let rows: Vec<Row> = list_entries::table
@@ -133,14 +129,10 @@ fn count_entries(
             list_entries::status,
         ))
         .load(c)?;
-    let as_of = to.min(today);
     let mut per_list: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
     for (list_type, by, created_at, start, end, status) in rows {
         let status = parse(&status, "entry status", EntryStatus::parse)?;
-        let created_on = china_day(created_at);
-        tally.entry(&by, created_on, status, start, end);
-        let added = from <= created_on && created_on <= to;
-        let active = status == EntryStatus::Active && start <= as_of && end >= as_of;
+        let (added, active) = tally.entry(&by, china_day(created_at), status, start, end);
         if added || active {
             let slot = per_list.entry((list_type, by)).or_default();
             slot.0 += i64::from(added);
@@ -213,20 +205,18 @@ fn count_dispatches(
 /// no subject has).
 fn count_checks(
     c: &mut AnyConnection,
-    range: &Option<(String, String)>,
+    within: &Within,
     tally: &mut Tally<'_>,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<(), StoreError> {
-    let mut q = checks::table
+    let rows: Vec<(String, NaiveDate)> = checks::table
         .inner_join(departments::table.on(departments::code.eq(checks::department_code)))
         .filter(checks::created_on.between(from, to))
+        .filter(departments::jurisdiction_code.between(&within.0, &within.1))
         .select((checks::department_code, checks::created_on))
-        .into_boxed();
-    if let Some((a, b)) = range {
-        q = q.filter(departments::jurisdiction_code.between(a.clone(), b.clone()));
-    }
-    for (by, on) in q.load::<(String, NaiveDate)>(c)? {
+        .load(c)?;
+    for (by, on) in rows {
         tally.check(&by, on);
     }
     Ok(())
