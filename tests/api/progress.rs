@@ -373,6 +373,27 @@ async fn a_month_of_demo_data_reports_the_same_figures_as_stats_in_csv_and_xlsx(
         )
     );
 
+    // A department reads its own row, as the credit office reads it.
+    let finance = app.token("210900.finance", &["dispatch:handle"]);
+    let r = app
+        .gql(
+            &format!(
+                "query($f: Date!, $t: Date!) {{ myProgress(from: $f, to: $t) {{
+                    department departmentName activeEntries figures {FIGURES} }} }}"
+            ),
+            json!({ "f": from_s, "t": to_s }),
+            Some(&finance),
+        )
+        .await;
+    assert_no_errors(&r);
+    assert_eq!(r["data"]["myProgress"], *by_department["210900.finance"]);
+    assert!(
+        r["data"]["myProgress"]["figures"]["answered"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
+
     check_csv(report["csv"].as_str().unwrap(), &want);
     let from_api = base64::engine::general_purpose::STANDARD
         .decode(report["xlsx"].as_str().unwrap())
@@ -439,6 +460,16 @@ async fn the_report_is_the_credit_office_s_and_bad_periods_are_refused() {
         .gql(q, vars("2026-11-01", "2026-11-30", None), None)
         .await;
     assert_eq!(error_of(&r).0, "UNAUTHENTICATED", "{r}");
+
+    let mine = "query { myProgress(from: \"2026-11-01\", to: \"2026-11-30\") { department } }";
+    let subject = app.subject_token(&app.company("210902").await);
+    let r = app.gql(mine, json!({}), Some(&subject)).await;
+    assert_eq!(error_of(&r).0, "FORBIDDEN", "{r}");
+    let r = app.gql(mine, json!({}), None).await;
+    assert_eq!(error_of(&r).0, "UNAUTHENTICATED", "{r}");
+    let r = app.gql(mine, json!({}), Some(&market)).await;
+    assert_no_errors(&r);
+    assert_eq!(r["data"]["myProgress"]["department"], "210900.market");
 
     let ndrc = app.token("210900.ndrc", &["stats:read"]);
     let r = app

@@ -5,7 +5,7 @@ use super::joint_inputs::{
     RetireMemorandumInput,
 };
 use super::joint_types::{CheckResultNode, DispatchNode, MemorandumNode};
-use super::{actor, answers, connection, enums, page_request, principal, services};
+use super::{actor, answers, any_department, connection, enums, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
 use crate::events::DispatchEventKind;
 use async_graphql::connection::Connection;
@@ -14,23 +14,6 @@ use domain::dispatch::RawFeedback;
 use domain::{Principal, Scope};
 use futures_util::Stream;
 use persistence::DispatchFilter;
-
-/// Any department token: the inbox is for departments, whatever their scopes.
-fn any_department(ctx: &Context<'_>) -> Result<domain::DepartmentPrincipal> {
-    match principal(ctx) {
-        Principal::Department(d) => Ok(d.clone()),
-        Principal::Anonymous => Err(ApiError::new(
-            crate::error::ErrorCode::Unauthenticated,
-            "此查询需要部门令牌",
-        )
-        .into_graphql()),
-        Principal::Subject { .. } | Principal::Partner(_) => Err(ApiError::new(
-            crate::error::ErrorCode::Forbidden,
-            "只有部门令牌可以查看推送",
-        )
-        .into_graphql()),
-    }
-}
 
 #[derive(Default)]
 pub struct JointQuery;
@@ -71,7 +54,7 @@ impl JointQuery {
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
     ) -> Result<Connection<String, DispatchNode>> {
-        let actor = any_department(ctx)?;
+        let actor = any_department(ctx, "只有部门令牌可以查看推送")?;
         let svc = services(ctx)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

@@ -138,6 +138,25 @@ pub(crate) fn actor(
     principal(ctx).department_with(scope).cloned().gql()
 }
 
+/// Any department token, whatever its scopes (what a department may see of its own work);
+/// `refusal` says why a subject's or partner's token is refused.
+pub(crate) fn any_department(
+    ctx: &Context<'_>,
+    refusal: &str,
+) -> async_graphql::Result<domain::DepartmentPrincipal> {
+    match principal(ctx) {
+        Principal::Department(d) => Ok(d.clone()),
+        Principal::Anonymous => Err(ApiError::new(
+            crate::error::ErrorCode::Unauthenticated,
+            "此查询需要部门令牌",
+        )
+        .into_graphql()),
+        Principal::Subject { .. } | Principal::Partner(_) => {
+            Err(ApiError::new(crate::error::ErrorCode::Forbidden, refusal).into_graphql())
+        }
+    }
+}
+
 pub(crate) fn services<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Services> {
     ctx.data::<Services>()
 }

@@ -14,9 +14,9 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::dispatch::DispatchStatus;
 use domain::objection::ObjectionStatus;
-use domain::progress::{Progress, Tally};
+use domain::progress::{DepartmentProgress, Progress, Tally};
 use domain::repair::RepairStatus;
-use domain::{CreditRecordKind, DomainError, EntryStatus, JurisdictionCode};
+use domain::{CreditRecordKind, EntryStatus, JurisdictionCode, WorkingDayCalendar};
 use std::collections::{BTreeMap, HashMap};
 
 /// Listings of one list type by one department.
@@ -73,40 +73,69 @@ impl Store {
         jurisdiction: Option<JurisdictionCode>,
         today: NaiveDate,
     ) -> Result<Stats, StoreError> {
-        if to < from {
-            return Err(DomainError::invalid("to", "结束日期不能早于开始日期").into());
-        }
         let calendar = self.policy.calendar.clone();
         self.read(|c| {
             let department = acting_department(c, actor)?;
             access::may_read_stats(&department)?;
-            let mut tally = Tally::new(from, to, today, &calendar)?;
-            let within = Within::of(&jurisdiction);
-            let registered: Vec<(String, String, String)> = departments::table
-                .select((
-                    departments::code,
-                    departments::name,
-                    departments::jurisdiction_code,
-                ))
-                .load(c)?;
-            for (code, name, place) in &registered {
-                let shown = within.0.as_str() <= place.as_str() && place <= &within.1;
-                tally.department(code, name, shown);
-            }
-
-            let listings = count_entries(c, &within, &mut tally)?;
-            let dispatches_by_status = count_dispatches(c, &within, &mut tally, from, to)?;
-            count_checks(c, &within, &mut tally, from, to)?;
-            count_objections(c, &within, &mut tally, to)?;
-            count_repairs(c, &within, &mut tally, to)?;
-            count_double_publicity(c, &within, &mut tally, from, to)?;
-            Ok(Stats {
-                listings,
-                dispatches_by_status,
-                progress: tally.finish(),
-            })
+            count_all(c, &calendar, from, to, &jurisdiction, today)
         })
     }
+
+    /// The acting department's own row of the progress report for the days `from..=to`: the
+    /// figures the credit office reads about it.
+    pub fn own_progress(
+        &self,
+        actor: &DepartmentPrincipal,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<DepartmentProgress, StoreError> {
+        let calendar = self.policy.calendar.clone();
+        self.read(|c| {
+            let department = acting_department(c, actor)?;
+            let stats = count_all(c, &calendar, from, to, &None, today)?;
+            stats
+                .progress
+                .departments
+                .into_iter()
+                .find(|d| d.code == department.code.as_str())
+                .ok_or_else(|| corrupt("progress row", department.code.as_str()))
+        })
+    }
+}
+
+fn count_all(
+    c: &mut AnyConnection,
+    calendar: &WorkingDayCalendar,
+    from: NaiveDate,
+    to: NaiveDate,
+    jurisdiction: &Option<JurisdictionCode>,
+    today: NaiveDate,
+) -> Result<Stats, StoreError> {
+    let mut tally = Tally::new(from, to, today, calendar)?;
+    let within = Within::of(jurisdiction);
+    let registered: Vec<(String, String, String)> = departments::table
+        .select((
+            departments::code,
+            departments::name,
+            departments::jurisdiction_code,
+        ))
+        .load(c)?;
+    for (code, name, place) in &registered {
+        let shown = within.0.as_str() <= place.as_str() && place <= &within.1;
+        tally.department(code, name, shown);
+    }
+    let listings = count_entries(c, &within, &mut tally)?;
+    let dispatches_by_status = count_dispatches(c, &within, &mut tally, from, to)?;
+    count_checks(c, &within, &mut tally, from, to)?;
+    count_objections(c, &within, &mut tally, to)?;
+    count_repairs(c, &within, &mut tally, to)?;
+    count_double_publicity(c, &within, &mut tally, from, to)?;
+    Ok(Stats {
+        listings,
+        dispatches_by_status,
+        progress: tally.finish(),
+    })
 }
 
 /// Every entry: its period and state decide whether it was added in the period or is in force at
