@@ -62,15 +62,17 @@ impl CommitmentCriterion {
         })
     }
 
-    /// Of commitments found broken on `found_on`, those that count on `today`.
-    pub fn counted(&self, found_on: &[NaiveDate], today: NaiveDate) -> usize {
+    /// Whether a commitment found broken on `found_on` counts on `today`: within the window.
+    pub fn counts(&self, found_on: NaiveDate, today: NaiveDate) -> bool {
         let since = today
             .checked_sub_months(Months::new(self.within_months))
             .unwrap_or(NaiveDate::MIN);
-        found_on
-            .iter()
-            .filter(|d| **d > since && **d <= today)
-            .count()
+        since < found_on && found_on <= today
+    }
+
+    /// Of commitments found broken on `found_on`, how many count on `today`.
+    pub fn counted(&self, found_on: &[NaiveDate], today: NaiveDate) -> usize {
+        found_on.iter().filter(|d| self.counts(**d, today)).count()
     }
 
     pub fn is_met(&self, found_on: &[NaiveDate], today: NaiveDate) -> bool {

@@ -5,7 +5,7 @@
 use super::catalogue::{
     acting_credit_office, acting_department, find_list_type_by_code, list_type_by_id,
 };
-use super::entries::EntryChange;
+use super::entries::{EntryChange, in_force};
 use super::listing::add_one;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
@@ -19,7 +19,7 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::candidate::{self, CandidateStatus, CommitmentCriterion, ListingCandidate};
 use domain::commitment::CommitmentStatus;
-use domain::{DepartmentCode, DepartmentRole, DomainError, EntryStatus, Subject};
+use domain::{DepartmentCode, DepartmentRole, DomainError, Subject};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = listing_candidates, treat_none_as_default_value = false)]
@@ -108,8 +108,7 @@ pub(crate) fn propose(
         let listed: i64 = list_entries::table
             .filter(list_entries::subject_id.eq(subject_id))
             .filter(list_entries::list_type_id.eq(&criterion.list_type_id))
-            .filter(list_entries::status.eq(EntryStatus::Active.as_str()))
-            .filter(list_entries::end_date.ge(today))
+            .filter(in_force(today))
             .count()
             .get_result(c)?;
         if waiting > 0 || listed > 0 {
@@ -118,7 +117,7 @@ pub(crate) fn propose(
         let list_type = list_type_by_id(c, &criterion.list_type_id)?;
         let counted: Vec<String> = found
             .iter()
-            .filter(|(_, d)| criterion.counted(&[*d], today) == 1)
+            .filter(|(_, d)| criterion.counts(*d, today))
             .map(|(id, _)| id.clone())
             .collect();
         let row = CandidateRow {

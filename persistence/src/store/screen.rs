@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::objection::ObjectionStatus;
 use domain::subject::{CodeLookup, code_message};
-use domain::{EntryStatus, ListEntry, ListType, Subject};
+use domain::{ListEntry, ListType, Subject};
 use std::collections::{HashMap, HashSet};
 
 /// The most codes one screening may hold.
@@ -62,8 +62,7 @@ impl Store {
                 list_entries::table
                     .inner_join(list_types::table)
                     .filter(list_entries::subject_id.eq_any(&ids))
-                    .filter(list_entries::status.eq(EntryStatus::Active.as_str()))
-                    .filter(list_entries::end_date.ge(today))
+                    .filter(super::entries::in_force(today))
                     .select((ListEntryRow::as_select(), ListTypeRow::as_select()))
                     .load(c)?
             };
