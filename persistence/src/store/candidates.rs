@@ -7,6 +7,7 @@ use super::catalogue::{
 };
 use super::entries::{EntryChange, in_force};
 use super::listing::add_one;
+use super::newest_first;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
@@ -203,13 +204,7 @@ impl Store {
             if let Some(s) = status {
                 q = q.filter(listing_candidates::status.eq(s.as_str()));
             }
-            if let Some(after) = &page.after {
-                q = q.filter(listing_candidates::id.lt(after.clone()));
-            }
-            let rows = q
-                .order(listing_candidates::id.desc())
-                .limit(page.limit())
-                .load(c)?;
+            let rows = newest_first!(c, q, listing_candidates::id, page)?;
             let items = rows
                 .into_iter()
                 .map(ListingCandidate::try_from)

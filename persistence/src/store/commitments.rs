@@ -3,6 +3,7 @@
 
 use super::catalogue::{acting_department, find_department};
 use super::changes;
+use super::newest_first;
 use super::records::record_row;
 use super::subjects::require_subject;
 use super::{Page, PageRequest, Store, new_id, now};
@@ -63,15 +64,12 @@ fn page_of(
     q: commitments::BoxedQuery<'_, <AnyConnection as diesel::Connection>::Backend>,
     page: &PageRequest,
 ) -> Result<Page<Commitment>, StoreError> {
-    let mut q = q;
-    if let Some(after) = &page.after {
-        q = q.filter(commitments::id.lt(after.clone()));
-    }
-    let rows: Vec<CommitmentRow> = q
-        .order(commitments::id.desc())
-        .limit(page.limit())
-        .select(CommitmentRow::as_select())
-        .load(c)?;
+    let rows: Vec<CommitmentRow> = newest_first!(
+        c,
+        q.select(CommitmentRow::as_select()),
+        commitments::id,
+        page
+    )?;
     let items = rows
         .into_iter()
         .map(Commitment::try_from)

@@ -2,6 +2,7 @@
 //! closed by the credit office; followed by the filer with a receipt and a secret query code.
 
 use super::catalogue::{acting_credit_office, acting_department, find_department};
+use super::newest_first;
 use super::objections::{hash, random_code};
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
@@ -286,10 +287,7 @@ impl Store {
                     q = q.filter(complaints::routed_to.eq(department.code.to_string()));
                 }
             }
-            if let Some(after) = &page.after {
-                q = q.filter(complaints::id.lt(after.clone()));
-            }
-            let rows = q.order(complaints::id.desc()).limit(page.limit()).load(c)?;
+            let rows = newest_first!(c, q, complaints::id, page)?;
             let items = rows
                 .into_iter()
                 .map(Complaint::try_from)

@@ -1,5 +1,6 @@
 //! The query log: look-ups by token holders, appended; read by the subject itself.
 
+use super::newest_first;
 use super::subjects::find_subject_by_code;
 use super::{Page, PageRequest, Store, new_id};
 use crate::conn::{AnyConnection, bulk_insert};
@@ -74,14 +75,11 @@ impl Store {
             let Some(found) = find_subject_by_code(c, subject.as_str(), "sub")? else {
                 return Ok(Page::from_overfetch(Vec::new(), page));
             };
-            let mut q = lookups::table
+            let q = lookups::table
                 .filter(lookups::subject_id.eq(&found.id))
                 .select(LookupRow::as_select())
                 .into_boxed();
-            if let Some(after) = &page.after {
-                q = q.filter(lookups::id.lt(after.clone()));
-            }
-            let rows = q.order(lookups::id.desc()).limit(page.limit()).load(c)?;
+            let rows = newest_first!(c, q, lookups::id, page)?;
             let items = rows
                 .into_iter()
                 .map(Lookup::try_from)

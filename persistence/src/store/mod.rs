@@ -84,6 +84,19 @@ pub struct Page<T> {
     pub has_next_page: bool,
 }
 
+/// Loads the rows of a page of `$query`, newest first (ids are time-ordered): after the request's
+/// cursor, one more than asked, for [`Page::from_overfetch`].
+macro_rules! newest_first {
+    ($conn:expr, $query:expr, $id:expr, $page:expr) => {{
+        let mut query = $query;
+        if let Some(after) = &$page.after {
+            query = query.filter($id.lt(after.clone()));
+        }
+        query.order($id.desc()).limit($page.limit()).load($conn)
+    }};
+}
+pub(crate) use newest_first;
+
 impl<T> Page<T> {
     /// A page of rows already in memory, in id order: those after the request's cursor.
     pub fn of_sorted<'a>(

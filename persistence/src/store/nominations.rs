@@ -6,6 +6,7 @@ use super::catalogue::{
 };
 use super::entries::EntryChange;
 use super::listing::add_one;
+use super::newest_first;
 use super::subjects::require_subject;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
@@ -198,13 +199,7 @@ impl Store {
             if let Some(s) = status {
                 q = q.filter(nominations::status.eq(s.as_str()));
             }
-            if let Some(after) = &page.after {
-                q = q.filter(nominations::id.lt(after.clone()));
-            }
-            let rows = q
-                .order(nominations::id.desc())
-                .limit(page.limit())
-                .load(c)?;
+            let rows = newest_first!(c, q, nominations::id, page)?;
             let items = rows
                 .into_iter()
                 .map(Nomination::try_from)

@@ -2,6 +2,7 @@
 //! every request they make (so that a suspension holds at once); their use counted per day.
 
 use super::catalogue::acting_credit_office;
+use super::newest_first;
 use super::{Page, PageRequest, Store, new_id, new_secret, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
@@ -172,11 +173,8 @@ impl Store {
     ) -> Result<Page<Partner>, StoreError> {
         self.read(|c| {
             acting_credit_office(c, actor, "只有信用办可以管理合作方")?;
-            let mut q = partners::table.select(PartnerRow::as_select()).into_boxed();
-            if let Some(after) = &page.after {
-                q = q.filter(partners::id.lt(after.clone()));
-            }
-            let rows = q.order(partners::id.desc()).limit(page.limit()).load(c)?;
+            let q = partners::table.select(PartnerRow::as_select()).into_boxed();
+            let rows = newest_first!(c, q, partners::id, page)?;
             let items = rows.iter().map(partner_of).collect::<Result<_, _>>()?;
             Ok(Page::from_overfetch(items, page))
         })

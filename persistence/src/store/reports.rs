@@ -1,6 +1,7 @@
 //! Authorisations (授权查询) and what a credit report is made of.
 
 use super::catalogue::{acting_department, find_department};
+use super::newest_first;
 use super::subjects::require_subject;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
@@ -149,17 +150,11 @@ impl Store {
     ) -> Result<Page<Authorisation>, StoreError> {
         self.read(|c| {
             let subject = require_subject(c, subject, "sub")?;
-            let mut q = authorisations::table
+            let q = authorisations::table
                 .filter(authorisations::subject_id.eq(&subject.id))
                 .select(AuthorisationRow::as_select())
                 .into_boxed();
-            if let Some(after) = &page.after {
-                q = q.filter(authorisations::id.lt(after.clone()));
-            }
-            let rows = q
-                .order(authorisations::id.desc())
-                .limit(page.limit())
-                .load(c)?;
+            let rows = newest_first!(c, q, authorisations::id, page)?;
             Ok(Page::from_overfetch(convert(rows)?, page))
         })
     }

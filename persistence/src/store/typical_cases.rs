@@ -3,6 +3,7 @@
 
 use super::catalogue::{acting_credit_office, acting_department};
 use super::changes;
+use super::newest_first;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::{OnUnique, StoreError};
@@ -179,17 +180,11 @@ impl Store {
                 let actor = actor.ok_or_else(|| DomainError::forbidden(HIDDEN))?;
                 acting_credit_office(c, actor, HIDDEN)?;
             }
-            let mut q = typical_cases::table
+            let q = typical_cases::table
                 .filter(typical_cases::status.eq(status.as_str()))
                 .select(CaseRow::as_select())
                 .into_boxed();
-            if let Some(after) = &page.after {
-                q = q.filter(typical_cases::id.lt(after.clone()));
-            }
-            let rows = q
-                .order(typical_cases::id.desc())
-                .limit(page.limit())
-                .load(c)?;
+            let rows = newest_first!(c, q, typical_cases::id, page)?;
             let items = rows
                 .into_iter()
                 .map(TypicalCase::try_from)

@@ -3,6 +3,7 @@
 //! order and a consumer resuming from its cursor misses nothing and sees nothing twice.
 
 use super::catalogue::acting_department;
+use super::newest_first;
 use super::reports::{of_subject, of_subjects};
 use super::subjects::require_subject;
 use super::webhooks;
@@ -177,17 +178,13 @@ impl Store {
         let bank = bank_of(actor)?.clone();
         self.read(|c| {
             acting_department(c, actor)?;
-            let mut q = watches::table
+            let q = watches::table
                 .inner_join(subjects::table)
                 .filter(watches::bank.eq(bank.as_str()))
                 .filter(watches::ended_at.is_null())
                 .select((WatchRow::as_select(), SubjectRow::as_select()))
                 .into_boxed();
-            if let Some(after) = &page.after {
-                q = q.filter(watches::id.lt(after.clone()));
-            }
-            let rows: Vec<(WatchRow, SubjectRow)> =
-                q.order(watches::id.desc()).limit(page.limit()).load(c)?;
+            let rows: Vec<(WatchRow, SubjectRow)> = newest_first!(c, q, watches::id, page)?;
             let ids: Vec<&str> = rows.iter().map(|(w, _)| w.subject_id.as_str()).collect();
             let auths = of_subjects(c, &ids)?;
             let mut items = Vec::with_capacity(rows.len());

@@ -4,6 +4,7 @@
 //! so that two instances never send one at the same time.
 
 use super::catalogue::acting_department;
+use super::newest_first;
 use super::{Page, PageRequest, Store, new_id, new_secret, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
@@ -298,13 +299,7 @@ impl Store {
             if let Some(s) = status {
                 q = q.filter(webhook_deliveries::status.eq(s.as_str()));
             }
-            if let Some(after) = &page.after {
-                q = q.filter(webhook_deliveries::id.lt(after.clone()));
-            }
-            let rows = q
-                .order(webhook_deliveries::id.desc())
-                .limit(page.limit())
-                .load(c)?;
+            let rows = newest_first!(c, q, webhook_deliveries::id, page)?;
             let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
             let mut logs = attempt_logs(c, &ids)?;
             let items = rows
