@@ -333,15 +333,14 @@ impl<'a> Tally<'a> {
         applied_on: NaiveDate,
         decided_on: Option<NaiveDate>,
     ) {
-        let due = repair::decide_by(self.calendar, applied_on);
         match (status, decided_on) {
             (RepairStatus::Submitted, _) => {
-                if due.is_some_and(|by| self.today > by) {
+                if repair::waits_past_deadline(self.calendar, status, applied_on, self.today) {
                     self.count(owner, applied_on, |f| f.repairs_overdue += 1);
                 }
             }
             (_, Some(decided)) => {
-                let in_time = due.map(|by| decided <= by);
+                let in_time = repair::decide_by(self.calendar, applied_on).map(|by| decided <= by);
                 self.count(owner, decided, |f| f.repairs.count(in_time));
             }
             (_, None) => {}

@@ -68,6 +68,16 @@ pub fn decide_by(calendar: &WorkingDayCalendar, applied: NaiveDate) -> Option<Na
     calendar.add_working_days(applied, DECIDE_WORKING_DAYS).ok()
 }
 
+/// Whether an application made on `applied` and still undecided (`status`) waits past its term.
+pub fn waits_past_deadline(
+    calendar: &WorkingDayCalendar,
+    status: RepairStatus,
+    applied: NaiveDate,
+    today: NaiveDate,
+) -> bool {
+    status == RepairStatus::Submitted && decide_by(calendar, applied).is_some_and(|by| today > by)
+}
+
 /// The default window in which a new listing after a repair is flagged.
 pub const DEFAULT_RELIST_WINDOW_MONTHS: u32 = 12;
 

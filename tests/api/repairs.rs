@@ -224,3 +224,45 @@ async fn a_penalty_s_publicity_ends_on_repair_and_rules_are_enforced() {
     let r = app.gql("query($c: String) { creditRecords(subject: $c) { edges { node { publicityEnd version } } } }", json!({ "c": code }), Some(&market)).await;
     assert_eq!(r["data"]["creditRecords"]["edges"][0]["node"]["version"], 2);
 }
+
+#[tokio::test]
+async fn an_application_shows_its_term_and_is_overdue_past_it() {
+    let app = TestApp::spawn().await;
+    let code = app.company("210902").await;
+    let market = app.publisher("210900.market");
+    let add = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }";
+    let r = app.gql(add, json!({ "input": { "subject": code, "kind": "PENALTY", "title": "罚款", "decisionNumber": "阜市监罚〔2026〕31号",
+        "decisionDate": "2026-06-01", "legalBasis": "《产品质量法》", "dishonestyClass": "GENERAL" } }), Some(&market)).await;
+    assert_no_errors(&r);
+    let record = r["data"]["addCreditRecord"]["id"].as_str().unwrap();
+    let r = app
+        .gql(
+            APPLY,
+            apply_input("RECORD", record),
+            Some(&app.subject_token(&code)),
+        )
+        .await;
+    assert_no_errors(&r);
+    let handler = app.token("210900.market", &["objections:handle"]);
+    let list = "{ repairs { edges { node { appliedOn decideBy overdue } } } }";
+    let r = app.gql(list, json!({}), Some(&handler)).await;
+    let node = &nodes_of(&r, "repairs")[0];
+    let calendar = domain::WorkingDayCalendar::bundled().unwrap();
+    let applied: chrono::NaiveDate = node["appliedOn"].as_str().unwrap().parse().unwrap();
+    let due = domain::repair::decide_by(&calendar, applied);
+    assert_eq!(node["decideBy"], json!(due.map(|d| d.to_string())));
+    assert_eq!(node["overdue"], false);
+    match due {
+        Some(by) => {
+            app.clock.advance_days((by - applied).num_days() + 1);
+            let r = app.gql(list, json!({}), Some(&handler)).await;
+            assert_eq!(nodes_of(&r, "repairs")[0]["overdue"], true);
+        }
+        None => {
+            // Beyond the calendar the term is unknown: never overdue by a guess.
+            app.clock.advance_days(60);
+            let r = app.gql(list, json!({}), Some(&handler)).await;
+            assert_eq!(nodes_of(&r, "repairs")[0]["overdue"], false);
+        }
+    }
+}

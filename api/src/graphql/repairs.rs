@@ -61,6 +61,21 @@ impl RepairNode {
     async fn applied_on(&self) -> Date {
         Date(self.0.applied_on)
     }
+    /// 应作出决定的最后一日：申请后10个工作日；工作日历不及则为空 (decide by)
+    async fn decide_by(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        let calendar = &services(ctx)?.calendar;
+        Ok(domain::repair::decide_by(calendar, self.0.applied_on).map(Date))
+    }
+    /// 已过期限仍未决定 (undecided past its term)
+    async fn overdue(&self, ctx: &Context<'_>) -> Result<bool> {
+        let svc = services(ctx)?;
+        Ok(domain::repair::waits_past_deadline(
+            &svc.calendar,
+            self.0.status,
+            self.0.applied_on,
+            svc.today(),
+        ))
+    }
     /// 决定部门 (decided by)
     async fn decided_by(&self) -> Option<&str> {
         self.0.decided_by.as_deref()
