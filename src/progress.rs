@@ -66,10 +66,7 @@ pub fn run(store: &Store, args: ProgressArgs) -> anyhow::Result<String> {
     let place = args
         .jurisdiction
         .as_deref()
-        .map(|j| {
-            JurisdictionCode::parse(j)
-                .map_err(|_| anyhow::anyhow!("--jurisdiction: 行政区划代码应为6位数字：{j}"))
-        })
+        .map(|j| JurisdictionCode::parse(j).map_err(|e| anyhow::anyhow!("--jurisdiction: {e}")))
         .transpose()?;
     let actor = credit_office(store, args.department.as_deref())?;
     let today = domain::time::china_date(chrono::Utc::now());

@@ -17,7 +17,7 @@ use persistence::{EntryFilter, SubjectFilter};
 #[derive(Default)]
 pub struct CoreQuery;
 
-fn jurisdiction_arg(j: Option<String>) -> Result<Option<JurisdictionCode>> {
+pub(super) fn jurisdiction_arg(j: Option<String>) -> Result<Option<JurisdictionCode>> {
     j.map(|s| {
         JurisdictionCode::parse(&s).map_err(|_| {
             ApiError::bad_input("jurisdiction", format!("行政区划代码应为6位数字：{s}"))

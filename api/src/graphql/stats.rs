@@ -1,10 +1,11 @@
 //! Statistics (统计) and the departments' progress report (定期报送) for the credit office: both
 //! read the same figures, counted once by the store.
 
+use super::query::jurisdiction_arg;
 use super::scalars::Date;
 use super::types::ListTypeNode;
 use super::{actor, any_department, enums, load, loaders::ListTypeId, services};
-use crate::error::{ApiError, GqlResult};
+use crate::error::ApiError;
 use async_graphql::{Context, Description, Object, Result, SimpleObject};
 use base64::Engine;
 use domain::progress::{DepartmentProgress, Figures, Month, Progress, Timeliness};
@@ -309,16 +310,6 @@ impl ProgressReportNode {
             })?;
         Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
     }
-}
-
-fn jurisdiction_arg(j: Option<String>) -> Result<Option<JurisdictionCode>> {
-    j.map(|j| {
-        JurisdictionCode::parse(&j).map_err(|_| {
-            ApiError::bad_input("jurisdiction", format!("行政区划代码应为6位数字：{j}"))
-        })
-    })
-    .transpose()
-    .gql()
 }
 
 async fn read_stats(

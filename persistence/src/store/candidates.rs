@@ -8,19 +8,19 @@ use super::catalogue::{
 use super::entries::{EntryChange, in_force};
 use super::listing::add_one;
 use super::newest_first;
+use super::subjects::load_subject_by_id;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
-use crate::rows::SubjectRow;
 use crate::schema::{
-    commitment_criteria, commitments, list_entries, list_types, listing_candidates, subjects,
+    commitment_criteria, commitments, list_entries, list_types, listing_candidates,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::candidate::{self, CandidateStatus, CommitmentCriterion, ListingCandidate};
 use domain::commitment::CommitmentStatus;
-use domain::{DepartmentCode, DepartmentRole, DomainError, Subject};
+use domain::{DepartmentCode, DepartmentRole, DomainError};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = listing_candidates, treat_none_as_default_value = false)]
@@ -236,12 +236,7 @@ impl Store {
                 .ok_or_else(|| DomainError::not_found("候选", id))?;
             let found = ListingCandidate::try_from(row)?;
             let list_type = list_type_by_id(c, &found.list_type_id)?;
-            let subject = Subject::try_from(
-                subjects::table
-                    .find(&found.subject_id)
-                    .select(SubjectRow::as_select())
-                    .first(c)?,
-            )?;
+            let subject = load_subject_by_id(c, &found.subject_id)?;
             access::may_write_list(&department, &list_type, &subject)?;
             let status = found.status.decide(list)?;
             let mut listed = None;

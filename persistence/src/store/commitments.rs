@@ -5,7 +5,7 @@ use super::catalogue::{acting_department, find_department};
 use super::changes;
 use super::newest_first;
 use super::records::record_row;
-use super::subjects::require_subject;
+use super::subjects::{load_subject_by_id, require_subject};
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::{OnUnique, StoreError};
@@ -141,12 +141,7 @@ impl Store {
             commitment::may_assess(&department.code, &found)?;
             let status = found.status.assess(kept)?;
             let record_id = if status == CommitmentStatus::Broken {
-                let subject = domain::Subject::try_from(
-                    crate::schema::subjects::table
-                        .find(&found.subject_id)
-                        .select(crate::rows::SubjectRow::as_select())
-                        .first(c)?,
-                )?;
+                let subject = load_subject_by_id(c, &found.subject_id)?;
                 access::may_write_record(&department, &subject)?;
                 let raw = commitment::breach_record(
                     &found.id,

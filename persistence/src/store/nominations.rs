@@ -7,17 +7,16 @@ use super::catalogue::{
 use super::entries::EntryChange;
 use super::listing::add_one;
 use super::newest_first;
-use super::subjects::require_subject;
+use super::subjects::{load_subject_by_id, require_subject};
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
-use crate::rows::SubjectRow;
-use crate::schema::{associations, list_types, nominations, subjects};
+use crate::schema::{associations, list_types, nominations};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use domain::access::DepartmentPrincipal;
 use domain::nomination::{self, Nomination, NominationStatus};
-use domain::{DepartmentCode, DomainError, Subject};
+use domain::{DepartmentCode, DomainError};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = nominations, treat_none_as_default_value = false)]
@@ -132,12 +131,7 @@ impl Store {
             let status = found.status.decide(accept)?;
             let mut listed = None;
             if status == NominationStatus::Accepted {
-                let subject = Subject::try_from(
-                    subjects::table
-                        .find(&found.subject_id)
-                        .select(SubjectRow::as_select())
-                        .first(c)?,
-                )?;
+                let subject = load_subject_by_id(c, &found.subject_id)?;
                 let association = find_department(c, &found.association)?
                     .map_or_else(|| found.association.to_string(), |d| d.name);
                 let raw = nomination::entry_for(

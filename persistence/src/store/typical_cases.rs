@@ -4,12 +4,12 @@
 use super::catalogue::{acting_credit_office, acting_department};
 use super::changes;
 use super::newest_first;
+use super::subjects::load_subject_by_id;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::{OnUnique, StoreError};
-use crate::rows::SubjectRow;
 use crate::rows_joint::DispatchRow;
-use crate::schema::{dispatches, list_entries, measures, subjects, typical_cases};
+use crate::schema::{dispatches, list_entries, measures, typical_cases};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use domain::access::DepartmentPrincipal;
@@ -17,7 +17,7 @@ use domain::dispatch::Dispatch;
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::memorandum::MeasureKind;
 use domain::typical_case::{self, CaseStatus, TypicalCase};
-use domain::{DepartmentCode, DomainError, Subject};
+use domain::{DepartmentCode, DomainError};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = typical_cases, treat_none_as_default_value = false)]
@@ -65,15 +65,6 @@ fn case_row(c: &mut AnyConnection, id: &str) -> Result<CaseRow, StoreError> {
         .first(c)
         .optional()?
         .ok_or_else(|| DomainError::not_found("典型案例", id).into())
-}
-
-fn subject_of(c: &mut AnyConnection, id: &str) -> Result<Subject, StoreError> {
-    Subject::try_from(
-        subjects::table
-            .find(id)
-            .select(SubjectRow::as_select())
-            .first(c)?,
-    )
 }
 
 impl Store {
@@ -146,7 +137,7 @@ impl Store {
                 ))
                 .execute(c)?;
             if status == CaseStatus::Approved {
-                let subject = subject_of(c, &found.subject_id)?;
+                let subject = load_subject_by_id(c, &found.subject_id)?;
                 changes::append(
                     c,
                     &[changes::made(
