@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `seed`, `import`, `export`, `token`, `audit`, `report`.
+//! The command line: `serve`, `migrate`, `seed`, `import`, `export`, `token`, `calendar`, `audit`,
+//! `report`.
 
 use crate::config::Settings;
 use crate::seed;
@@ -86,6 +87,11 @@ enum Command {
         json: bool,
         file: PathBuf,
     },
+    /// The working-day calendar: load a year's notice when the State Council publishes it.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -152,6 +158,21 @@ enum ReportCommand {
 }
 
 #[derive(Subcommand)]
+enum CalendarCommand {
+    /// Load a notice (the shape of data/cn-working-days.json: whole years, holidays on weekdays,
+    /// worked days on weekends) into the database as the credit office; every running instance
+    /// uses it within a second, and deadlines that waited for it are filled in. Audited.
+    Load {
+        file: PathBuf,
+        /// The credit office to load as; by default the one whose jurisdiction holds the others'.
+        #[arg(long)]
+        department: Option<String>,
+    },
+    /// Print the years loaded and the last day covered.
+    Show,
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check the hash chain; exits 1 and names the first broken record if it was changed or cut.
     Verify,
@@ -207,6 +228,25 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     "audit trail broken at record {seq}: expected record {expected_seq} with the previous record's hash (a record was deleted or replaced before it)"
                 ),
             }
+        }
+        Command::Calendar {
+            command: CalendarCommand::Load { file, department },
+        } => {
+            let store = open_store(&settings).await?;
+            let said = tokio::task::spawn_blocking(move || {
+                crate::calendar::load(&store, &file, department.as_deref())
+            })
+            .await??;
+            forget_cached_answers(&settings).await;
+            println!("{said}");
+            Ok(())
+        }
+        Command::Calendar {
+            command: CalendarCommand::Show,
+        } => {
+            let store = open_store(&settings).await?;
+            println!("{}", crate::calendar::show(&store));
+            Ok(())
         }
         Command::Export { after, limit, out } => {
             let after = i64::try_from(after).context("--after: no such change number")?;

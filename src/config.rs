@@ -26,8 +26,11 @@ pub struct Settings {
     pub log_format: String,
     /// Prefix of every cache key, so that deployments can share a Redis.
     pub cache_namespace: String,
-    /// A working-day calendar to use instead of the bundled one (a new year's notice, say).
+    /// A working-day calendar file whose years are stored at start where the database lacks them
+    /// (a year already stored is kept: replace one with `xinyong calendar load`).
     pub calendar_file: Option<String>,
+    /// How often each instance checks whether a calendar year was loaded elsewhere, in milliseconds.
+    pub calendar_refresh_ms: u64,
     /// Requests a client may make at once (its token's subject, or its IP when anonymous).
     pub rate_limit_burst: u32,
     /// How fast a client's allowance refills, per second.
@@ -81,6 +84,7 @@ impl Settings {
             .set_default("rate_limit_burst", 200)?
             .set_default("rate_limit_per_second", 100.0)?
             .set_default("sweep_interval_seconds", 60)?
+            .set_default("calendar_refresh_ms", 1_000)?
             .set_default("webhook_max_attempts", 8)?
             .set_default("webhook_first_retry_ms", 30_000)?
             .set_default("webhook_longest_retry_seconds", 3_600)?

@@ -17,9 +17,13 @@ pub struct ProgressArgs {
     pub department: Option<String>,
 }
 
-/// The credit office the report is read as: the one named, or the only one whose jurisdiction
-/// contains every other credit office's.
-fn credit_office(store: &Store, named: Option<&str>) -> anyhow::Result<DepartmentPrincipal> {
+/// The credit office a command acts as: the one named, or the only one whose jurisdiction
+/// contains every other credit office's; its principal holds `scope`.
+pub(crate) fn credit_office(
+    store: &Store,
+    named: Option<&str>,
+    scope: Scope,
+) -> anyhow::Result<DepartmentPrincipal> {
     let department = match named {
         Some(code) => {
             DepartmentCode::parse(code).map_err(|e| anyhow::anyhow!("--department: {e}"))?
@@ -57,7 +61,7 @@ fn credit_office(store: &Store, named: Option<&str>) -> anyhow::Result<Departmen
     Ok(DepartmentPrincipal {
         department,
         jurisdiction: None,
-        scopes: [Scope::StatsRead].into_iter().collect(),
+        scopes: [scope].into_iter().collect(),
     })
 }
 
@@ -68,7 +72,7 @@ pub fn run(store: &Store, args: ProgressArgs) -> anyhow::Result<String> {
         .as_deref()
         .map(|j| JurisdictionCode::parse(j).map_err(|e| anyhow::anyhow!("--jurisdiction: {e}")))
         .transpose()?;
-    let actor = credit_office(store, args.department.as_deref())?;
+    let actor = credit_office(store, args.department.as_deref(), Scope::StatsRead)?;
     let today = domain::time::china_date(chrono::Utc::now());
     let stats = store.stats(&actor, args.from, args.to, place, today)?;
     let progress = stats.progress;

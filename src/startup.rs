@@ -9,17 +9,16 @@ use api::events::{DispatchEventKind, Events};
 use api::http::{AppState, configure, request_id};
 use api::rate_limit::{RateLimiter, RatePlan};
 use api::{Clock, Services, schema_builder};
-use domain::WorkingDayCalendar;
 use persistence::Policy;
 use persistence::Store;
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Opens the database and applies pending migrations.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let url = settings.database_url.clone();
     let pool_size = settings.pool_size;
+    let calendar_file = settings.calendar_file.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<Store> {
         let store = Store::connect(&url, pool_size)?;
         let applied = store.migrate()?;
@@ -29,6 +28,12 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
                 backend = store.backend().as_str(),
                 "migrations applied"
             );
+        }
+        // Years the database lacks; one it holds (loaded by the credit office) is kept.
+        if let Some(path) = calendar_file {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading calendar {path}"))?;
+            store.install_calendar(&text, &format!("file:{path}"))?;
         }
         Ok(store)
     })
@@ -42,17 +47,8 @@ pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result
             .map_err(anyhow::Error::msg)?,
         None => Cache::in_process(&settings.cache_namespace),
     };
-    let calendar = match &settings.calendar_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading calendar {path}"))?;
-            WorkingDayCalendar::from_json(&text)?
-        }
-        None => WorkingDayCalendar::bundled()?,
-    };
-    let calendar = Arc::new(calendar);
     let store = store.with_policy(Policy {
-        calendar: calendar.clone(),
+        calendar: Default::default(),
         acknowledge_working_days: settings.acknowledge_working_days,
         search_window: settings.search_window,
     });
@@ -67,7 +63,6 @@ pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result
     Ok(Services {
         store,
         cache,
-        calendar,
         clock: Clock::default(),
         events: Events::default(),
         limiter,
@@ -108,6 +103,62 @@ pub async fn sweep_loop(services: Services, interval: Duration) {
                 tracing::error!(error = %e, "expiry sweep failed; it runs again at the next tick")
             }
             Err(e) => tracing::error!(error = %e, "expiry sweep task failed"),
+        }
+        // Deadlines written by an instance whose calendar was behind a load.
+        let store = services.store.clone();
+        match tokio::task::spawn_blocking(move || store.fill_pending_deadlines()).await {
+            Ok(Ok(filled)) if filled.total() > 0 => {
+                tracing::info!(filled = filled.total(), "deadlines filled in");
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "filling deadlines failed; retried next tick")
+            }
+            Err(e) => tracing::error!(error = %e, "deadline task failed"),
+        }
+    }
+}
+
+/// Every `interval`: reads the working-day calendar again if another instance or process loaded
+/// a year, and then fills the deadlines that waited for it and drops cached answers computed
+/// without it; and warns at start and once a day while the calendar runs out within 45 days.
+pub async fn calendar_loop(services: Services, interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut warned_on = None;
+    loop {
+        ticker.tick().await;
+        let store = services.store.clone();
+        let refreshed = tokio::task::spawn_blocking(move || {
+            let changed = store.refresh_calendar()?;
+            let filled = if changed {
+                store.fill_pending_deadlines()?.total()
+            } else {
+                0
+            };
+            Ok::<_, persistence::StoreError>((changed, filled))
+        })
+        .await;
+        match refreshed {
+            Ok(Ok((true, filled))) => {
+                tracing::info!(filled, "working-day calendar reloaded");
+                services.cache.invalidate(&Change::Everything).await;
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "working-day calendar not re-read; retrying"),
+            Err(e) => tracing::error!(error = %e, "calendar task failed"),
+        }
+        let today = services.today();
+        let calendar = services.calendar();
+        let left = calendar.days_left(today);
+        if left < domain::calendar::WARN_DAYS_LEFT && warned_on != Some(today) {
+            warned_on = Some(today);
+            tracing::warn!(
+                days_left = left,
+                last_day = ?calendar.covered_until(today),
+                missing_year = calendar.first_missing_year(today),
+                "the working-day calendar runs out soon: load the next year's notice (xinyong calendar load FILE, or the loadWorkingCalendar mutation); deadlines past it stay empty until then"
+            );
         }
     }
 }
@@ -155,6 +206,10 @@ impl Application {
         tokio::spawn(services_for_sweep.usage.clone().flush_loop(
             services_for_sweep.store.clone(),
             Duration::from_millis(settings.partner_usage_flush_ms.max(10)),
+        ));
+        tokio::spawn(calendar_loop(
+            services_for_sweep.clone(),
+            Duration::from_millis(settings.calendar_refresh_ms.max(10)),
         ));
         tokio::spawn(sweep_loop(services_for_sweep, interval));
         Ok(Application {

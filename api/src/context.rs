@@ -37,7 +37,6 @@ impl Clock {
 pub struct Services {
     pub store: Store,
     pub cache: Cache,
-    pub calendar: Arc<WorkingDayCalendar>,
     pub clock: Clock,
     pub events: Events,
     pub limiter: crate::rate_limit::RateLimiter,
@@ -51,6 +50,11 @@ impl Services {
     /// Today in China, the day statuses and publicity are read on.
     pub fn today(&self) -> NaiveDate {
         self.clock.today()
+    }
+
+    /// The working-day calendar as this instance last read it from the database.
+    pub fn calendar(&self) -> Arc<WorkingDayCalendar> {
+        self.store.calendar()
     }
 
     /// Runs blocking store work off the async workers, inside the current tracing span.

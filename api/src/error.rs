@@ -93,10 +93,13 @@ impl From<DomainError> for ApiError {
     }
 }
 
+/// A rule that needs a year the calendar lacks waits for the credit office to load it: the
+/// platform's state, not a fault (never INTERNAL). Answers leave such deadlines null with the
+/// reason instead; this is the mapping for a command that cannot do without one.
 impl From<CalendarError> for ApiError {
     fn from(e: CalendarError) -> Self {
-        tracing::error!(error = %e, "working-day calendar cannot answer");
-        ApiError::new(ErrorCode::Internal, e.to_string())
+        tracing::warn!(error = %e, "working-day calendar cannot answer");
+        ApiError::new(ErrorCode::Conflict, e.to_string())
     }
 }
 
@@ -151,7 +154,7 @@ mod tests {
         assert_eq!(code_of(DomainError::conflict("x")).0, "CONFLICT");
         assert_eq!(
             code_of(DomainError::Calendar(CalendarError::YearUnknown(2030))).0,
-            "INTERNAL"
+            "CONFLICT"
         );
         assert_eq!(
             code_of(StoreError::Domain(DomainError::forbidden("x"))).0,

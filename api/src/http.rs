@@ -176,6 +176,10 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
         ));
     }
+    let days_left = state.services.calendar().days_left(state.services.today());
+    out.push_str(&format!(
+        "# HELP xinyong_calendar_days_left Days from today to the last day of the working-day calendar (load the next year before it reaches 0).\n# TYPE xinyong_calendar_days_left gauge\nxinyong_calendar_days_left {days_left}\n"
+    ));
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(out)
@@ -196,16 +200,28 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     if let Err(e) = &cache {
         tracing::error!(error = %e, "readiness: cache unavailable; answering from the database");
     }
-    // Without its cache the server still answers rightly, only slower: degraded, not unready.
+    let today = state.services.today();
+    let calendar = state.services.calendar();
+    let days_left = calendar.days_left(today);
+    let calendar_ok = days_left >= domain::calendar::WARN_DAYS_LEFT;
+    // Without its cache the server still answers rightly, only slower; with its calendar running
+    // out, deadlines soon come back empty: degraded, not unready.
     let status = match (&database, &cache) {
         (Err(_), _) => "unavailable",
         (Ok(()), Err(_)) => "degraded",
+        (Ok(()), Ok(())) if !calendar_ok => "degraded",
         (Ok(()), Ok(())) => "ready",
     };
     let body = json!({
         "status": status,
         "database": { "backend": backend, "ok": database.is_ok() },
         "cache": { "kind": state.services.cache.kind(), "ok": cache.is_ok(), "error": cache.err() },
+        "calendar": {
+            "ok": calendar_ok,
+            "lastDay": calendar.covered_until(today).map(|d| d.to_string()),
+            "daysLeft": days_left,
+            "nextMissingYear": calendar.first_missing_year(today),
+        },
     });
     if database.is_ok() {
         HttpResponse::Ok().json(body)

@@ -112,6 +112,8 @@ pub struct Complaint {
     /// None beyond the working-day calendar: never guessed.
     pub route_by: Option<NaiveDate>,
     pub routed_to: Option<DepartmentCode>,
+    /// The day it was routed: its answer deadline counts from there.
+    pub routed_on: Option<NaiveDate>,
     pub answer_by: Option<NaiveDate>,
     pub answer: Option<String>,
     pub conclusion: Option<String>,
@@ -225,6 +227,7 @@ mod tests {
             filed_on: d("2026-11-27"),
             route_by: Some(d("2026-12-01")),
             routed_to: None,
+            routed_on: None,
             answer_by: None,
             answer: None,
             conclusion: None,

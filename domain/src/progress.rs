@@ -340,7 +340,7 @@ impl<'a> Tally<'a> {
                 }
             }
             (_, Some(decided)) => {
-                let in_time = repair::decide_by(self.calendar, applied_on).map(|by| decided <= by);
+                let in_time = repair::decided_in_time(self.calendar, applied_on, decided);
                 self.count(owner, decided, |f| f.repairs.count(in_time));
             }
             (_, None) => {}
@@ -546,9 +546,17 @@ mod tests {
             d("2026-12-28"),
             Some(d("2026-12-29")),
         );
+        t.repair(
+            o,
+            RepairStatus::Approved,
+            d("2026-12-18"),
+            Some(d("2026-12-31")),
+        );
         t.double_publicity(o, d("2026-11-02"), d("2026-11-11"));
         t.double_publicity(o, d("2026-11-02"), d("2026-11-12"));
         t.double_publicity(o, d("2026-12-28"), d("2026-12-28"));
+        t.double_publicity(o, d("2026-12-24"), d("2026-12-31"));
+        t.double_publicity(o, d("2026-12-24"), d("2027-01-04"));
         let f = t.finish().total;
         assert_eq!(
             f.objections,
@@ -563,21 +571,23 @@ mod tests {
         assert_eq!(
             f.repairs,
             Timeliness {
-                handled: 3,
-                on_time: 1,
+                handled: 4,
+                on_time: 2,
                 unknown: 1
             },
-            "16 Nov is the tenth working day; the December one is beyond the calendar"
+            "16 Nov is the tenth working day; decided the next day is in time whatever the \
+             calendar; applied 18 Dec and decided 31 Dec needs 2027"
         );
         assert_eq!(f.repairs_overdue, 1);
         assert_eq!(
             f.publicity,
             Timeliness {
-                handled: 3,
-                on_time: 1,
+                handled: 5,
+                on_time: 3,
                 unknown: 1
             },
-            "7 working days after 2 Nov is 11 Nov"
+            "7 working days after 2 Nov is 11 Nov; within 7 days is on time whatever the calendar; \
+             24 Dec to 4 Jan needs 2027"
         );
         assert_eq!(Timeliness::default().share(), None);
     }

@@ -154,14 +154,15 @@ impl CreditRecord {
 }
 
 /// Whether a licence or penalty decided on `decided` and public from `published` met the
-/// double-publicity deadline. Fails when the calendar lacks a year it needs: never a guess.
+/// double-publicity deadline. Within 7 calendar days it always did (7 working days never end
+/// sooner), whatever the calendar knows; otherwise it fails when the calendar lacks a year it
+/// needs: never a guess.
 pub fn published_in_time(
     calendar: &WorkingDayCalendar,
     decided: NaiveDate,
     published: NaiveDate,
 ) -> Result<bool, CalendarError> {
-    let deadline = calendar.add_working_days(decided, PUBLICATION_DEADLINE_WORKING_DAYS)?;
-    Ok(published <= deadline)
+    calendar.within_working_days(decided, PUBLICATION_DEADLINE_WORKING_DAYS, published)
 }
 
 /// A record as typed by its source department.
@@ -454,6 +455,20 @@ mod tests {
         assert_eq!(
             unknown.published_on_time(&cal),
             Err(CalendarError::YearUnknown(2024))
+        );
+    }
+
+    #[test]
+    fn within_seven_calendar_days_is_on_time_without_a_calendar() {
+        let none = WorkingDayCalendar::empty();
+        let same_day = record(CreditRecordKind::Licence, "2027-03-01", "2027-03-01");
+        assert_eq!(same_day.published_on_time(&none).unwrap(), Some(true));
+        let week = record(CreditRecordKind::Penalty, "2027-03-01", "2027-03-08");
+        assert_eq!(week.published_on_time(&none).unwrap(), Some(true));
+        let later = record(CreditRecordKind::Penalty, "2027-03-01", "2027-03-09");
+        assert_eq!(
+            later.published_on_time(&none),
+            Err(CalendarError::YearUnknown(2027))
         );
     }
 

@@ -68,6 +68,18 @@ pub fn decide_by(calendar: &WorkingDayCalendar, applied: NaiveDate) -> Option<Na
     calendar.add_working_days(applied, DECIDE_WORKING_DAYS).ok()
 }
 
+/// Whether an application made on `applied` and decided on `decided` was decided in its term;
+/// `None` while the calendar cannot tell (never a guess).
+pub fn decided_in_time(
+    calendar: &WorkingDayCalendar,
+    applied: NaiveDate,
+    decided: NaiveDate,
+) -> Option<bool> {
+    calendar
+        .within_working_days(applied, DECIDE_WORKING_DAYS, decided)
+        .ok()
+}
+
 /// Whether an application made on `applied` and still undecided (`status`) waits past its term.
 pub fn waits_past_deadline(
     calendar: &WorkingDayCalendar,

@@ -503,6 +503,18 @@ diesel::table! {
         conclusion -> Nullable<Text>,
         filed_at -> Timestamp,
         updated_at -> Timestamp,
+        routed_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    working_calendar_years (year) {
+        year -> Integer,
+        off_days -> Text,
+        work_days -> Text,
+        source -> Text,
+        loaded_at -> Timestamp,
+        revision -> BigInt,
     }
 }
 
@@ -557,4 +569,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     listing_candidates,
     typical_cases,
     complaints,
+    working_calendar_years,
 );

@@ -46,10 +46,12 @@ fn nodes(r: &Value) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_page_of_thirty_subjects_costs_the_queries_of_a_page_of_three() {
-    // No sweep and no look at the webhook outbox during the count: both query the database.
+    // No sweep, no look at the webhook outbox and no calendar refresh during the count: they
+    // query the database.
     let app = TestApp::spawn_with(|s| {
         s.sweep_interval_seconds = 3600;
         s.webhook_poll_ms = 3_600_000;
+        s.calendar_refresh_ms = 3_600_000;
     })
     .await;
     populate(&app, "210903", 3).await;

@@ -18,8 +18,7 @@ fn today() -> chrono::NaiveDate {
 }
 
 fn working_days_after(n: u32) -> String {
-    domain::WorkingDayCalendar::bundled()
-        .unwrap()
+    test_calendar()
         .add_working_days(today(), n)
         .unwrap()
         .to_string()

@@ -52,6 +52,7 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         log_format: "text".into(),
         cache_namespace: format!("test-{}", uuid::Uuid::now_v7().simple()),
         calendar_file: None,
+        calendar_refresh_ms: 100,
         acknowledge_working_days: 5,
         search_window: persistence::DEFAULT_SEARCH_WINDOW,
         introspection: true,
@@ -84,17 +85,41 @@ impl TestApp {
 
     /// As [`TestApp::spawn`], with settings changed first.
     pub async fn spawn_with(edit: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::spawn_calendar(edit, true).await
+    }
+
+    /// As [`TestApp::spawn`], with only the bundled working-day calendar: for tests of what
+    /// happens past it.
+    pub async fn spawn_bundled_calendar_only() -> TestApp {
+        Self::spawn_calendar(|_| {}, false).await
+    }
+
+    /// With `stand_in`, the two years after this one that the bundled calendar lacks are filled
+    /// with [`stand_in_notice`], so that tests do not depend on the day they run.
+    async fn spawn_calendar(edit: impl FnOnce(&mut Settings), stand_in: bool) -> TestApp {
         let (mut settings, sqlite_file) = test_settings();
         edit(&mut settings);
         let store = open_store(&settings).await.expect("database for the test");
         let loader = store.clone();
         tokio::task::spawn_blocking(move || {
-            xinyong::seed::load_all(&loader, xinyong::seed::FUXIN_REFERENCE)
+            xinyong::seed::load_all(&loader, xinyong::seed::FUXIN_REFERENCE)?;
+            if stand_in {
+                let year = chrono::Datelike::year(&chrono::Utc::now());
+                loader.install_calendar(&stand_in_notice(year..=year + 2), "test stand-in")?;
+            }
+            Ok::<_, anyhow::Error>(())
         })
         .await
         .unwrap()
         .unwrap();
         Self::start(settings, store, sqlite_file).await
+    }
+
+    /// Moves the server's today to `day` (the clock is shifted by whole days).
+    pub fn set_today(&self, day: &str) {
+        let day: chrono::NaiveDate = day.parse().unwrap();
+        let offset = (day - self.clock.today()).num_days();
+        self.clock.advance_days(offset);
     }
 
     /// A second instance on this one's database and cache (its Redis and namespace).
@@ -362,4 +387,38 @@ impl TestApp {
             "recordRemedy": remedy, "correctedContent": "罚款一万元" } });
         assert_no_errors(&self.gql(decide, input, Some(handler)).await);
     }
+}
+
+/// A working-day notice for `years` with weekends and the fixed-date statutory holidays (1 January,
+/// 1–2 May, 1–3 October) only: a stand-in for years whose State Council notice this repository
+/// does not hold. Not a real calendar: tests only.
+pub fn stand_in_notice(years: impl IntoIterator<Item = i32>) -> String {
+    use chrono::{Datelike, NaiveDate, Weekday};
+    let mut out = serde_json::Map::new();
+    for year in years {
+        let off: Vec<String> = [(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)]
+            .iter()
+            .filter_map(|(m, d)| NaiveDate::from_ymd_opt(year, *m, *d))
+            .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+            .map(|d| d.to_string())
+            .collect();
+        out.insert(year.to_string(), json!({ "off": off, "work": [] }));
+    }
+    json!({ "about": "test stand-in", "years": out }).to_string()
+}
+
+/// The calendar a test server started by [`TestApp::spawn`] holds: the bundled years and the
+/// stand-ins after them.
+pub fn test_calendar() -> domain::WorkingDayCalendar {
+    use domain::calendar::{BUNDLED, parse_notice};
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let stand_in = parse_notice(&stand_in_notice(year..=year + 2)).unwrap();
+    let bundled = parse_notice(BUNDLED).unwrap();
+    let bundled_years: Vec<i32> = bundled.iter().map(|y| y.year).collect();
+    domain::WorkingDayCalendar::from_years(
+        stand_in
+            .into_iter()
+            .filter(|y| !bundled_years.contains(&y.year))
+            .chain(bundled),
+    )
 }

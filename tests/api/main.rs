@@ -14,6 +14,7 @@ mod audit;
 mod auth;
 mod batching;
 mod cache;
+mod calendar;
 mod candidates;
 mod cli;
 mod commitments;

@@ -460,3 +460,46 @@ async fn a_subject_files_and_follows_with_its_own_token_and_implementers_are_tol
     assert_eq!(d["status"], "CANCELLED");
     assert!(d["cancelReason"].as_str().unwrap().contains("异议成立"));
 }
+
+/// Two instances decide one objection at the same moment: one wins, the other is told the
+/// objection moved on (CONFLICT), never INTERNAL, and the objection holds one decision.
+#[tokio::test]
+async fn two_instances_deciding_one_objection_at_once_give_the_loser_a_conflict() {
+    let app = TestApp::spawn().await;
+    let beside = app.spawn_beside().await;
+    let court = handler(&app, "210900.court");
+    let mut codes = Vec::new();
+    for _ in 0..6 {
+        let (code, entry) = listed(&app).await;
+        let (id, receipt, query_code) = file(&app, &code, "ENTRY", &entry).await;
+        let r = app.gql(ACCEPT, json!({ "id": id }), Some(&court)).await;
+        assert_no_errors(&r);
+        let again = beside.gql(ACCEPT, json!({ "id": id }), Some(&court)).await;
+        assert_eq!(error_of(&again).0, "CONFLICT");
+        codes.push(again);
+        let upheld = json!({ "input": { "id": id, "upheld": true, "reason": "经核查名单有误" } });
+        let rejected =
+            json!({ "input": { "id": id, "upheld": false, "reason": "经核查名单无误" } });
+        let (a, b) = tokio::join!(
+            app.gql(DECIDE, upheld, Some(&court)),
+            beside.gql(DECIDE, rejected, Some(&court))
+        );
+        let won = [&a, &b]
+            .iter()
+            .filter(|r| r.get("errors").is_none())
+            .count();
+        assert_eq!(won, 1, "exactly one decision: {a} {b}");
+        let lost = if a.get("errors").is_some() { &a } else { &b };
+        assert_eq!(error_of(lost).0, "CONFLICT", "{lost}");
+        let r = app
+            .gql(STATUS, json!({ "r": receipt, "q": query_code }), None)
+            .await;
+        let steps = r["data"]["objectionStatus"]["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), 3, "filed, accepted, decided once: {r}");
+        codes.push(a);
+        codes.push(b);
+    }
+    for r in &codes {
+        assert!(!r.to_string().contains("INTERNAL"), "{r}");
+    }
+}

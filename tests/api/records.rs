@@ -143,26 +143,43 @@ async fn bad_records_are_refused_and_nothing_is_stored() {
 }
 
 #[tokio::test]
-async fn duplicate_decision_number_is_a_conflict() {
+async fn a_record_sent_again_is_the_stored_one_and_other_content_a_conflict() {
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
     let token = app.publisher("210900.market");
-    let r = app
+    let first = app
         .gql(
             ADD,
             penalty(&code, "阜市监罚〔2026〕7号", "2026-09-30", "2026-10-15"),
             Some(&token),
         )
         .await;
-    assert_no_errors(&r);
-    let r = app
+    assert_no_errors(&first);
+    let id = first["data"]["addCreditRecord"]["id"].as_str().unwrap();
+    // The same record again (a retry after a lost answer): the record stored the first time.
+    let again = app
         .gql(
             ADD,
             penalty(&code, "阜市监罚〔2026〕7号", "2026-09-30", "2026-10-15"),
             Some(&token),
         )
         .await;
+    assert_no_errors(&again);
+    assert_eq!(again["data"]["addCreditRecord"]["id"], id);
+    // Other content under the same decision number: a conflict naming the stored record.
+    let mut other = penalty(&code, "阜市监罚〔2026〕7号", "2026-09-30", "2026-10-15");
+    other["input"]["content"] = json!("罚款人民币五万元");
+    let r = app.gql(ADD, other, Some(&token)).await;
     assert_eq!(error_of(&r).0, "CONFLICT");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains(id));
+    let r = app.gql(RECORDS, json!({ "s": code }), Some(&token)).await;
+    assert_eq!(
+        r["data"]["creditRecords"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]

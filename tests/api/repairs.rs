@@ -247,7 +247,7 @@ async fn an_application_shows_its_term_and_is_overdue_past_it() {
     let list = "{ repairs { edges { node { appliedOn decideBy overdue } } } }";
     let r = app.gql(list, json!({}), Some(&handler)).await;
     let node = &nodes_of(&r, "repairs")[0];
-    let calendar = domain::WorkingDayCalendar::bundled().unwrap();
+    let calendar = test_calendar();
     let applied: chrono::NaiveDate = node["appliedOn"].as_str().unwrap().parse().unwrap();
     let due = domain::repair::decide_by(&calendar, applied);
     assert_eq!(node["decideBy"], json!(due.map(|d| d.to_string())));

@@ -121,17 +121,34 @@ impl ComplaintNode {
     async fn filed_on(&self) -> Date {
         Date(self.complaint.filed_on)
     }
-    /// 转办期限：信用办应在此日（含）前转办 (route by)
+    /// 转办期限：信用办应在此日（含）前转办；工作日历尚未载入该年时为空 (route by)
     async fn route_by(&self) -> Option<Date> {
         self.complaint.route_by.map(Date)
+    }
+    /// 转办期限暂无法计算的原因，如“2027年工作日历尚未载入” (why routeBy is null)
+    async fn route_by_pending(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let calendar = services(ctx)?.calendar();
+        Ok(self
+            .complaint
+            .route_by
+            .is_none()
+            .then(|| calendar.pending_reason(self.complaint.filed_on)))
     }
     /// 承办部门 (the department routed to)
     async fn routed_to(&self, ctx: &Context<'_>) -> Result<Option<DepartmentNode>> {
         department(ctx, self.complaint.routed_to.as_ref()).await
     }
-    /// 答复期限 (answer by)
+    /// 答复期限：转办后才有；工作日历尚未载入该年时为空 (answer by)
     async fn answer_by(&self) -> Option<Date> {
         self.complaint.answer_by.map(Date)
+    }
+    /// 答复期限暂无法计算的原因（已转办而期限为空时）(why answerBy is null once routed)
+    async fn answer_by_pending(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let calendar = services(ctx)?.calendar();
+        Ok(match (self.complaint.answer_by, self.complaint.routed_on) {
+            (None, Some(on)) => Some(calendar.pending_reason(on)),
+            _ => None,
+        })
     }
     /// 承办部门的答复 (the answer)
     async fn answer(&self) -> Option<&str> {

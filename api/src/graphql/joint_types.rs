@@ -203,9 +203,20 @@ impl DispatchNode {
     async fn created_at(&self) -> DateTime<Utc> {
         self.dispatch.created_at
     }
-    /// 签收截止日（工作日）；工作日历未覆盖时为空 (acknowledge by; null when the calendar did not cover it)
+    /// 签收截止日（工作日）；工作日历尚未载入该年时为空，原因见 acknowledgeByPending，载入后补算
+    /// (acknowledge by; null until the calendar covers it, then filled in)
     async fn acknowledge_by(&self) -> Option<Date> {
         self.dispatch.acknowledge_by.map(Date)
+    }
+    /// 签收期限暂无法计算的原因，如“2027年工作日历尚未载入” (why acknowledgeBy is null)
+    async fn acknowledge_by_pending(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let calendar = super::services(ctx)?.calendar();
+        let made = domain::time::china_date(self.dispatch.created_at);
+        Ok(self
+            .dispatch
+            .acknowledge_by
+            .is_none()
+            .then(|| calendar.pending_reason(made)))
     }
     /// 反馈截止日：推送后季度末 (feedback due)
     async fn feedback_due(&self) -> Date {

@@ -4,6 +4,7 @@
 mod account;
 pub mod answers;
 mod audit_log;
+mod calendar;
 mod candidates;
 mod commitments;
 mod complaints;
@@ -68,6 +69,7 @@ pub struct QueryRoot(
     typical_cases::TypicalCaseQuery,
     complaints::ComplaintQuery,
     account::AccountQuery,
+    calendar::CalendarQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -88,6 +90,7 @@ pub struct MutationRoot(
     nominations::NominationMutation,
     typical_cases::TypicalCaseMutation,
     complaints::ComplaintMutation,
+    calendar::CalendarMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

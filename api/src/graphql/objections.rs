@@ -93,13 +93,35 @@ impl ObjectionNode {
     async fn filed_on(&self) -> Date {
         Date(self.objection.filed_on)
     }
-    /// 受理截止日（工作日）(accept or refuse by)
+    /// 受理截止日（工作日）；工作日历尚未载入该年时为空，原因见 acceptByPending (accept or refuse by)
     async fn accept_by(&self) -> Option<Date> {
         self.objection.accept_by.map(Date)
     }
-    /// 决定截止日（工作日）(decide by)
+    /// 受理期限暂无法计算的原因，如“2027年工作日历尚未载入” (why acceptBy is null)
+    async fn accept_by_pending(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let calendar = services(ctx)?.calendar();
+        Ok(self
+            .objection
+            .accept_by
+            .is_none()
+            .then(|| calendar.pending_reason(self.objection.filed_on)))
+    }
+    /// 决定截止日（工作日），受理后才有；工作日历尚未载入该年时为空，原因见 decideByPending (decide by)
     async fn decide_by(&self) -> Option<Date> {
         self.objection.decide_by.map(Date)
+    }
+    /// 决定期限暂无法计算的原因（已受理而期限为空时）(why decideBy is null once accepted)
+    async fn decide_by_pending(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let calendar = services(ctx)?.calendar();
+        let accepted = self
+            .objection
+            .steps
+            .iter()
+            .find(|s| s.status == domain::objection::ObjectionStatus::Accepted);
+        Ok(match (self.objection.decide_by, accepted) {
+            (None, Some(step)) => Some(calendar.pending_reason(domain::time::china_date(step.at))),
+            _ => None,
+        })
     }
     /// 是否超期 (past the deadline of the step it waits for)
     async fn overdue(&self) -> bool {

@@ -61,16 +61,23 @@ impl RepairNode {
     async fn applied_on(&self) -> Date {
         Date(self.0.applied_on)
     }
-    /// 应作出决定的最后一日：申请后10个工作日；工作日历不及则为空 (decide by)
+    /// 应作出决定的最后一日：申请后10个工作日；工作日历尚未载入该年时为空，原因见 decideByPending (decide by)
     async fn decide_by(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        let calendar = &services(ctx)?.calendar;
-        Ok(domain::repair::decide_by(calendar, self.0.applied_on).map(Date))
+        let calendar = services(ctx)?.calendar();
+        Ok(domain::repair::decide_by(&calendar, self.0.applied_on).map(Date))
+    }
+    /// 决定期限暂无法计算的原因，如“2027年工作日历尚未载入”；期限已知时为空 (why decideBy is null)
+    async fn decide_by_pending(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let calendar = services(ctx)?.calendar();
+        Ok(domain::repair::decide_by(&calendar, self.0.applied_on)
+            .is_none()
+            .then(|| calendar.pending_reason(self.0.applied_on)))
     }
     /// 已过期限仍未决定 (undecided past its term)
     async fn overdue(&self, ctx: &Context<'_>) -> Result<bool> {
         let svc = services(ctx)?;
         Ok(domain::repair::waits_past_deadline(
-            &svc.calendar,
+            &svc.calendar(),
             self.0.status,
             self.0.applied_on,
             svc.today(),

@@ -509,11 +509,23 @@ impl CreditRecordNode {
     async fn publicity_end(&self) -> Option<Date> {
         self.0.publicity_end.map(Date)
     }
-    /// 双公示时效：行政许可和行政处罚是否在决定后7个工作日内公示；其他类别为空。工作日历未覆盖的年份返回错误，不作猜测
-    /// (double-publicity timeliness: published within 7 working days; null for other kinds; an error when
-    /// the calendar lacks the year)
+    /// 双公示时效：行政许可和行政处罚是否在决定后7个工作日内公示；其他类别为空。7日内公示的总是按时；
+    /// 需要而工作日历尚未载入的年份不作猜测，为空，原因见 publishedOnTimePending
+    /// (double-publicity timeliness: published within 7 working days; null for other kinds, and while
+    /// the calendar lacks a year it needs)
     async fn published_on_time(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
-        self.0.published_on_time(&services(ctx)?.calendar).gql()
+        Ok(self
+            .0
+            .published_on_time(&services(ctx)?.calendar())
+            .unwrap_or(None))
+    }
+    /// 双公示时效暂无法判断的原因，如“2027年工作日历尚未载入” (why publishedOnTime is not known yet)
+    async fn published_on_time_pending(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self
+            .0
+            .published_on_time(&services(ctx)?.calendar())
+            .err()
+            .map(|e| e.to_string()))
     }
     /// 登记时间 (created at)
     async fn created_at(&self) -> DateTime<Utc> {

@@ -5,6 +5,7 @@
 use super::catalogue::{
     acting_credit_office, acting_department, find_list_type_by_code, list_type_by_id,
 };
+use super::changed_one;
 use super::entries::{EntryChange, in_force};
 use super::listing::add_one;
 use super::newest_first;
@@ -247,15 +248,20 @@ impl Store {
             }
             let entry_id = listed.as_ref().map(|l| l.entry.id.clone());
             let at = now();
-            diesel::update(listing_candidates::table.find(id))
-                .set((
-                    listing_candidates::status.eq(status.as_str()),
-                    listing_candidates::decided_at.eq(Some(at)),
-                    listing_candidates::decided_by.eq(Some(department.code.to_string())),
-                    listing_candidates::decision_note.eq(&note),
-                    listing_candidates::entry_id.eq(&entry_id),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                listing_candidates::table
+                    .find(id)
+                    .filter(listing_candidates::status.eq(found.status.as_str())),
+            )
+            .set((
+                listing_candidates::status.eq(status.as_str()),
+                listing_candidates::decided_at.eq(Some(at)),
+                listing_candidates::decided_by.eq(Some(department.code.to_string())),
+                listing_candidates::decision_note.eq(&note),
+                listing_candidates::entry_id.eq(&entry_id),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该候选")?;
             Ok((
                 ListingCandidate {
                     status,

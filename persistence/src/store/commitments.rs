@@ -2,6 +2,7 @@
 //! broken one becomes a credit record in the same transaction.
 
 use super::catalogue::{acting_department, find_department};
+use super::changed_one;
 use super::changes;
 use super::newest_first;
 use super::records::record_row;
@@ -172,14 +173,19 @@ impl Store {
                 None
             };
             let at = now();
-            diesel::update(commitments::table.find(id))
-                .set((
-                    commitments::status.eq(status.as_str()),
-                    commitments::assessed_at.eq(Some(at)),
-                    commitments::note.eq(&note),
-                    commitments::record_id.eq(&record_id),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                commitments::table
+                    .find(id)
+                    .filter(commitments::status.eq(found.status.as_str())),
+            )
+            .set((
+                commitments::status.eq(status.as_str()),
+                commitments::assessed_at.eq(Some(at)),
+                commitments::note.eq(&note),
+                commitments::record_id.eq(&record_id),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该信用承诺")?;
             if status == CommitmentStatus::Broken {
                 let proposed = super::candidates::propose(c, &found.subject_id, today)?;
                 if !proposed.is_empty() {

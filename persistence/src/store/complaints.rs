@@ -2,6 +2,7 @@
 //! closed by the credit office; followed by the filer with a receipt and a secret query code.
 
 use super::catalogue::{acting_credit_office, acting_department, find_department};
+use super::changed_one;
 use super::newest_first;
 use super::objections::{hash, random_code};
 use super::{Page, PageRequest, Store, new_id, now};
@@ -36,6 +37,7 @@ struct ComplaintRow {
     conclusion: Option<String>,
     filed_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    routed_on: Option<NaiveDate>,
 }
 
 impl TryFrom<ComplaintRow> for Complaint {
@@ -59,6 +61,7 @@ impl TryFrom<ComplaintRow> for Complaint {
             contact: r.contact,
             filed_on: r.filed_on,
             route_by: r.route_by,
+            routed_on: r.routed_on,
             answer_by: r.answer_by,
             answer: r.answer,
             conclusion: r.conclusion,
@@ -103,7 +106,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<FiledComplaint, StoreError> {
         let new = NewComplaint::parse(raw)?;
-        let route_by = complaint::deadline(&self.policy.calendar, today, ROUTE_WORKING_DAYS);
+        let route_by = complaint::deadline(&self.calendar(), today, ROUTE_WORKING_DAYS);
         self.write(|c| {
             if let Some(about) = &new.about
                 && find_department(c, about)?.is_none()
@@ -131,6 +134,7 @@ impl Store {
                 conclusion: None,
                 filed_at: at,
                 updated_at: at,
+                routed_on: None,
             };
             diesel::insert_into(complaints::table)
                 .values(&row)
@@ -172,7 +176,7 @@ impl Store {
         to: &str,
         today: NaiveDate,
     ) -> Result<Complaint, StoreError> {
-        let answer_by = complaint::deadline(&self.policy.calendar, today, ANSWER_WORKING_DAYS);
+        let answer_by = complaint::deadline(&self.calendar(), today, ANSWER_WORKING_DAYS);
         self.write(|c| {
             acting_credit_office(c, actor, OFFICE_ONLY)?;
             let found = load(c, id)?;
@@ -185,17 +189,24 @@ impl Store {
                 );
             }
             let at = now();
-            diesel::update(complaints::table.find(id))
-                .set((
-                    complaints::status.eq(status.as_str()),
-                    complaints::routed_to.eq(Some(to.to_string())),
-                    complaints::answer_by.eq(answer_by),
-                    complaints::updated_at.eq(at),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                complaints::table
+                    .find(id)
+                    .filter(complaints::status.eq(found.status.as_str())),
+            )
+            .set((
+                complaints::status.eq(status.as_str()),
+                complaints::routed_to.eq(Some(to.to_string())),
+                complaints::answer_by.eq(answer_by),
+                complaints::routed_on.eq(Some(today)),
+                complaints::updated_at.eq(at),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该投诉")?;
             Ok(Complaint {
                 status,
                 routed_to: Some(to),
+                routed_on: Some(today),
                 answer_by,
                 updated_at: at.and_utc(),
                 ..found
@@ -219,13 +230,18 @@ impl Store {
             }
             let status = found.status.answer()?;
             let at = now();
-            diesel::update(complaints::table.find(id))
-                .set((
-                    complaints::status.eq(status.as_str()),
-                    complaints::answer.eq(Some(&answer)),
-                    complaints::updated_at.eq(at),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                complaints::table
+                    .find(id)
+                    .filter(complaints::status.eq(found.status.as_str())),
+            )
+            .set((
+                complaints::status.eq(status.as_str()),
+                complaints::answer.eq(Some(&answer)),
+                complaints::updated_at.eq(at),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该投诉")?;
             Ok(Complaint {
                 status,
                 answer: Some(answer),
@@ -248,13 +264,18 @@ impl Store {
             let found = load(c, id)?;
             let status = found.status.close()?;
             let at = now();
-            diesel::update(complaints::table.find(id))
-                .set((
-                    complaints::status.eq(status.as_str()),
-                    complaints::conclusion.eq(Some(&conclusion)),
-                    complaints::updated_at.eq(at),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                complaints::table
+                    .find(id)
+                    .filter(complaints::status.eq(found.status.as_str())),
+            )
+            .set((
+                complaints::status.eq(status.as_str()),
+                complaints::conclusion.eq(Some(&conclusion)),
+                complaints::updated_at.eq(at),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该投诉")?;
             Ok(Complaint {
                 status,
                 conclusion: Some(conclusion),
@@ -295,4 +316,40 @@ impl Store {
             Ok(Page::from_overfetch(items, page))
         })
     }
+}
+
+/// Fills the route and answer deadlines of complaints filed or routed past the calendar; returns
+/// how many complaints gained one.
+pub(crate) fn fill_pending(
+    c: &mut AnyConnection,
+    calendar: &domain::WorkingDayCalendar,
+) -> Result<usize, StoreError> {
+    let mut filled = 0;
+    let to_route: Vec<(String, NaiveDate)> = complaints::table
+        .filter(complaints::route_by.is_null())
+        .select((complaints::id, complaints::filed_on))
+        .load(c)?;
+    for (id, filed_on) in to_route {
+        if let Some(by) = complaint::deadline(calendar, filed_on, ROUTE_WORKING_DAYS) {
+            diesel::update(complaints::table.find(&id))
+                .set(complaints::route_by.eq(Some(by)))
+                .execute(c)?;
+            filled += 1;
+        }
+    }
+    let to_answer: Vec<(String, Option<NaiveDate>)> = complaints::table
+        .filter(complaints::answer_by.is_null())
+        .filter(complaints::routed_on.is_not_null())
+        .select((complaints::id, complaints::routed_on))
+        .load(c)?;
+    for (id, routed_on) in to_answer {
+        let Some(on) = routed_on else { continue };
+        if let Some(by) = complaint::deadline(calendar, on, ANSWER_WORKING_DAYS) {
+            diesel::update(complaints::table.find(&id))
+                .set(complaints::answer_by.eq(Some(by)))
+                .execute(c)?;
+            filled += 1;
+        }
+    }
+    Ok(filled)
 }

@@ -1,6 +1,7 @@
 //! Dispatches: made with a listing, answered by their departments, cancelled when the entry ends.
 
 use super::catalogue::acting_department;
+use super::changed_one;
 use super::memoranda::current_memoranda;
 use super::webhooks;
 use super::{Page, PageRequest, Policy, Store, new_id, now};
@@ -104,12 +105,17 @@ impl Store {
             access::may_handle_dispatch(&department, &d.department)?;
             let status = d.status.acknowledge()?;
             let at = now();
-            diesel::update(dispatches::table.find(id))
-                .set((
-                    dispatches::status.eq(status.as_str()),
-                    dispatches::acknowledged_at.eq(Some(at)),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                dispatches::table
+                    .find(id)
+                    .filter(dispatches::status.eq(d.status.as_str())),
+            )
+            .set((
+                dispatches::status.eq(status.as_str()),
+                dispatches::acknowledged_at.eq(Some(at)),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该推送")?;
             Ok(Dispatch {
                 status,
                 acknowledged_at: Some(at.and_utc()),
@@ -146,14 +152,19 @@ impl Store {
                 .execute(c)
                 .on_unique("该推送已反馈，不能重复反馈")?;
             let acknowledged_at = d.acknowledged_at.map(|t| t.naive_utc()).unwrap_or(at);
-            diesel::update(dispatches::table.find(id))
-                .set((
-                    dispatches::status.eq(status.as_str()),
-                    dispatches::acknowledged_at.eq(Some(acknowledged_at)),
-                    dispatches::answered_at.eq(Some(at)),
-                    dispatches::answered_on.eq(Some(today)),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                dispatches::table
+                    .find(id)
+                    .filter(dispatches::status.eq(d.status.as_str())),
+            )
+            .set((
+                dispatches::status.eq(status.as_str()),
+                dispatches::acknowledged_at.eq(Some(acknowledged_at)),
+                dispatches::answered_at.eq(Some(at)),
+                dispatches::answered_on.eq(Some(today)),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该推送")?;
             let dispatch = Dispatch {
                 status,
                 acknowledged_at: Some(acknowledged_at.and_utc()),
@@ -211,8 +222,11 @@ pub(crate) fn plan_rows(
     }
     let plan = plan_dispatches(memoranda, list_type, subject, &catalogue.departments, today);
     let made = now();
-    let acknowledge_by =
-        dispatch::acknowledge_by(&policy.calendar, today, policy.acknowledge_working_days);
+    let acknowledge_by = dispatch::acknowledge_by(
+        &policy.calendar.current(),
+        today,
+        policy.acknowledge_working_days,
+    );
     let rows = plan
         .iter()
         .map(|p| DispatchRow {

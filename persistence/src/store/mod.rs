@@ -4,6 +4,7 @@ mod as_of;
 mod audit;
 mod batch;
 mod bulk;
+mod calendar;
 mod candidates;
 mod catalogue;
 pub(crate) mod changes;
@@ -34,6 +35,7 @@ mod webhooks;
 
 pub use as_of::AsOf;
 pub use audit::{AuditFilter, NewAudit, sha256_hex};
+pub use calendar::{CalendarHandle, CalendarLoaded, FilledDeadlines};
 pub use catalogue::ReferenceData;
 pub use checks::{CheckOutcome, MeasureFinding};
 pub use complaints::{ComplaintView, FiledComplaint};
@@ -56,7 +58,6 @@ use crate::conn::{self, AnyConnection, Backend, Manager};
 use crate::error::StoreError;
 use diesel::Connection;
 use diesel::r2d2::{Pool, PooledConnection};
-use domain::WorkingDayCalendar;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -127,11 +128,12 @@ impl<T> Page<T> {
     }
 }
 
-/// The rules of time the store applies when it writes: the working-day calendar and how many
-/// working days a department has to acknowledge a dispatch.
+/// The rules of time the store applies when it writes: the working-day calendar (as stored, read
+/// again when another instance loads a year) and how many working days a department has to
+/// acknowledge a dispatch.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    pub calendar: Arc<WorkingDayCalendar>,
+    pub calendar: CalendarHandle,
     pub acknowledge_working_days: u32,
     /// Subjects a name search scans in id order before it turns to its index (see `search`).
     pub search_window: i64,
@@ -143,9 +145,7 @@ pub const DEFAULT_SEARCH_WINDOW: i64 = 5_000;
 impl Default for Policy {
     fn default() -> Self {
         Policy {
-            calendar: Arc::new(
-                WorkingDayCalendar::bundled().unwrap_or_else(|_| WorkingDayCalendar::empty()),
-            ),
+            calendar: CalendarHandle::default(),
             acknowledge_working_days: domain::dispatch::DEFAULT_ACKNOWLEDGE_WORKING_DAYS,
             search_window: DEFAULT_SEARCH_WINDOW,
         }
@@ -194,10 +194,11 @@ impl Store {
         })
     }
 
-    /// The same store under another policy (a configured calendar, say).
+    /// The same store under other rules of time; the calendar stays the store's own.
     pub fn with_policy(self, policy: Policy) -> Store {
+        let calendar = self.policy.calendar.clone();
         Store {
-            policy: Arc::new(policy),
+            policy: Arc::new(Policy { calendar, ..policy }),
             ..self
         }
     }
@@ -215,12 +216,17 @@ impl Store {
         self.queries.load(Ordering::Relaxed)
     }
 
-    /// Applies pending migrations; returns how many ran.
+    /// Applies pending migrations, then installs the bundled calendar years the database lacks
+    /// and reads the calendar; returns how many migrations ran.
     pub fn migrate(&self) -> Result<usize, StoreError> {
-        let _guard = self.lock_writes()?;
-        let mut c = self.conn()?;
-        conn::run_migrations(&mut c)
-            .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))
+        let ran = {
+            let _guard = self.lock_writes()?;
+            let mut c = self.conn()?;
+            conn::run_migrations(&mut c)
+                .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))?
+        };
+        self.install_calendar(domain::calendar::BUNDLED, "bundled")?;
+        Ok(ran)
     }
 
     /// Reverts every migration (for the up → down → up check).
@@ -278,11 +284,34 @@ impl Store {
     ) -> Result<T, StoreError> {
         let _guard = self.lock_writes()?;
         let mut pooled = self.conn()?;
-        let result = pooled.transaction(f);
+        let sqlite = self.backend == Backend::Sqlite;
+        let result = pooled.transaction(|c| {
+            if sqlite {
+                // Takes the write lock before anything is read (see the table's migration): a
+                // command of another process then waits (busy_timeout) instead of failing.
+                use diesel::connection::SimpleConnection;
+                c.batch_execute("UPDATE write_gate SET id = id WHERE 0")?;
+            }
+            f(c)
+        });
         if result.is_err() {
             check_connection(&mut pooled);
         }
         result
+    }
+}
+
+/// After an update guarded by the state it was read in (`… WHERE status = <as read>`): no row
+/// changed means another command, perhaps on another instance, changed it first. That caller
+/// loses with a conflict, never an internal error.
+pub(crate) fn changed_one(rows: usize, what: &str) -> Result<(), StoreError> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(domain::DomainError::conflict(format!(
+            "{what}刚被另一操作处理，状态已改变；请刷新后查看"
+        ))
+        .into())
     }
 }
 

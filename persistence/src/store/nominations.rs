@@ -4,6 +4,7 @@
 use super::catalogue::{
     acting_department, find_department, find_list_type_by_code, list_type_by_id,
 };
+use super::changed_one;
 use super::entries::EntryChange;
 use super::listing::add_one;
 use super::newest_first;
@@ -144,14 +145,19 @@ impl Store {
             }
             let entry_id = listed.as_ref().map(|l| l.entry.id.clone());
             let at = now();
-            diesel::update(nominations::table.find(id))
-                .set((
-                    nominations::status.eq(status.as_str()),
-                    nominations::decided_at.eq(Some(at)),
-                    nominations::decision_note.eq(&note),
-                    nominations::entry_id.eq(&entry_id),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                nominations::table
+                    .find(id)
+                    .filter(nominations::status.eq(found.status.as_str())),
+            )
+            .set((
+                nominations::status.eq(status.as_str()),
+                nominations::decided_at.eq(Some(at)),
+                nominations::decision_note.eq(&note),
+                nominations::entry_id.eq(&entry_id),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该推荐")?;
             Ok((
                 Nomination {
                     status,

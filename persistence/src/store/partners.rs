@@ -2,6 +2,7 @@
 //! every request they make (so that a suspension holds at once); their use counted per day.
 
 use super::catalogue::acting_credit_office;
+use super::changed_one;
 use super::newest_first;
 use super::{Page, PageRequest, Store, new_id, new_secret, now};
 use crate::conn::AnyConnection;
@@ -123,13 +124,18 @@ impl Store {
             let row = require(c, client_id)?;
             let status = partner_of(&row)?.status.suspend()?;
             let at = now();
-            diesel::update(partners::table.find(&row.id))
-                .set((
-                    partners::status.eq(status.as_str()),
-                    partners::suspended_at.eq(Some(at)),
-                    partners::suspension_reason.eq(Some(&reason)),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                partners::table
+                    .find(&row.id)
+                    .filter(partners::status.eq(row.status.as_str())),
+            )
+            .set((
+                partners::status.eq(status.as_str()),
+                partners::suspended_at.eq(Some(at)),
+                partners::suspension_reason.eq(Some(&reason)),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该合作方")?;
             partner_of(&PartnerRow {
                 status: status.as_str().to_owned(),
                 suspended_at: Some(at),
@@ -149,13 +155,18 @@ impl Store {
             acting_credit_office(c, actor, "只有信用办可以管理合作方")?;
             let row = require(c, client_id)?;
             let status = partner_of(&row)?.status.reinstate()?;
-            diesel::update(partners::table.find(&row.id))
-                .set((
-                    partners::status.eq(status.as_str()),
-                    partners::suspended_at.eq(None::<NaiveDateTime>),
-                    partners::suspension_reason.eq(None::<String>),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                partners::table
+                    .find(&row.id)
+                    .filter(partners::status.eq(row.status.as_str())),
+            )
+            .set((
+                partners::status.eq(status.as_str()),
+                partners::suspended_at.eq(None::<NaiveDateTime>),
+                partners::suspension_reason.eq(None::<String>),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该合作方")?;
             partner_of(&PartnerRow {
                 status: status.as_str().to_owned(),
                 suspended_at: None,

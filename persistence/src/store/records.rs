@@ -5,7 +5,7 @@ use super::changes;
 use super::subjects::require_subject;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
-use crate::error::{OnUnique, StoreError};
+use crate::error::StoreError;
 use crate::rows::{CreditRecordRow, convert};
 use crate::schema::credit_records;
 use chrono::NaiveDate;
@@ -13,7 +13,7 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::record::RawCreditRecord;
-use domain::{CreditRecord, CreditRecordKind, DepartmentCode, NewCreditRecord};
+use domain::{CreditRecord, CreditRecordKind, DepartmentCode, DomainError, NewCreditRecord};
 
 #[derive(Debug, Clone, Default)]
 pub struct RecordFilter {
@@ -36,14 +36,27 @@ impl Store {
             let department = acting_department(c, actor)?;
             let subject = require_subject(c, &raw.subject_code, "input.subject")?;
             access::may_write_record(&department, &subject)?;
+            if let Some(earlier) = find_decided(c, &department.code, &new)? {
+                return sent_again(&new, &subject.id, earlier);
+            }
             let row = record_row(&new, &subject.id, &department.code);
-            diesel::insert_into(credit_records::table)
-                .values(&row)
-                .execute(c)
-                .on_unique(&format!(
-                    "本部门已登记过决定文书号为 {} 的同类记录",
-                    new.decision_number
-                ))?;
+            // In a savepoint: a twin committed since the look-up above leaves the transaction
+            // usable, to answer with it.
+            let inserted = c.transaction(|c| {
+                diesel::insert_into(credit_records::table)
+                    .values(&row)
+                    .execute(c)
+            });
+            if let Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) = inserted
+            {
+                let earlier = find_decided(c, &department.code, &new)?
+                    .ok_or_else(|| StoreError::Internal("unique record vanished".into()))?;
+                return sent_again(&new, &subject.id, earlier);
+            }
+            inserted?;
             changes::append(
                 c,
                 &[changes::made(
@@ -112,6 +125,41 @@ impl Store {
 }
 
 /// The row of a new record from `department`.
+/// The record this department already registered under the same kind and decision number.
+fn find_decided(
+    c: &mut AnyConnection,
+    department: &DepartmentCode,
+    new: &NewCreditRecord,
+) -> Result<Option<CreditRecord>, StoreError> {
+    credit_records::table
+        .filter(credit_records::source_department.eq(department.as_str()))
+        .filter(credit_records::kind.eq(new.kind.as_str()))
+        .filter(credit_records::decision_number.eq(&new.decision_number))
+        .select(CreditRecordRow::as_select())
+        .first(c)
+        .optional()?
+        .map(CreditRecord::try_from)
+        .transpose()
+}
+
+/// A record sent again: the same content answers with the record stored the first time (a retry
+/// after a lost answer changes nothing); other content under its decision number is a conflict
+/// that names it.
+fn sent_again(
+    new: &NewCreditRecord,
+    subject_id: &str,
+    earlier: CreditRecord,
+) -> Result<CreditRecord, StoreError> {
+    if new.same_as(subject_id, &earlier) {
+        return Ok(earlier);
+    }
+    Err(DomainError::conflict(format!(
+        "本部门已登记过决定文书号为 {} 的同类记录（编号 {}），内容与本次不同；如需更正，请通过异议更正程序",
+        new.decision_number, earlier.id
+    ))
+    .into())
+}
+
 pub(crate) fn record_row(
     new: &NewCreditRecord,
     subject_id: &str,

@@ -2,6 +2,7 @@
 //! the penalty, and the rules per list type and record kind.
 
 use super::catalogue::{acting_department, find_list_type_by_code};
+use super::changed_one;
 use super::changes;
 use super::dispatches::cancel_open;
 use super::subjects::{load_subject_by_id, require_subject};
@@ -310,14 +311,19 @@ impl Store {
                     }
                 });
             }
-            diesel::update(repairs::table.find(id))
-                .set((
-                    repairs::status.eq(status.as_str()),
-                    repairs::decided_by.eq(Some(department.code.to_string())),
-                    repairs::decision_reason.eq(Some(&reason)),
-                    repairs::decided_at.eq(Some(now())),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                repairs::table
+                    .find(id)
+                    .filter(repairs::status.eq(repair.status.as_str())),
+            )
+            .set((
+                repairs::status.eq(status.as_str()),
+                repairs::decided_by.eq(Some(department.code.to_string())),
+                repairs::decision_reason.eq(Some(&reason)),
+                repairs::decided_at.eq(Some(now())),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该修复申请")?;
             let decided = load(c, id)?;
             if let Some(target) = repaired {
                 changes::append(

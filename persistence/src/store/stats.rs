@@ -73,7 +73,7 @@ impl Store {
         jurisdiction: Option<JurisdictionCode>,
         today: NaiveDate,
     ) -> Result<Stats, StoreError> {
-        let calendar = self.policy.calendar.clone();
+        let calendar = self.calendar();
         self.read(|c| {
             let department = acting_department(c, actor)?;
             access::may_read_stats(&department)?;
@@ -90,7 +90,7 @@ impl Store {
         to: NaiveDate,
         today: NaiveDate,
     ) -> Result<DepartmentProgress, StoreError> {
-        let calendar = self.policy.calendar.clone();
+        let calendar = self.calendar();
         self.read(|c| {
             let department = acting_department(c, actor)?;
             let stats = count_all(c, &calendar, from, to, &None, today)?;

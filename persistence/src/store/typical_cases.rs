@@ -2,6 +2,7 @@
 //! office; publication goes into the change feed in the same transaction.
 
 use super::catalogue::{acting_credit_office, acting_department};
+use super::changed_one;
 use super::changes;
 use super::newest_first;
 use super::subjects::load_subject_by_id;
@@ -129,13 +130,18 @@ impl Store {
             let found = TypicalCase::try_from(case_row(c, id)?)?;
             let status = found.status.decide(approve)?;
             let at = now();
-            diesel::update(typical_cases::table.find(id))
-                .set((
-                    typical_cases::status.eq(status.as_str()),
-                    typical_cases::decided_at.eq(Some(at)),
-                    typical_cases::decision_note.eq(&note),
-                ))
-                .execute(c)?;
+            let rows = diesel::update(
+                typical_cases::table
+                    .find(id)
+                    .filter(typical_cases::status.eq(found.status.as_str())),
+            )
+            .set((
+                typical_cases::status.eq(status.as_str()),
+                typical_cases::decided_at.eq(Some(at)),
+                typical_cases::decision_note.eq(&note),
+            ))
+            .execute(c)?;
+            changed_one(rows, "该典型案例")?;
             if status == CaseStatus::Approved {
                 let subject = load_subject_by_id(c, &found.subject_id)?;
                 changes::append(

@@ -3,18 +3,20 @@
 //! cancel its dispatches and publish a correction notice.
 
 mod model;
+mod pending;
 mod queries;
 
 use model::*;
 pub use model::{DeadlineTarget, Decided, Decision, Filed, Filer, ObjectionFilter};
 pub(crate) use model::{hash, random_code};
+pub(crate) use pending::fill_pending;
 
 use super::catalogue::acting_department;
 use super::changes;
 use super::dispatches::cancel_open;
 use super::subjects::require_subject;
 use super::targets::{archive_version, load_entry, load_record};
-use super::{Store, new_id, now};
+use super::{Store, changed_one, new_id, now};
 use crate::conn::AnyConnection;
 use crate::error::{StoreError, corrupt};
 use crate::schema::{correction_notices, credit_records, list_entries, objections};
@@ -37,7 +39,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Filed, StoreError> {
         let new = NewObjection::parse(raw)?;
-        let calendar = self.policy.calendar.clone();
+        let calendar = self.calendar();
         self.write(|c| {
             let subject = require_subject(c, &raw.subject_code, "input.subject")?;
             if let Filer::Subject(code) = filer
@@ -161,7 +163,7 @@ impl Store {
         note: &str,
         today: NaiveDate,
     ) -> Result<Objection, StoreError> {
-        let calendar = self.policy.calendar.clone();
+        let calendar = self.calendar();
         self.write(|c| {
             let department = acting_department(c, actor)?;
             let o = load(c, id)?;
@@ -169,12 +171,13 @@ impl Store {
             let status = o.status.accept()?;
             let rule = rule_of(c, &o)?;
             let decide_by = deadlines_for(c, &rule)?.decide_by(&calendar, today);
-            diesel::update(objections::table.find(id))
+            let rows = diesel::update(guarded(id, o.status))
                 .set((
                     objections::status.eq(status.as_str()),
                     objections::decide_by.eq(decide_by),
                 ))
                 .execute(c)?;
+            changed_one(rows, "该异议")?;
             add_step(c, &o, status, department.code.as_str(), note.trim())?;
             load(c, id)
         })
@@ -193,9 +196,10 @@ impl Store {
             let o = load(c, id)?;
             access::may_handle_objection(&department, &o.owner)?;
             let status = o.status.refuse()?;
-            diesel::update(objections::table.find(id))
+            let rows = diesel::update(guarded(id, o.status))
                 .set(objections::status.eq(status.as_str()))
                 .execute(c)?;
+            changed_one(rows, "该异议")?;
             add_step(c, &o, status, department.code.as_str(), &reason)?;
             load(c, id)
         })
@@ -221,9 +225,10 @@ impl Store {
             access::may_handle_objection(&department, &o.owner)?;
             let upheld = matches!(decision, Decision::Uphold { .. });
             let status = o.status.decide(upheld)?;
-            diesel::update(objections::table.find(id))
+            let rows = diesel::update(guarded(id, o.status))
                 .set(objections::status.eq(status.as_str()))
                 .execute(c)?;
+            changed_one(rows, "该异议")?;
             add_step(c, &o, status, department.code.as_str(), &reason)?;
             let subject = super::subjects::load_subject_by_id(c, &o.subject_id)?;
             let mut cancelled = Vec::new();
@@ -304,6 +309,20 @@ impl Store {
             })
         })
     }
+}
+
+/// The objection `id` as long as it is still in `status`: an update of it changes nothing once
+/// another command has moved it on.
+fn guarded(
+    id: &str,
+    status: ObjectionStatus,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Find<objections::table, &str>,
+    diesel::dsl::Eq<objections::status, &'static str>,
+> {
+    objections::table
+        .find(id)
+        .filter(objections::status.eq(status.as_str()))
 }
 
 fn rule_of(c: &mut AnyConnection, o: &Objection) -> Result<DeadlineTarget, StoreError> {

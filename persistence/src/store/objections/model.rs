@@ -2,7 +2,7 @@
 
 use super::super::now;
 use crate::conn::AnyConnection;
-use crate::error::{StoreError, corrupt};
+use crate::error::{OnUnique, StoreError, corrupt};
 use crate::schema::{correction_notices, objection_deadlines, objection_steps, objections};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -239,6 +239,7 @@ pub(super) fn add_step(
             note: note.to_owned(),
             at: now(),
         })
-        .execute(c)?;
+        .execute(c)
+        .on_unique("该异议刚被另一操作处理，请刷新后查看")?;
     Ok(())
 }
