@@ -85,6 +85,7 @@ fn setup(url: &str) -> Bench<Store> {
             effective_date: NaiveDate::from_ymd_opt(2026, 1, 1),
             list_types: vec!["bench-black".into()],
             feedback_due_quarters: None,
+            lift_working_days: None,
             measures,
         },
     )?;

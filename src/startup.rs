@@ -5,7 +5,7 @@ use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use api::auth::Verifier;
 use api::cache::{Cache, Change};
-use api::events::{DispatchEventKind, Events};
+use api::events::Events;
 use api::http::{AppState, configure, request_id};
 use api::rate_limit::{RateLimiter, RatePlan};
 use api::{Clock, Services, schema_builder};
@@ -85,12 +85,11 @@ pub async fn sweep_loop(services: Services, interval: Duration) {
             Ok(Ok(report)) if report.expired_entries > 0 => {
                 tracing::info!(
                     expired = report.expired_entries,
-                    cancelled = report.cancelled.len(),
+                    cancelled = report.ended.cancelled.len(),
+                    lifts = report.ended.lifts.len(),
                     "expiry sweep"
                 );
-                services
-                    .events
-                    .publish(DispatchEventKind::Cancelled, &report.cancelled);
+                services.events.publish_ended(&report.ended);
                 let tags = report
                     .subject_codes
                     .iter()

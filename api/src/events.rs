@@ -10,6 +10,8 @@ use tokio::sync::broadcast;
 pub enum DispatchEventKind {
     Created,
     Cancelled,
+    /// An applied measure whose entry ended: to be lifted.
+    LiftRequested,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +46,12 @@ impl Events {
                 dispatch: d.clone(),
             });
         }
+    }
+
+    /// What an entry's ending did: its open dispatches cancelled, its applied ones to be lifted.
+    pub fn publish_ended(&self, ended: &persistence::EndedMeasures) {
+        self.publish(DispatchEventKind::Cancelled, &ended.cancelled);
+        self.publish(DispatchEventKind::LiftRequested, &ended.lifts);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<DispatchEvent> {

@@ -95,6 +95,26 @@ const SECTIONS: &[Section] = &[
         ],
     },
     Section {
+        sheet: "措施解除",
+        columns: &[
+            count(
+                "请求解除措施",
+                "期间内因名单条目结束（撤销、修复、移出、到期）请本部门解除的已实施措施",
+                |r| Cell::Count(r.figures.lifts_requested),
+            ),
+            count(
+                "已确认解除",
+                "其中本部门已确认解除的",
+                |r| Cell::Count(r.figures.lifts_confirmed),
+            ),
+            count(
+                "超期未确认解除",
+                "其中至今仍未确认且已过解除期限的",
+                |r| Cell::Count(r.figures.lifts_overdue),
+            ),
+        ],
+    },
+    Section {
         sheet: "信用核查",
         columns: &[count(
             "核查次数",

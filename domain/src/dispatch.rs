@@ -18,15 +18,21 @@ pub enum DispatchStatus {
     Applied,
     NotApplicable,
     Cancelled,
+    /// Applied, and its entry ended: the department is asked to lift the measure.
+    LiftRequested,
+    /// The department confirmed that it lifted the measure.
+    Lifted,
 }
 
 impl DispatchStatus {
-    pub const ALL: [DispatchStatus; 5] = [
+    pub const ALL: [DispatchStatus; 7] = [
         DispatchStatus::Pending,
         DispatchStatus::Acknowledged,
         DispatchStatus::Applied,
         DispatchStatus::NotApplicable,
         DispatchStatus::Cancelled,
+        DispatchStatus::LiftRequested,
+        DispatchStatus::Lifted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +42,8 @@ impl DispatchStatus {
             DispatchStatus::Applied => "applied",
             DispatchStatus::NotApplicable => "not_applicable",
             DispatchStatus::Cancelled => "cancelled",
+            DispatchStatus::LiftRequested => "lift_requested",
+            DispatchStatus::Lifted => "lifted",
         }
     }
 
@@ -48,13 +56,50 @@ impl DispatchStatus {
         matches!(self, DispatchStatus::Pending | DispatchStatus::Acknowledged)
     }
 
-    fn label(self) -> &'static str {
+    /// The status as people read it.
+    pub fn label(self) -> &'static str {
         match self {
             DispatchStatus::Pending => "待签收",
             DispatchStatus::Acknowledged => "已签收",
             DispatchStatus::Applied => "已实施",
             DispatchStatus::NotApplicable => "不适用",
             DispatchStatus::Cancelled => "已撤回",
+            DispatchStatus::LiftRequested => "待解除",
+            DispatchStatus::Lifted => "已解除",
+        }
+    }
+
+    /// Whether the measure was applied at some time (applied, and perhaps lifted since).
+    pub fn was_applied(self) -> bool {
+        matches!(
+            self,
+            DispatchStatus::Applied | DispatchStatus::LiftRequested | DispatchStatus::Lifted
+        )
+    }
+
+    /// Applied → LiftRequested when its entry ends; a lifted measure is asked again when its entry
+    /// is found wrongful after it ended (the subject's standing is still to restore).
+    pub fn request_lift(self) -> Result<Self, DomainError> {
+        match self {
+            DispatchStatus::Applied | DispatchStatus::LiftRequested | DispatchStatus::Lifted => {
+                Ok(DispatchStatus::LiftRequested)
+            }
+            other => Err(DomainError::conflict(format!(
+                "推送当前状态为{}，没有已实施的措施需要解除",
+                other.label()
+            ))),
+        }
+    }
+
+    /// LiftRequested → Lifted, when the department confirms.
+    pub fn confirm_lift(self) -> Result<Self, DomainError> {
+        match self {
+            DispatchStatus::LiftRequested => Ok(DispatchStatus::Lifted),
+            DispatchStatus::Lifted => Err(DomainError::conflict("该措施已确认解除，不能重复确认")),
+            other => Err(DomainError::conflict(format!(
+                "推送当前状态为{}，没有待解除的措施",
+                other.label()
+            ))),
         }
     }
 
@@ -223,6 +268,19 @@ mod tests {
         assert_eq!(Acknowledged.cancel(), Ok(Cancelled));
         assert!(Applied.cancel().is_err());
         assert!(Cancelled.cancel().is_err());
+        assert_eq!(Applied.request_lift(), Ok(LiftRequested));
+        assert_eq!(Lifted.request_lift(), Ok(LiftRequested));
+        assert!(Pending.request_lift().is_err());
+        assert!(NotApplicable.request_lift().is_err());
+        assert!(Cancelled.request_lift().is_err());
+        assert_eq!(LiftRequested.confirm_lift(), Ok(Lifted));
+        assert!(Lifted.confirm_lift().is_err());
+        assert!(Applied.confirm_lift().is_err());
+        assert!(LiftRequested.cancel().is_err());
+        assert!(matches!(
+            LiftRequested.answer(Outcome::Applied),
+            Err(DomainError::Conflict(_))
+        ));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod feed;
 mod fixtures;
 pub mod import;
 pub mod jurisdiction;
+pub mod lift;
 pub mod list;
 pub mod lookup;
 pub mod memorandum;

@@ -134,6 +134,8 @@ pub struct Memorandum {
     pub list_types: Vec<ListSelector>,
     /// Feedback is due by the end of this many quarters after the dispatch's quarter.
     pub feedback_due_quarters: u32,
+    /// Working days an implementing department has to confirm a lift once the entry ends.
+    pub lift_working_days: u32,
     pub retired: bool,
     pub measures: Vec<Measure>,
 }
@@ -170,6 +172,7 @@ pub struct RawMemorandum {
     pub effective_date: Option<NaiveDate>,
     pub list_types: Vec<String>,
     pub feedback_due_quarters: Option<i32>,
+    pub lift_working_days: Option<i32>,
     pub measures: Vec<RawMeasure>,
 }
 
@@ -183,6 +186,7 @@ pub struct NewMemorandum {
     pub effective_date: NaiveDate,
     pub list_types: Vec<ListSelector>,
     pub feedback_due_quarters: u32,
+    pub lift_working_days: u32,
     pub measures: Vec<Measure>,
 }
 
@@ -303,6 +307,7 @@ impl NewMemorandum {
             effective_date,
             list_types,
             feedback_due_quarters,
+            lift_working_days: crate::lift::parse_working_days(raw.lift_working_days)?,
             measures,
         })
     }
@@ -401,6 +406,7 @@ mod tests {
             effective_date: d("2016-01-20"),
             list_types,
             feedback_due_quarters: 1,
+            lift_working_days: 5,
             retired: false,
             measures,
         }
@@ -516,6 +522,7 @@ mod tests {
             effective_date: Some(d("2016-01-20")),
             list_types: vec!["court-dishonest-debtor".into()],
             feedback_due_quarters: None,
+            lift_working_days: None,
             measures: vec![RawMeasure {
                 code: "141-1".into(),
                 name: "限制发行企业债券".into(),

@@ -93,6 +93,12 @@ pub struct Figures {
     pub answered: i64,
     /// Of those, still unacknowledged past their deadline today.
     pub dispatches_overdue: i64,
+    /// Lifts requested of it (measures it applied whose entry ended), by the day requested.
+    pub lifts_requested: i64,
+    /// Of those, confirmed lifted.
+    pub lifts_confirmed: i64,
+    /// Of those, still unconfirmed past their deadline today.
+    pub lifts_overdue: i64,
     /// Working days from dispatch to answer → how many answers took that long.
     response_days: BTreeMap<u32, i64>,
     response_unknown: bool,
@@ -271,20 +277,21 @@ impl<'a> Tally<'a> {
         acknowledge_by: Option<NaiveDate>,
         count: i64,
     ) {
-        let response = match (status, answered_on) {
-            (DispatchStatus::Applied | DispatchStatus::NotApplicable, Some(on)) => {
-                Some(dispatch::response_working_days(self.calendar, made, on).ok())
-            }
+        // Applied ones may have been lifted since: answered all the same.
+        let answered = status.was_applied() || status == DispatchStatus::NotApplicable;
+        let response = match (answered, answered_on) {
+            (true, Some(on)) => Some(dispatch::response_working_days(self.calendar, made, on).ok()),
             _ => None,
         };
         let overdue =
             status == DispatchStatus::Pending && acknowledge_by.is_some_and(|by| self.today > by);
         self.count(to, made, |f| {
             f.dispatched += count;
-            match status {
-                DispatchStatus::Cancelled => f.cancelled += count,
-                DispatchStatus::Applied | DispatchStatus::NotApplicable => f.answered += count,
-                _ => {}
+            if status == DispatchStatus::Cancelled {
+                f.cancelled += count;
+            }
+            if answered {
+                f.answered += count;
             }
             match response {
                 Some(Some(days)) => *f.response_days.entry(days).or_default() += count,
@@ -293,6 +300,28 @@ impl<'a> Tally<'a> {
             }
             if overdue {
                 f.dispatches_overdue += count;
+            }
+        });
+    }
+
+    /// `count` lifts requested of an implementing department on `requested_on`, alike in all
+    /// else: confirmed or not, and due by `lift_by`.
+    pub fn lifts(
+        &mut self,
+        of: &str,
+        requested_on: NaiveDate,
+        confirmed: bool,
+        lift_by: Option<NaiveDate>,
+        count: i64,
+    ) {
+        let overdue = !confirmed && lift_by.is_some_and(|by| self.today > by);
+        self.count(of, requested_on, |f| {
+            f.lifts_requested += count;
+            if confirmed {
+                f.lifts_confirmed += count;
+            }
+            if overdue {
+                f.lifts_overdue += count;
             }
         });
     }
@@ -462,6 +491,36 @@ mod tests {
         assert_eq!((oct.checks, nov.checks), (1, 1));
         assert_eq!((oct.dispatched, nov.dispatched), (1, 2));
         assert_eq!(oct.dispatched + nov.dispatched, p.total.dispatched);
+    }
+
+    #[test]
+    fn lifts_count_requested_confirmed_and_overdue_and_lifted_dispatches_stay_answered() {
+        let cal = calendar();
+        let today = d("2026-11-30");
+        let mut t = Tally::new(d("2026-11-01"), d("2026-11-30"), today, &cal).unwrap();
+        let housing = "210900.housing";
+        for status in [DispatchStatus::LiftRequested, DispatchStatus::Lifted] {
+            t.dispatches(
+                housing,
+                status,
+                d("2026-11-02"),
+                Some(d("2026-11-03")),
+                Some(d("2026-11-09")),
+                1,
+            );
+        }
+        t.lifts(housing, d("2026-11-16"), true, Some(d("2026-11-23")), 2);
+        t.lifts(housing, d("2026-11-16"), false, Some(d("2026-11-23")), 3);
+        t.lifts(housing, d("2026-11-27"), false, Some(d("2026-12-04")), 1);
+        t.lifts(housing, d("2026-10-30"), false, Some(d("2026-11-06")), 1);
+        let f = &t.finish().departments[0].figures;
+        assert_eq!(f.answered, 2, "applied, then lifted: still answered");
+        assert_eq!(f.median_response_working_days(), Some(1.0));
+        assert_eq!(
+            (f.lifts_requested, f.lifts_confirmed, f.lifts_overdue),
+            (6, 2, 3),
+            "October's is outside the period; 27 Nov's is not due yet"
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! or a punishment (失信惩戒) — with a summary; the credit office approves it for publication, and
 //! approved cases are public and go to the provincial and national platforms through the feed.
 
-use crate::dispatch::{Dispatch, DispatchStatus};
+use crate::dispatch::Dispatch;
+use crate::list::EntryStatus;
 use crate::memorandum::MeasureKind;
 use crate::{Department, DepartmentCode, DomainError};
 use chrono::{DateTime, Utc};
@@ -14,6 +15,8 @@ pub enum CaseStatus {
     /// Public.
     Approved,
     Rejected,
+    /// Withdrawn from publication: its entry was revoked as wrongful.
+    Withdrawn,
 }
 
 impl CaseStatus {
@@ -22,20 +25,33 @@ impl CaseStatus {
             CaseStatus::Proposed => "proposed",
             CaseStatus::Approved => "approved",
             CaseStatus::Rejected => "rejected",
+            CaseStatus::Withdrawn => "withdrawn",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Proposed, Self::Approved, Self::Rejected]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        [
+            Self::Proposed,
+            Self::Approved,
+            Self::Rejected,
+            Self::Withdrawn,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
+
+    /// The statuses a case built on a wrongful listing leaves: proposed (it may not be published)
+    /// and approved (it is taken down).
+    pub const WITHDRAWABLE: [CaseStatus; 2] = [CaseStatus::Proposed, CaseStatus::Approved];
 
     /// Decided once.
     pub fn decide(self, approve: bool) -> Result<Self, DomainError> {
         match self {
             CaseStatus::Proposed if approve => Ok(CaseStatus::Approved),
             CaseStatus::Proposed => Ok(CaseStatus::Rejected),
+            CaseStatus::Withdrawn => Err(DomainError::conflict(
+                "该典型案例所依据的名单条目已被认定为错误列入并撤销，案例已撤回",
+            )),
             _ => Err(DomainError::conflict("该典型案例已审核，不能再次审核")),
         }
     }
@@ -55,16 +71,28 @@ pub struct TypicalCase {
     pub proposed_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_note: Option<String>,
+    /// When it was withdrawn because its entry was revoked as wrongful.
+    pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
-/// A case is a measure its department applied and recorded so.
-pub fn may_propose(department: &Department, dispatch: &Dispatch) -> Result<(), DomainError> {
+/// A case is a measure its department applied and recorded so (it may have been lifted since, the
+/// entry having ended), on an entry that was not a wrongful listing.
+pub fn may_propose(
+    department: &Department,
+    dispatch: &Dispatch,
+    entry: EntryStatus,
+) -> Result<(), DomainError> {
     if dispatch.department != department.code {
         return Err(DomainError::forbidden(
             "只有实施该措施的部门可以将其报为典型案例",
         ));
     }
-    if dispatch.status != DispatchStatus::Applied {
+    if entry == EntryStatus::Revoked {
+        return Err(DomainError::conflict(
+            "该名单条目已撤销（错误列入），不能据此报送典型案例",
+        ));
+    }
+    if !dispatch.status.was_applied() {
         return Err(DomainError::conflict(
             "只有已反馈“已实施”的措施可以报为典型案例",
         ));

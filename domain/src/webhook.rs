@@ -20,14 +20,18 @@ pub enum WebhookEvent {
     DispatchCreated,
     /// Measures lifted: the entry ended (revoked, repaired, expired), its open dispatches cancelled.
     DispatchCancelled,
+    /// Measures applied whose entry ended: the department is asked to lift them (措施解除), on
+    /// the ground given (wrongful: undo and restore; ended: stop applying).
+    DispatchLiftRequested,
     /// A bank's watched subject was listed, or its entry revoked, repaired or expired.
     WatchedSubjectChanged,
 }
 
 impl WebhookEvent {
-    pub const ALL: [WebhookEvent; 3] = [
+    pub const ALL: [WebhookEvent; 4] = [
         WebhookEvent::DispatchCreated,
         WebhookEvent::DispatchCancelled,
+        WebhookEvent::DispatchLiftRequested,
         WebhookEvent::WatchedSubjectChanged,
     ];
 
@@ -35,6 +39,7 @@ impl WebhookEvent {
         match self {
             WebhookEvent::DispatchCreated => "dispatch.created",
             WebhookEvent::DispatchCancelled => "dispatch.cancelled",
+            WebhookEvent::DispatchLiftRequested => "dispatch.lift_requested",
             WebhookEvent::WatchedSubjectChanged => "watch.changed",
         }
     }
@@ -42,9 +47,9 @@ impl WebhookEvent {
     /// The scope whose holders may be told of it.
     pub fn scope(self) -> crate::Scope {
         match self {
-            WebhookEvent::DispatchCreated | WebhookEvent::DispatchCancelled => {
-                crate::Scope::DispatchHandle
-            }
+            WebhookEvent::DispatchCreated
+            | WebhookEvent::DispatchCancelled
+            | WebhookEvent::DispatchLiftRequested => crate::Scope::DispatchHandle,
             WebhookEvent::WatchedSubjectChanged => crate::Scope::BankQuery,
         }
     }
@@ -52,7 +57,9 @@ impl WebhookEvent {
     /// The body's key for what it tells.
     fn items_key(self) -> &'static str {
         match self {
-            WebhookEvent::DispatchCreated | WebhookEvent::DispatchCancelled => "dispatches",
+            WebhookEvent::DispatchCreated
+            | WebhookEvent::DispatchCancelled
+            | WebhookEvent::DispatchLiftRequested => "dispatches",
             WebhookEvent::WatchedSubjectChanged => "changes",
         }
     }
@@ -300,6 +307,21 @@ pub struct DispatchNotice {
     pub feedback_due: chrono::NaiveDate,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<String>,
+    /// For a lift request: its ground and deadline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lift: Option<LiftNotice>,
+}
+
+/// What a department is asked when a measure it applied is to be lifted.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiftNotice {
+    /// `wrongful` (undo and restore the subject's standing) or `ended` (stop applying it).
+    pub ground: &'static str,
+    /// What to do, as the department reads it.
+    pub what_to_do: &'static str,
+    /// The last working day to confirm; absent while the calendar lacks its year.
+    pub lift_by: Option<chrono::NaiveDate>,
 }
 
 /// A delivery's body: its own id (for the receiver's idempotency: retries and replays keep it),

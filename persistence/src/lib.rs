@@ -16,9 +16,10 @@ pub use error::StoreError;
 pub use store::{
     AsOf, AttemptOutcome, AuditFilter, CalendarHandle, CalendarLoaded, CheckOutcome, ComplaintView,
     DEFAULT_SEARCH_WINDOW, DeadlineTarget, Decided, Decision, DispatchFilter, DispatchView,
-    DueDelivery, EntryChange, EntryFilter, Filed, FiledComplaint, Filer, FilledDeadlines, Imported,
-    ListingCount, MAX_BATCH, MAX_PAGE_SIZE, MAX_SCREEN, MeasureFinding, NewAudit, NominationView,
-    ObjectionFilter, Page, PageRequest, Policy, RecordFilter, ReferenceData, Repair, RepairDecided,
-    RepairOption, Screened, Stats, Store, SubjectFilter, SweepReport, Watched, WebhookAttempt,
-    WebhookDelivery, WebhookEndpoint, sha256_hex,
+    DueDelivery, EndedMeasures, EntryChange, EntryFilter, Filed, FiledComplaint, Filer,
+    FilledDeadlines, Imported, LiftConfirmed, ListingCount, MAX_BATCH, MAX_PAGE_SIZE, MAX_SCREEN,
+    MeasureFinding, NewAudit, NominationView, ObjectionFilter, Page, PageRequest, Policy,
+    RecordFilter, ReferenceData, Repair, RepairDecided, RepairOption, Screened, Stats, Store,
+    SubjectFilter, SweepReport, Watched, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
+    sha256_hex,
 };

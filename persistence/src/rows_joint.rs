@@ -32,6 +32,7 @@ pub struct VersionRow {
     pub effective_date: NaiveDate,
     pub list_types: String,
     pub feedback_due_quarters: i32,
+    pub lift_working_days: i32,
     pub created_by: String,
     pub created_at: NaiveDateTime,
 }

@@ -202,6 +202,7 @@ diesel::table! {
         effective_date -> Date,
         list_types -> Text,
         feedback_due_quarters -> Integer,
+        lift_working_days -> Integer,
         created_by -> Text,
         created_at -> Timestamp,
     }
@@ -482,6 +483,7 @@ diesel::table! {
         proposed_at -> Timestamp,
         decided_at -> Nullable<Timestamp>,
         decision_note -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamp>,
     }
 }
 
@@ -508,6 +510,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    lifts (id) {
+        id -> Text,
+        dispatch_id -> Text,
+        department_code -> Text,
+        ground -> Text,
+        requested_at -> Timestamp,
+        requested_on -> Date,
+        working_days -> Integer,
+        lift_by -> Nullable<Date>,
+        confirmed_at -> Nullable<Timestamp>,
+        confirmed_on -> Nullable<Date>,
+        business -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     working_calendar_years (year) {
         year -> Integer,
         off_days -> Text,
@@ -529,6 +548,7 @@ diesel::joinable!(measures -> memorandum_versions (version_id));
 diesel::joinable!(dispatches -> list_entries (entry_id));
 diesel::joinable!(dispatches -> measures (measure_id));
 diesel::joinable!(feedback -> dispatches (dispatch_id));
+diesel::joinable!(lifts -> dispatches (dispatch_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     jurisdictions,
@@ -570,4 +590,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     typical_cases,
     complaints,
     working_calendar_years,
+    lifts,
 );

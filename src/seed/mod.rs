@@ -227,6 +227,7 @@ pub fn parse_memoranda(text: &str) -> anyhow::Result<Vec<domain::memorandum::New
                 .transpose()?,
             list_types: m.list_types,
             feedback_due_quarters: Some(1),
+            lift_working_days: None,
             measures,
         };
         out.push(NewMemorandum::parse(&raw).with_context(|| format!("memorandum {}", raw.key))?);

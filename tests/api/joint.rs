@@ -389,15 +389,17 @@ async fn the_whole_loop_from_listing_to_feedback_and_expiry() {
             .iter()
             .all(|n| n["cancelReason"].as_str().unwrap().contains("到期"))
     );
-    let applied = nodes(
-        &app.gql(
-            DISPATCHES,
-            json!({ "entry": entry, "status": "APPLIED" }),
+    // The one applied is now to be lifted: the entry ended, so its department stops applying it.
+    let r = app
+        .gql(
+            "query($entry: ID) { dispatches(entry: $entry, status: LIFT_REQUESTED) { edges { node { id lift { ground } } } } }",
+            json!({ "entry": entry }),
             Some(&ndrc),
         )
-        .await,
-    );
-    assert_eq!(applied.len(), 1);
+        .await;
+    let lifting = nodes(&r);
+    assert_eq!(lifting.len(), 1);
+    assert_eq!(lifting[0]["lift"]["ground"], "ENDED");
     // And the check no longer finds the measures.
     let r = app
         .gql(

@@ -25,6 +25,7 @@ mod helpers;
 mod http;
 mod import;
 mod joint;
+mod lifts;
 mod limits;
 mod lookups;
 mod memoranda;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::process::Command;
 
 const FIGURES: &str = "{ entriesAdded dispatched cancelled answered feedbackRate
-    medianResponseWorkingDays dispatchesOverdue checks objectionsOverdue repairsOverdue
+    medianResponseWorkingDays dispatchesOverdue liftsRequested liftsConfirmed liftsOverdue checks objectionsOverdue repairsOverdue
     objections { handled onTime unknown onTimeShare } repairs { handled onTime unknown onTimeShare }
     doublePublicity { handled onTime unknown onTimeShare } }";
 
@@ -28,6 +28,9 @@ const COLUMNS: &[(&str, &str)] = &[
         "/figures/medianResponseWorkingDays",
     ),
     ("超期未签收推送", "/figures/dispatchesOverdue"),
+    ("请求解除措施", "/figures/liftsRequested"),
+    ("已确认解除", "/figures/liftsConfirmed"),
+    ("超期未确认解除", "/figures/liftsOverdue"),
     ("核查次数", "/figures/checks"),
     ("异议办结", "/figures/objections/handled"),
     ("异议按时办结", "/figures/objections/onTime"),
@@ -49,6 +52,7 @@ const SHEETS: &[&str] = &[
     "报送说明",
     "名单发布",
     "联合奖惩反馈",
+    "措施解除",
     "信用核查",
     "异议处理",
     "信用修复",

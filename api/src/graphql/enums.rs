@@ -184,8 +184,12 @@ pub enum DispatchStatus {
     Applied,
     /// 不适用 (not applicable)
     NotApplicable,
-    /// 已撤回：名单条目已结束 (cancelled: the entry ended)
+    /// 已撤回：名单条目结束时尚未办结 (cancelled: the entry ended before it was answered)
     Cancelled,
+    /// 待解除：已实施的措施，名单条目已结束，待实施部门确认解除 (lift requested)
+    LiftRequested,
+    /// 已解除：实施部门已确认解除 (lifted)
+    Lifted,
 }
 
 /// 反馈结果 (feedback outcome)

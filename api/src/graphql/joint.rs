@@ -235,12 +235,22 @@ impl SubscriptionRoot {
         department_events(ctx, DispatchEventKind::Created)
     }
 
-    /// 推送撤回：名单条目结束，措施解除 (a dispatch of the subscriber's department cancelled: the measure is lifted)
+    /// 推送撤回：名单条目结束时尚未办结的推送 (a dispatch of the subscriber's department cancelled
+    /// before it was answered: the entry ended)
     async fn dispatch_cancelled(
         &self,
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = DispatchNode> + use<>> {
         department_events(ctx, DispatchEventKind::Cancelled)
+    }
+
+    /// 请求解除措施：本部门已实施的措施，其名单条目已结束（错误列入或已结束），请确认解除
+    /// (a measure the department applied is to be lifted: its entry ended; see `lift` for the ground)
+    async fn lift_requested(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = DispatchNode> + use<>> {
+        department_events(ctx, DispatchEventKind::LiftRequested)
     }
 }
 

@@ -44,6 +44,8 @@ pub struct MemorandumInput {
     pub list_types: Vec<String>,
     /// 反馈期限（季度），默认1 (feedback due, quarters after the dispatch's; default 1)
     pub feedback_due_quarters: Option<i32>,
+    /// 名单结束后实施部门确认解除措施的期限（工作日），1–30，默认5 (working days to confirm a lift; default 5)
+    pub lift_working_days: Option<i32>,
     /// 措施 (measures)
     pub measures: Vec<MeasureInput>,
 }
@@ -58,6 +60,7 @@ impl From<MemorandumInput> for RawMemorandum {
             effective_date: Some(i.effective_date.0),
             list_types: i.list_types,
             feedback_due_quarters: i.feedback_due_quarters,
+            lift_working_days: i.lift_working_days,
             measures: i
                 .measures
                 .into_iter()

@@ -52,6 +52,10 @@ impl MemorandumNode {
     async fn feedback_due_quarters(&self) -> u32 {
         self.0.feedback_due_quarters
     }
+    /// 名单结束后，实施部门确认解除已实施措施的期限（工作日）(working days to confirm a lift)
+    async fn lift_working_days(&self) -> u32 {
+        self.0.lift_working_days
+    }
     /// 是否已废止 (retired)
     async fn retired(&self) -> bool {
         self.0.retired
@@ -153,9 +157,37 @@ impl DispatchNode {
     async fn status(&self) -> enums::DispatchStatus {
         self.dispatch.status.into()
     }
-    /// 是否超期未签收 (pending past its acknowledgement deadline)
-    async fn overdue(&self) -> bool {
-        self.dispatch.is_overdue(self.today)
+    /// 状态的中文说明 (the status as people read it)
+    async fn status_label(&self) -> &'static str {
+        self.dispatch.status.label()
+    }
+    /// 是否超期：超过签收期限未签收，或超过解除期限未确认解除
+    /// (past a deadline: unacknowledged past its acknowledgement deadline, or a lift unconfirmed past its)
+    async fn overdue(&self, ctx: &Context<'_>) -> Result<bool> {
+        if self.dispatch.status == domain::dispatch::DispatchStatus::LiftRequested {
+            let lifts = super::lifts::lifts_of(ctx, &self.dispatch.id).await?;
+            return Ok(lifts.iter().any(|l| l.is_overdue(self.today)));
+        }
+        Ok(self.dispatch.is_overdue(self.today))
+    }
+    /// 最近一次措施解除请求：名单条目结束时对已实施措施提出；从未实施的为空 (the latest lift request)
+    async fn lift(&self, ctx: &Context<'_>) -> Result<Option<super::lifts::LiftNode>> {
+        let lifts = super::lifts::lifts_of(ctx, &self.dispatch.id).await?;
+        Ok(lifts.into_iter().last().map(|lift| super::lifts::LiftNode {
+            lift,
+            today: self.today,
+        }))
+    }
+    /// 全部措施解除请求，先早后晚（如先因到期停止实施，后因错误列入恢复信誉）(every lift request, oldest first)
+    async fn lifts(&self, ctx: &Context<'_>) -> Result<Vec<super::lifts::LiftNode>> {
+        let lifts = super::lifts::lifts_of(ctx, &self.dispatch.id).await?;
+        Ok(lifts
+            .into_iter()
+            .map(|lift| super::lifts::LiftNode {
+                lift,
+                today: self.today,
+            })
+            .collect())
     }
     /// 实施部门 (implementing department)
     async fn department(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {

@@ -178,6 +178,26 @@ impl Loader<FeedbackOf> for StoreLoader {
     }
 }
 
+/// Every lift of a dispatch, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LiftsOf(pub String);
+
+impl Loader<LiftsOf> for StoreLoader {
+    type Value = Vec<domain::lift::Lift>;
+    type Error = ApiError;
+    async fn load(&self, keys: &[LiftsOf]) -> Result<HashMap<LiftsOf, Self::Value>, ApiError> {
+        let ids: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let all = blocking(&self.services, move |s| s.lifts_of(&ids)).await?;
+        let mut by: HashMap<LiftsOf, Self::Value> = HashMap::new();
+        for lift in all {
+            by.entry(LiftsOf(lift.dispatch_id.clone()))
+                .or_default()
+                .push(lift);
+        }
+        Ok(by)
+    }
+}
+
 /// Whether an entry or record has an objection pending.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PendingObjection(pub String);

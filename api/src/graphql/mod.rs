@@ -15,6 +15,7 @@ mod inputs;
 mod joint;
 mod joint_inputs;
 mod joint_types;
+mod lifts;
 pub mod loaders;
 mod lookups;
 mod mutation;
@@ -91,6 +92,7 @@ pub struct MutationRoot(
     typical_cases::TypicalCaseMutation,
     complaints::ComplaintMutation,
     calendar::CalendarMutation,
+    lifts::LiftMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

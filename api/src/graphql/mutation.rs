@@ -105,6 +105,8 @@ impl CoreMutation {
         answers::changed_subjects(ctx, [change.entry.subject_id.as_str()]);
         svc.events
             .publish(DispatchEventKind::Cancelled, &change.dispatches);
+        svc.events
+            .publish(DispatchEventKind::LiftRequested, &change.lifts);
         Ok(ListEntryNode {
             entry: change.entry,
             today,

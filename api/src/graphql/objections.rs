@@ -6,7 +6,6 @@ use super::scalars::Date;
 use super::types::{ListEntryNode, SubjectNode};
 use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::{ApiError, ErrorCode, GqlResult};
-use crate::events::DispatchEventKind;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Description, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -459,8 +458,7 @@ impl ObjectionMutation {
         let decided = svc
             .run(move |s| s.decide_objection(&actor, &id, &decision, today))
             .await?;
-        svc.events
-            .publish(DispatchEventKind::Cancelled, &decided.cancelled);
+        svc.events.publish_ended(&decided.ended);
         answers::changed_codes(ctx, [decided.subject_code.as_str()]);
         Ok(ObjectionNode {
             objection: decided.objection,

@@ -5,7 +5,6 @@ use super::loaders::SubjectId;
 use super::scalars::Date;
 use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::{ApiError, ErrorCode, GqlResult};
-use crate::events::DispatchEventKind;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Description, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -261,8 +260,7 @@ impl RepairMutation {
         let decided = svc
             .run(move |s| s.decide_repair(&actor, &id, input.approve, &input.reason, today))
             .await?;
-        svc.events
-            .publish(DispatchEventKind::Cancelled, &decided.cancelled);
+        svc.events.publish_ended(&decided.ended);
         answers::changed_codes(ctx, [decided.subject_code.as_str()]);
         Ok(RepairNode(decided.repair))
     }

@@ -121,6 +121,21 @@ impl FiguresNode {
         self.0.dispatches_overdue
     }
 
+    /// 请求解除：本部门已实施的措施，其名单条目已结束 (lifts requested of the department)
+    async fn lifts_requested(&self) -> i64 {
+        self.0.lifts_requested
+    }
+
+    /// 其中已确认解除的 (of those, confirmed)
+    async fn lifts_confirmed(&self) -> i64 {
+        self.0.lifts_confirmed
+    }
+
+    /// 其中至今未确认且已过期限的 (of those, unconfirmed past their deadline)
+    async fn lifts_overdue(&self) -> i64 {
+        self.0.lifts_overdue
+    }
+
     /// 核查次数 (checks made)
     async fn checks(&self) -> i64 {
         self.0.checks

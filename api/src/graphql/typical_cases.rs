@@ -22,6 +22,8 @@ pub enum CaseStatus {
     Approved,
     /// 不予发布 (rejected)
     Rejected,
+    /// 已撤回：所依据的名单条目被认定为错误列入并撤销 (withdrawn: its entry was revoked as wrongful)
+    Withdrawn,
 }
 
 /// 上报典型案例 (put an applied measure forward as a typical case)
@@ -94,6 +96,10 @@ impl TypicalCaseNode {
     /// 审核说明 (the credit office's note)
     async fn decision_note(&self) -> Option<&str> {
         self.0.decision_note.as_deref()
+    }
+    /// 撤回时间：所依据的名单条目被认定为错误列入并撤销 (withdrawn at: its entry was revoked as wrongful)
+    async fn withdrawn_at(&self) -> Option<DateTime<Utc>> {
+        self.0.withdrawn_at
     }
 }
 

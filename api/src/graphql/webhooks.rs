@@ -15,8 +15,12 @@ use persistence::{WebhookAttempt, WebhookDelivery, WebhookEndpoint};
 pub enum WebhookEvent {
     /// 新分发的联合奖惩措施 (`dispatch.created`: measures the department must apply)
     DispatchCreated,
-    /// 措施解除：条目撤销、修复或到期，未办结的分发取消 (`dispatch.cancelled`: measures lifted)
+    /// 推送撤回：条目撤销、修复或到期，尚未办结的推送取消 (`dispatch.cancelled`: open dispatches
+    /// cancelled)
     DispatchCancelled,
+    /// 请求解除已实施的措施：条目结束，附解除理由与期限 (`dispatch.lift_requested`: measures applied
+    /// whose entry ended, to lift)
+    DispatchLiftRequested,
     /// 关注的主体被列入名单，或其条目被撤销、修复、到期；银行用 (`watch.changed`: a bank's
     /// watched subject changed)
     WatchedSubjectChanged,

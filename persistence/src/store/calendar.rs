@@ -55,11 +55,12 @@ pub struct FilledDeadlines {
     pub dispatches: usize,
     pub objections: usize,
     pub complaints: usize,
+    pub lifts: usize,
 }
 
 impl FilledDeadlines {
     pub fn total(&self) -> usize {
-        self.dispatches + self.objections + self.complaints
+        self.dispatches + self.objections + self.complaints + self.lifts
     }
 }
 
@@ -273,6 +274,7 @@ fn fill_all(
         dispatches: fill_dispatches(c, calendar, acknowledge_working_days)?,
         objections: super::objections::fill_pending(c, calendar)?,
         complaints: super::complaints::fill_pending(c, calendar)?,
+        lifts: super::lifts::fill_pending(c, calendar)?,
     })
 }
 

@@ -9,7 +9,7 @@ use crate::conn::AnyConnection;
 use crate::error::{OnUnique, StoreError};
 use crate::rows::{DepartmentRow, convert};
 use crate::rows_joint::{DispatchRow, FeedbackRow, outcome_str};
-use crate::schema::{departments, dispatches, feedback, list_entries};
+use crate::schema::{departments, dispatches, feedback, lifts, list_entries};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal, DispatchScope};
@@ -64,22 +64,24 @@ impl Store {
             if let Some(e) = &filter.entry_id {
                 q = q.filter(dispatches::entry_id.eq(e.clone()));
             }
-            // The same rule as Dispatch::is_overdue, in SQL.
+            // The same rules as Dispatch::is_overdue and Lift::is_overdue, in SQL: pending past
+            // the acknowledgement deadline, or a lift unconfirmed past its own.
             let pending = DispatchStatus::Pending.as_str();
+            let late_lifts = lifts::table
+                .filter(lifts::confirmed_at.is_null())
+                .filter(lifts::lift_by.lt(today))
+                .select(lifts::dispatch_id);
+            // Never NULL (a deadline not known yet is not overdue), so that NOT reads rightly.
+            let late_ack = dispatches::status
+                .eq(pending)
+                .and(dispatches::acknowledge_by.is_not_null())
+                .and(dispatches::acknowledge_by.lt(today));
+            let late_lift = dispatches::status
+                .eq(DispatchStatus::LiftRequested.as_str())
+                .and(dispatches::id.eq_any(late_lifts));
             match filter.overdue {
-                Some(true) => {
-                    q = q
-                        .filter(dispatches::status.eq(pending))
-                        .filter(dispatches::acknowledge_by.lt(today))
-                }
-                Some(false) => {
-                    q = q.filter(
-                        dispatches::status
-                            .ne(pending)
-                            .or(dispatches::acknowledge_by.is_null())
-                            .or(dispatches::acknowledge_by.ge(today)),
-                    )
-                }
+                Some(true) => q = q.filter(late_ack.or(late_lift)),
+                Some(false) => q = q.filter(diesel::dsl::not(late_ack.or(late_lift))),
                 None => {}
             }
             if let Some(after) = &page.after {
@@ -192,7 +194,7 @@ impl Store {
     }
 }
 
-fn load(c: &mut AnyConnection, id: &str) -> Result<Dispatch, StoreError> {
+pub(crate) fn load(c: &mut AnyConnection, id: &str) -> Result<Dispatch, StoreError> {
     let row = dispatches::table
         .find(id)
         .select(DispatchRow::as_select())
@@ -200,6 +202,17 @@ fn load(c: &mut AnyConnection, id: &str) -> Result<Dispatch, StoreError> {
         .optional()?
         .ok_or_else(|| DomainError::not_found("推送", id))?;
     Dispatch::try_from(row)
+}
+
+/// A dispatch's feedback, once recorded.
+pub(crate) fn feedback_of(c: &mut AnyConnection, id: &str) -> Result<Option<Feedback>, StoreError> {
+    feedback::table
+        .find(id)
+        .select(FeedbackRow::as_select())
+        .first(c)
+        .optional()?
+        .map(Feedback::try_from)
+        .transpose()
 }
 
 /// The dispatch rows a new entry calls for, and the memorandum versions it falls under.
@@ -303,13 +316,22 @@ pub(crate) fn cancel_open(
     }
     let ids: Vec<&str> = cancelled.iter().map(|d| d.id.as_str()).collect();
     for chunk in ids.chunks(1000) {
-        diesel::update(dispatches::table.filter(dispatches::id.eq_any(chunk)))
-            .set((
-                dispatches::status.eq(DispatchStatus::Cancelled.as_str()),
-                dispatches::cancelled_at.eq(Some(at)),
-                dispatches::cancel_reason.eq(Some(reason)),
-            ))
-            .execute(c)?;
+        // Only those still open: one answered meanwhile (applied, say) is a conflict, and the
+        // ending command is retried whole, when it will ask for that one to be lifted instead.
+        let rows = diesel::update(
+            dispatches::table
+                .filter(dispatches::id.eq_any(chunk))
+                .filter(dispatches::status.eq_any(&open)),
+        )
+        .set((
+            dispatches::status.eq(DispatchStatus::Cancelled.as_str()),
+            dispatches::cancelled_at.eq(Some(at)),
+            dispatches::cancel_reason.eq(Some(reason)),
+        ))
+        .execute(c)?;
+        if rows != chunk.len() {
+            return Err(DomainError::conflict("推送状态刚被另一操作改变，请重试").into());
+        }
     }
     // Lifted measures are told to the departments that were applying them.
     let hooked = webhooks::subscribers(c, WebhookEvent::DispatchCancelled)?;

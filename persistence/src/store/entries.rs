@@ -2,7 +2,7 @@
 
 use super::catalogue::{acting_department, find_list_type_by_code};
 use super::changes;
-use super::dispatches::cancel_open;
+use super::lifts::{Ending, end_measures};
 use super::{Page, PageRequest, Store, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
@@ -12,13 +12,16 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::feed::{ChangeAction, ChangeTarget};
+use domain::lift::LiftGround;
 use domain::{DomainError, EntryStatus, JurisdictionCode, ListEntry, ListType};
 
-/// An entry as a command left it, with the dispatches the command made or cancelled.
+/// An entry as a command left it, with the dispatches the command made or cancelled, and those
+/// it asked to be lifted.
 #[derive(Debug, Clone)]
 pub struct EntryChange {
     pub entry: ListEntry,
     pub dispatches: Vec<domain::dispatch::Dispatch>,
+    pub lifts: Vec<domain::dispatch::Dispatch>,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +80,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<EntryChange, StoreError> {
         let reason = domain::subject::required_text("reason", reason, 2000)?;
+        let calendar = self.calendar();
         self.write(|c| {
             let department = acting_department(c, actor)?;
             let entry: ListEntry = list_entries::table
@@ -99,10 +103,15 @@ impl Store {
                     list_entries::ended_at.eq(ended),
                 ))
                 .execute(c)?;
-            let dispatches = cancel_open(
+            let measures = end_measures(
                 c,
                 std::slice::from_ref(&entry.id),
-                "名单条目已撤销，措施解除",
+                Ending {
+                    reason: "名单条目已撤销，措施解除",
+                    ground: LiftGround::Wrongful,
+                },
+                today,
+                &calendar,
             )?;
             changes::append(
                 c,
@@ -120,7 +129,11 @@ impl Store {
                 ended_at: Some(ended.and_utc()),
                 ..entry
             };
-            Ok(EntryChange { entry, dispatches })
+            Ok(EntryChange {
+                entry,
+                dispatches: measures.cancelled,
+                lifts: measures.lifts,
+            })
         })
     }
 

@@ -326,6 +326,7 @@ impl Batch {
             self.changes.push(EntryChange {
                 entry: earlier.clone(),
                 dispatches: Vec::new(),
+                lifts: Vec::new(),
             });
             self.dispatch_counts.push(0);
             self.repeated += 1;
@@ -393,6 +394,7 @@ impl Batch {
         self.changes.push(EntryChange {
             entry,
             dispatches: Vec::new(),
+            lifts: Vec::new(),
         });
         Ok(())
     }

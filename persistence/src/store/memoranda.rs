@@ -246,6 +246,8 @@ fn insert_version_with_id(
                 .collect::<Vec<_>>()
                 .join(","),
             feedback_due_quarters: i32::try_from(new.feedback_due_quarters).unwrap_or(1),
+            lift_working_days: i32::try_from(new.lift_working_days)
+                .unwrap_or(domain::lift::DEFAULT_LIFT_WORKING_DAYS as i32),
             created_by: by.to_string(),
             created_at: now(),
         })
@@ -309,6 +311,8 @@ pub(crate) fn load_by_version_ids(
             effective_date: v.effective_date,
             list_types: parse_selectors(&v.list_types)?,
             feedback_due_quarters: u32::try_from(v.feedback_due_quarters).unwrap_or(1),
+            lift_working_days: u32::try_from(v.lift_working_days)
+                .unwrap_or(domain::lift::DEFAULT_LIFT_WORKING_DAYS),
             retired: m.retired_at.is_some(),
             measures: by_version.remove(&v.id).unwrap_or_default(),
         };

@@ -4,7 +4,7 @@
 use super::catalogue::{acting_department, find_list_type_by_code};
 use super::changed_one;
 use super::changes;
-use super::dispatches::cancel_open;
+use super::lifts::{EndedMeasures, Ending, end_measures};
 use super::subjects::{load_subject_by_id, require_subject};
 use super::targets::{archive_version, load_entry, load_record};
 use super::{Page, PageRequest, Store, new_id, now};
@@ -15,8 +15,8 @@ use crate::schema::{credit_records, list_entries, list_types, repair_rules, repa
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal, DispatchScope};
-use domain::dispatch::Dispatch;
 use domain::feed::{ChangeAction, ChangeTarget};
+use domain::lift::LiftGround;
 use domain::objection::TargetKind;
 use domain::repair::{RawRepair, RepairRule, RepairStatus};
 use domain::{
@@ -109,7 +109,8 @@ pub struct RepairOption {
 #[derive(Debug, Clone)]
 pub struct RepairDecided {
     pub repair: Repair,
-    pub cancelled: Vec<Dispatch>,
+    /// What ending its entry did to the entry's measures.
+    pub ended: EndedMeasures,
     pub subject_code: String,
 }
 
@@ -264,13 +265,14 @@ impl Store {
         today: NaiveDate,
     ) -> Result<RepairDecided, StoreError> {
         let reason = domain::objection::reasons(reason)?;
+        let calendar = self.calendar();
         self.write(|c| {
             let department = acting_department(c, actor)?;
             let repair = load(c, id)?;
             access::may_decide_repair(&department, &repair.owner)?;
             let status = repair.status.decide(approve)?;
             let subject = load_subject_by_id(c, &repair.subject_id)?;
-            let mut cancelled = Vec::new();
+            let mut ended = EndedMeasures::default();
             let mut repaired = None;
             if approve {
                 repaired = Some(match repair.target {
@@ -284,10 +286,15 @@ impl Store {
                                 list_entries::ended_at.eq(Some(now())),
                             ))
                             .execute(c)?;
-                        cancelled = cancel_open(
+                        ended = end_measures(
                             c,
                             std::slice::from_ref(&entry.id),
-                            "信用修复已批准，措施解除",
+                            Ending {
+                                reason: "信用修复已批准，措施解除",
+                                ground: LiftGround::Ended,
+                            },
+                            today,
+                            &calendar,
                         )?;
                         ChangeTarget::ListEntry
                     }
@@ -339,7 +346,7 @@ impl Store {
             }
             Ok(RepairDecided {
                 repair: decided,
-                cancelled,
+                ended,
                 subject_code: subject.code.as_str().to_owned(),
             })
         })

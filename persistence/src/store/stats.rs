@@ -6,8 +6,8 @@ use super::catalogue::acting_department;
 use crate::conn::AnyConnection;
 use crate::error::{StoreError, corrupt};
 use crate::schema::{
-    checks, credit_records, departments, dispatches, list_entries, objection_steps, objections,
-    repairs, subjects,
+    checks, credit_records, departments, dispatches, lifts, list_entries, objection_steps,
+    objections, repairs, subjects,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -127,6 +127,7 @@ fn count_all(
     }
     let listings = count_entries(c, &within, &mut tally)?;
     let dispatches_by_status = count_dispatches(c, &within, &mut tally, from, to)?;
+    count_lifts(c, &within, &mut tally, from, to)?;
     count_checks(c, &within, &mut tally, from, to)?;
     count_objections(c, &within, &mut tally, to)?;
     count_repairs(c, &within, &mut tally, to)?;
@@ -228,6 +229,40 @@ fn count_dispatches(
         .iter()
         .map(|s| (*s, by_status.get(s).copied().unwrap_or(0)))
         .collect())
+}
+
+/// Lifts count for their implementing department on the day they were requested, grouped in the
+/// database as dispatches are.
+fn count_lifts(
+    c: &mut AnyConnection,
+    within: &Within,
+    tally: &mut Tally<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(), StoreError> {
+    type Row = (String, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, i64);
+    let rows: Vec<Row> = lifts::table
+        .inner_join(dispatches::table.inner_join(list_entries::table.inner_join(subjects::table)))
+        .filter(lifts::requested_on.between(from, to))
+        .filter(subjects::jurisdiction_code.between(&within.0, &within.1))
+        .group_by((
+            lifts::department_code,
+            lifts::requested_on,
+            lifts::confirmed_on,
+            lifts::lift_by,
+        ))
+        .select((
+            lifts::department_code,
+            lifts::requested_on,
+            lifts::confirmed_on,
+            lifts::lift_by,
+            diesel::dsl::count_star(),
+        ))
+        .load(c)?;
+    for (of, requested_on, confirmed_on, lift_by, count) in rows {
+        tally.lifts(&of, requested_on, confirmed_on.is_some(), lift_by, count);
+    }
+    Ok(())
 }
 
 /// Checks count for the department that made them, by its jurisdiction (a check may name a code

@@ -2,7 +2,7 @@
 //! are cancelled. Reads never wait for it (an entry past its end reads as expired anyway).
 
 use super::changes;
-use super::dispatches::cancel_open;
+use super::lifts::{EndedMeasures, Ending, end_measures};
 use super::{Store, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
@@ -10,8 +10,8 @@ use crate::schema::{list_entries, subjects};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::EntryStatus;
-use domain::dispatch::Dispatch;
 use domain::feed::{ChangeAction, ChangeTarget};
+use domain::lift::LiftGround;
 
 /// Any number, the same on every instance: the PostgreSQL advisory lock of the sweep.
 const SWEEP_LOCK: i64 = 0x7869_6e79_6f6e_6701;
@@ -22,7 +22,8 @@ pub struct SweepReport {
     pub expired_entries: usize,
     /// Codes of the subjects whose entries expired, for cache invalidation.
     pub subject_codes: Vec<String>,
-    pub cancelled: Vec<Dispatch>,
+    /// Their open dispatches cancelled, their applied ones asked to be lifted.
+    pub ended: EndedMeasures,
     /// Another instance held the lock: this one did nothing.
     pub skipped: bool,
 }
@@ -32,6 +33,7 @@ diesel::define_sql_function!(fn pg_try_advisory_xact_lock(key: diesel::sql_types
 impl Store {
     /// Expires entries whose end is before `today`; one instance at a time.
     pub fn sweep_expired(&self, today: NaiveDate) -> Result<SweepReport, StoreError> {
+        let calendar = self.calendar();
         self.write(|c| {
             if let AnyConnection::Postgresql(pg) = c {
                 let got: bool =
@@ -62,7 +64,16 @@ impl Store {
                     ))
                     .execute(c)?;
             }
-            let cancelled = cancel_open(c, &ids, "名单条目已到期，措施解除")?;
+            let ended = end_measures(
+                c,
+                &ids,
+                Ending {
+                    reason: "名单条目已到期，措施解除",
+                    ground: LiftGround::Ended,
+                },
+                today,
+                &calendar,
+            )?;
             let feed: Vec<_> = due
                 .iter()
                 .map(|(id, subject_id, code)| {
@@ -82,7 +93,7 @@ impl Store {
             Ok(SweepReport {
                 expired_entries: ids.len(),
                 subject_codes,
-                cancelled,
+                ended,
                 skipped: false,
             })
         })

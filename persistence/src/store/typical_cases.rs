@@ -8,9 +8,9 @@ use super::newest_first;
 use super::subjects::load_subject_by_id;
 use super::{Page, PageRequest, Store, new_id, now};
 use crate::conn::AnyConnection;
-use crate::error::{OnUnique, StoreError};
+use crate::error::{OnUnique, StoreError, corrupt};
 use crate::rows_joint::DispatchRow;
-use crate::schema::{dispatches, list_entries, measures, typical_cases};
+use crate::schema::{dispatches, list_entries, measures, subjects, typical_cases};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use domain::access::DepartmentPrincipal;
@@ -18,7 +18,7 @@ use domain::dispatch::Dispatch;
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::memorandum::MeasureKind;
 use domain::typical_case::{self, CaseStatus, TypicalCase};
-use domain::{DepartmentCode, DomainError};
+use domain::{DepartmentCode, DomainError, EntryStatus};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = typical_cases, treat_none_as_default_value = false)]
@@ -34,6 +34,7 @@ struct CaseRow {
     proposed_at: NaiveDateTime,
     decided_at: Option<NaiveDateTime>,
     decision_note: Option<String>,
+    withdrawn_at: Option<NaiveDateTime>,
 }
 
 impl TryFrom<CaseRow> for TypicalCase {
@@ -46,6 +47,7 @@ impl TryFrom<CaseRow> for TypicalCase {
             status: CaseStatus::parse(&r.status).ok_or_else(|| bad("status"))?,
             proposed_at: r.proposed_at.and_utc(),
             decided_at: r.decided_at.map(|t| t.and_utc()),
+            withdrawn_at: r.withdrawn_at.map(|t| t.and_utc()),
             id: r.id,
             dispatch_id: r.dispatch_id,
             subject_id: r.subject_id,
@@ -54,6 +56,61 @@ impl TryFrom<CaseRow> for TypicalCase {
             decision_note: r.decision_note,
         })
     }
+}
+
+/// Withdraws the cases built on measures of these entries, revoked as wrongful: published ones
+/// come down (and the feed says so), proposed ones can no longer be published. In the revoking
+/// command's transaction.
+pub(crate) fn withdraw_cases_of(
+    c: &mut AnyConnection,
+    entry_ids: &[String],
+) -> Result<usize, StoreError> {
+    let statuses: Vec<&str> = CaseStatus::WITHDRAWABLE
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    let mut withdrawn = 0;
+    for chunk in entry_ids.chunks(1_000) {
+        let of_entries = dispatches::table
+            .filter(dispatches::entry_id.eq_any(chunk))
+            .select(dispatches::id);
+        let found: Vec<(String, String, String, String)> = typical_cases::table
+            .inner_join(subjects::table.on(subjects::id.eq(typical_cases::subject_id)))
+            .filter(typical_cases::dispatch_id.eq_any(of_entries))
+            .filter(typical_cases::status.eq_any(&statuses))
+            .select((
+                typical_cases::id,
+                typical_cases::status,
+                subjects::id,
+                subjects::code,
+            ))
+            .load(c)?;
+        if found.is_empty() {
+            continue;
+        }
+        let ids: Vec<&str> = found.iter().map(|(id, ..)| id.as_str()).collect();
+        withdrawn += diesel::update(typical_cases::table.filter(typical_cases::id.eq_any(&ids)))
+            .set((
+                typical_cases::status.eq(CaseStatus::Withdrawn.as_str()),
+                typical_cases::withdrawn_at.eq(Some(now())),
+            ))
+            .execute(c)?;
+        let feed: Vec<_> = found
+            .iter()
+            .filter(|(_, status, ..)| status == CaseStatus::Approved.as_str())
+            .map(|(id, _, subject_id, code)| {
+                changes::made(
+                    ChangeTarget::TypicalCase,
+                    ChangeAction::Revoked,
+                    id,
+                    (subject_id, code),
+                    None,
+                )
+            })
+            .collect();
+        changes::append(c, &feed)?;
+    }
+    Ok(withdrawn)
 }
 
 /// Who sees cases not yet published.
@@ -80,7 +137,7 @@ impl Store {
         let (title, summary) = typical_case::texts(title, summary)?;
         self.write(|c| {
             let department = acting_department(c, actor)?;
-            let found: Option<(DispatchRow, String, String)> = dispatches::table
+            let found: Option<(DispatchRow, String, String, String)> = dispatches::table
                 .inner_join(measures::table)
                 .inner_join(list_entries::table)
                 .filter(dispatches::id.eq(dispatch_id))
@@ -88,13 +145,16 @@ impl Store {
                     DispatchRow::as_select(),
                     measures::kind,
                     list_entries::subject_id,
+                    list_entries::status,
                 ))
                 .first(c)
                 .optional()?;
-            let (row, kind, subject_id) =
+            let (row, kind, subject_id, entry_status) =
                 found.ok_or_else(|| DomainError::not_found("分发", dispatch_id))?;
             let dispatch = Dispatch::try_from(row)?;
-            typical_case::may_propose(&department, &dispatch)?;
+            let entry_status = EntryStatus::parse(&entry_status)
+                .ok_or_else(|| corrupt("entry status", &entry_status))?;
+            typical_case::may_propose(&department, &dispatch, entry_status)?;
             let row = CaseRow {
                 id: new_id(),
                 dispatch_id: dispatch.id,
@@ -107,6 +167,7 @@ impl Store {
                 proposed_at: now(),
                 decided_at: None,
                 decision_note: None,
+                withdrawn_at: None,
             };
             diesel::insert_into(typical_cases::table)
                 .values(&row)

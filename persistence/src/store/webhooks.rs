@@ -602,5 +602,6 @@ pub(crate) fn notice(d: &Dispatch, subject_code: &str, list_type: &str) -> Dispa
         acknowledge_by: d.acknowledge_by,
         feedback_due: d.feedback_due,
         cancel_reason: d.cancel_reason.clone(),
+        lift: None,
     }
 }

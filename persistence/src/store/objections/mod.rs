@@ -13,7 +13,7 @@ pub(crate) use pending::fill_pending;
 
 use super::catalogue::acting_department;
 use super::changes;
-use super::dispatches::cancel_open;
+use super::lifts::{EndedMeasures, Ending, end_measures};
 use super::subjects::require_subject;
 use super::targets::{archive_version, load_entry, load_record};
 use super::{Store, changed_one, new_id, now};
@@ -24,6 +24,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::feed::{ChangeAction, ChangeTarget};
+use domain::lift::LiftGround;
 use domain::objection::{
     self, CorrectionNotice, NewObjection, Objection, ObjectionStatus, RawObjection, RecordRemedy,
     TargetKind,
@@ -219,6 +220,7 @@ impl Store {
                 objection::reasons(reason)?
             }
         };
+        let calendar = self.calendar();
         self.write(|c| {
             let department = acting_department(c, actor)?;
             let o = load(c, id)?;
@@ -231,7 +233,7 @@ impl Store {
             changed_one(rows, "该异议")?;
             add_step(c, &o, status, department.code.as_str(), &reason)?;
             let subject = super::subjects::load_subject_by_id(c, &o.subject_id)?;
-            let mut cancelled = Vec::new();
+            let mut ended = EndedMeasures::default();
             let mut notice = None;
             if let Decision::Uphold { record, .. } = decision {
                 let (target, remedy, action) = match o.target {
@@ -247,10 +249,15 @@ impl Store {
                                 list_entries::ended_at.eq(Some(now())),
                             ))
                             .execute(c)?;
-                        cancelled = cancel_open(
+                        ended = end_measures(
                             c,
                             std::slice::from_ref(&entry.id),
-                            "异议成立，名单条目已撤销，措施解除",
+                            Ending {
+                                reason: "异议成立，名单条目已撤销，措施解除",
+                                ground: LiftGround::Wrongful,
+                            },
+                            today,
+                            &calendar,
                         )?;
                         (
                             format!("列入“{}”名单", list_type.name),
@@ -303,7 +310,7 @@ impl Store {
             }
             Ok(Decided {
                 objection: load(c, id)?,
-                cancelled,
+                ended,
                 notice,
                 subject_code: subject.code.as_str().to_owned(),
             })

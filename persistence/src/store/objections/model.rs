@@ -6,7 +6,6 @@ use crate::error::{OnUnique, StoreError, corrupt};
 use crate::schema::{correction_notices, objection_deadlines, objection_steps, objections};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use domain::dispatch::Dispatch;
 use domain::objection::{
     CorrectionNotice, Deadlines, Objection, ObjectionStatus, ObjectionStep, RecordRemedy,
     TargetKind,
@@ -108,7 +107,8 @@ pub enum Decision {
 #[derive(Debug, Clone)]
 pub struct Decided {
     pub objection: Objection,
-    pub cancelled: Vec<Dispatch>,
+    /// What revoking its entry did to the entry's measures.
+    pub ended: super::super::lifts::EndedMeasures,
     pub notice: Option<CorrectionNotice>,
     pub subject_code: String,
 }
