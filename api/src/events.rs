@@ -49,9 +49,11 @@ impl Events {
     }
 
     /// What an entry's ending did: its open dispatches cancelled, its applied ones to be lifted.
+    /// Reward dispatches reopened (a black entry ended) are new again to their departments.
     pub fn publish_ended(&self, ended: &persistence::EndedMeasures) {
         self.publish(DispatchEventKind::Cancelled, &ended.cancelled);
         self.publish(DispatchEventKind::LiftRequested, &ended.lifts);
+        self.publish(DispatchEventKind::Created, &ended.resumed);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<DispatchEvent> {

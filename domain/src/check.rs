@@ -45,13 +45,20 @@ pub struct ApplicableMeasure {
 
 /// The measures `department` must apply, from the listings that bind the subject: city-scope
 /// measures naming the department, that reach the subject the way it is bound, where the listing
-/// reaches the department's jurisdiction.
+/// reaches the department's jurisdiction. While a black list binds the subject, no reward is
+/// applied at all (its rewards are suspended): never a reward beside a punishment.
 pub fn applicable_measures(
     department: &Department,
     listings: &[Listing],
 ) -> Vec<ApplicableMeasure> {
+    let punished = listings
+        .iter()
+        .any(|l| l.list_type.colour == ListColour::Black);
     let mut out = Vec::new();
     for listing in listings {
+        if punished && listing.list_type.colour == ListColour::Red {
+            continue;
+        }
         if !reaches_department(department, &listing.listed) {
             continue;
         }

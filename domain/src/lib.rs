@@ -35,6 +35,7 @@ pub mod progress;
 pub mod record;
 pub mod repair;
 pub mod report;
+pub mod reward;
 pub mod subject;
 pub mod time;
 pub mod typical_case;

@@ -7,6 +7,9 @@ use crate::subject::{optional_text, required_text};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// The mark the public reads beside an entry or record while an objection to it is pending.
+pub const UNDER_OBJECTION: &str = "异议处理中";
+
 /// Default deadlines: accept or refuse within 2 working days of filing, decide within 10 of acceptance.
 pub const DEFAULT_ACCEPT_WORKING_DAYS: u32 = 2;
 pub const DEFAULT_DECIDE_WORKING_DAYS: u32 = 10;

@@ -124,6 +124,8 @@ pub struct DispatchRow {
     pub answered_on: Option<NaiveDate>,
     pub cancelled_at: Option<NaiveDateTime>,
     pub cancel_reason: Option<String>,
+    /// The black entry whose listing suspended this (reward) dispatch, while it does.
+    pub suspended_by: Option<String>,
 }
 
 impl TryFrom<DispatchRow> for Dispatch {

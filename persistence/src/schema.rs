@@ -248,6 +248,7 @@ diesel::table! {
         answered_on -> Nullable<Date>,
         cancelled_at -> Nullable<Timestamp>,
         cancel_reason -> Nullable<Text>,
+        suspended_by -> Nullable<Text>,
     }
 }
 

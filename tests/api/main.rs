@@ -40,6 +40,7 @@ mod records;
 mod redis_server;
 mod repairs;
 mod reports;
+mod rewards;
 mod schema;
 mod screen;
 mod subjects;

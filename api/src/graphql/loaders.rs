@@ -178,6 +178,31 @@ impl Loader<FeedbackOf> for StoreLoader {
     }
 }
 
+/// The black entry in force on a day that binds a subject, if any.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct BlackOf(pub String, pub chrono::NaiveDate);
+
+impl Loader<BlackOf> for StoreLoader {
+    type Value = domain::reward::BlackListing;
+    type Error = ApiError;
+    async fn load(&self, keys: &[BlackOf]) -> Result<HashMap<BlackOf, Self::Value>, ApiError> {
+        let mut out = HashMap::new();
+        let mut days: Vec<chrono::NaiveDate> = keys.iter().map(|k| k.1).collect();
+        days.sort_unstable();
+        days.dedup();
+        for day in days {
+            let ids: Vec<String> = keys
+                .iter()
+                .filter(|k| k.1 == day)
+                .map(|k| k.0.clone())
+                .collect();
+            let found = blocking(&self.services, move |s| s.black_in_force_of(&ids, day)).await?;
+            out.extend(found.into_iter().map(|(s, b)| (BlackOf(s, day), b)));
+        }
+        Ok(out)
+    }
+}
+
 /// Every lift of a dispatch, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LiftsOf(pub String);

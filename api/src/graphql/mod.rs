@@ -179,6 +179,11 @@ pub(crate) fn announce_listings(
             crate::events::DispatchEventKind::Created,
             &change.dispatches,
         );
+        // A black listing suspends the subject's rewards.
+        svc.events.publish(
+            crate::events::DispatchEventKind::Cancelled,
+            &change.suspended,
+        );
     }
     Ok(())
 }

@@ -4,7 +4,6 @@ use super::inputs::{
 };
 use super::types::{CreditRecordNode, ListEntryNode, ListTypeNode, SubjectNode};
 use super::{actor, announce_listings, answers, services};
-use crate::events::DispatchEventKind;
 use async_graphql::{Context, Object, Result};
 use domain::Scope;
 
@@ -103,10 +102,7 @@ impl CoreMutation {
             .run(move |s| s.revoke_list_entry(&actor, &input.id, &input.reason, today))
             .await?;
         answers::changed_subjects(ctx, [change.entry.subject_id.as_str()]);
-        svc.events
-            .publish(DispatchEventKind::Cancelled, &change.dispatches);
-        svc.events
-            .publish(DispatchEventKind::LiftRequested, &change.lifts);
+        svc.events.publish_ended(&change.ended);
         Ok(ListEntryNode {
             entry: change.entry,
             today,

@@ -150,8 +150,18 @@ impl NominationMutation {
     /// (an association nominates a member for a red list)
     async fn nominate(&self, ctx: &Context<'_>, input: NominateInput) -> Result<NominationNode> {
         let actor = actor(ctx, Scope::ListsWrite)?;
-        let made = services(ctx)?
-            .run(move |s| s.nominate(&actor, &input.subject, &input.list_type, &input.reason))
+        let svc = services(ctx)?;
+        let today = svc.today();
+        let made = svc
+            .run(move |s| {
+                s.nominate(
+                    &actor,
+                    &input.subject,
+                    &input.list_type,
+                    &input.reason,
+                    today,
+                )
+            })
             .await?;
         answers::changed_nothing_public(ctx);
         Ok(NominationNode(made))

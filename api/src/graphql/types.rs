@@ -364,6 +364,31 @@ pub struct ListEntryNode {
     pub today: NaiveDate,
 }
 
+impl ListEntryNode {
+    /// The black entry that suspends this red entry's rewards, if it is in force and one binds.
+    async fn suspending_black(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<domain::reward::BlackListing>> {
+        if self.entry.status_on(self.today) != domain::EntryStatus::Active {
+            return Ok(None);
+        }
+        let list_type: domain::ListType =
+            load(ctx, ListTypeId(self.entry.list_type_id.clone()), "名单类型").await?;
+        if list_type.colour != domain::ListColour::Red {
+            return Ok(None);
+        }
+        let loader = ctx.data::<super::loaders::Loaders>()?;
+        loader
+            .load_one(super::loaders::BlackOf(
+                self.entry.subject_id.clone(),
+                self.today,
+            ))
+            .await
+            .map_err(|e| e.into_graphql())
+    }
+}
+
 #[Object(name = "ListEntry", use_type_description)]
 impl ListEntryNode {
     /// 编号 (id)
@@ -402,6 +427,21 @@ impl ListEntryNode {
     async fn status(&self) -> enums::EntryStatus {
         self.entry.status_on(self.today).into()
     }
+    /// 状态的中文说明，如“有效”“已到期” (the status as the public reads it)
+    async fn status_label(&self) -> &'static str {
+        domain::list::status_label(self.entry.status_on(self.today))
+    }
+    /// 红名单条目在主体被列入失信名单期间：守信激励暂停，待名单管理部门复核的原因；其他为空
+    /// (for a red entry in force while a black list binds its subject: why its rewards are suspended
+    /// and the entry is flagged for its owner's review)
+    async fn review_reason(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let black = self.suspending_black(ctx).await?;
+        Ok(black.as_ref().map(domain::reward::review_reason))
+    }
+    /// 守信激励是否暂停（同上）(rewards suspended: a black list binds the subject)
+    async fn rewards_suspended(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.suspending_black(ctx).await?.is_some())
+    }
     /// 修复后短期内再次列入，予以标记 (listed again soon after a repair on the same list)
     async fn relisted_after_repair(&self) -> bool {
         self.entry.relisted_after_repair
@@ -409,6 +449,12 @@ impl ListEntryNode {
     /// 异议处理中：有尚未办结的异议 (an objection is pending: 异议处理中)
     async fn under_objection(&self, ctx: &Context<'_>) -> Result<bool> {
         pending(ctx, &self.entry.id).await
+    }
+    /// 异议标记的文字：有尚未办结的异议时为“异议处理中”，否则为空 (the under-objection mark's text)
+    async fn under_objection_text(&self, ctx: &Context<'_>) -> Result<Option<&'static str>> {
+        Ok(pending(ctx, &self.entry.id)
+            .await?
+            .then_some(domain::objection::UNDER_OBJECTION))
     }
     /// 撤销原因 (revocation reason)
     async fn revocation_reason(&self) -> Option<&str> {
@@ -542,6 +588,12 @@ impl CreditRecordNode {
     /// 异议处理中 (an objection is pending)
     async fn under_objection(&self, ctx: &Context<'_>) -> Result<bool> {
         pending(ctx, &self.0.id).await
+    }
+    /// 异议标记的文字：有尚未办结的异议时为“异议处理中”，否则为空 (the under-objection mark's text)
+    async fn under_objection_text(&self, ctx: &Context<'_>) -> Result<Option<&'static str>> {
+        Ok(pending(ctx, &self.0.id)
+            .await?
+            .then_some(domain::objection::UNDER_OBJECTION))
     }
 }
 

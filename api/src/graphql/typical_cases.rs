@@ -152,9 +152,17 @@ impl TypicalCaseMutation {
         input: ProposeTypicalCaseInput,
     ) -> Result<TypicalCaseNode> {
         let actor = actor(ctx, Scope::DispatchHandle)?;
-        let made = services(ctx)?
+        let svc = services(ctx)?;
+        let today = svc.today();
+        let made = svc
             .run(move |s| {
-                s.propose_typical_case(&actor, &input.dispatch.0, &input.title, &input.summary)
+                s.propose_typical_case(
+                    &actor,
+                    &input.dispatch.0,
+                    &input.title,
+                    &input.summary,
+                    today,
+                )
             })
             .await?;
         answers::changed_nothing_public(ctx);

@@ -258,6 +258,7 @@ pub(crate) fn plan_rows(
             answered_on: None,
             cancelled_at: None,
             cancel_reason: None,
+            suspended_by: None,
         })
         .collect();
     (versions, rows)

@@ -2,7 +2,7 @@
 
 use super::catalogue::{acting_department, find_list_type_by_code};
 use super::changes;
-use super::lifts::{Ending, end_measures};
+use super::lifts::{EndedMeasures, Ending, end_measures};
 use super::{Page, PageRequest, Store, now};
 use crate::conn::AnyConnection;
 use crate::error::StoreError;
@@ -15,13 +15,15 @@ use domain::feed::{ChangeAction, ChangeTarget};
 use domain::lift::LiftGround;
 use domain::{DomainError, EntryStatus, JurisdictionCode, ListEntry, ListType};
 
-/// An entry as a command left it, with the dispatches the command made or cancelled, and those
-/// it asked to be lifted.
+/// An entry as a command left it: the dispatches a listing made, what an ending did to its
+/// measures, and the reward dispatches a black listing suspended (of the subject's red entries; a
+/// batch reports them with its first entry).
 #[derive(Debug, Clone)]
 pub struct EntryChange {
     pub entry: ListEntry,
     pub dispatches: Vec<domain::dispatch::Dispatch>,
-    pub lifts: Vec<domain::dispatch::Dispatch>,
+    pub ended: EndedMeasures,
+    pub suspended: Vec<domain::dispatch::Dispatch>,
 }
 
 #[derive(Debug, Clone)]
@@ -109,9 +111,10 @@ impl Store {
                 Ending {
                     reason: "名单条目已撤销，措施解除",
                     ground: LiftGround::Wrongful,
+                    today,
+                    calendar: &calendar,
+                    acknowledge_working_days: self.policy.acknowledge_working_days,
                 },
-                today,
-                &calendar,
             )?;
             changes::append(
                 c,
@@ -131,8 +134,9 @@ impl Store {
             };
             Ok(EntryChange {
                 entry,
-                dispatches: measures.cancelled,
-                lifts: measures.lifts,
+                dispatches: Vec::new(),
+                ended: measures,
+                suspended: Vec::new(),
             })
         })
     }

@@ -27,14 +27,20 @@ pub struct EndedMeasures {
     pub cancelled: Vec<Dispatch>,
     /// Applied ones, now asked to be lifted.
     pub lifts: Vec<Dispatch>,
+    /// Reward dispatches that the ended (black) entries had suspended, reopened.
+    pub resumed: Vec<Dispatch>,
 }
 
-/// How the entries ended.
+/// How the entries ended, and the rules of time their deadlines follow.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ending<'a> {
     /// Told to the departments whose open dispatches are cancelled.
     pub(crate) reason: &'a str,
     pub(crate) ground: LiftGround,
+    pub(crate) today: NaiveDate,
+    pub(crate) calendar: &'a WorkingDayCalendar,
+    /// For the reward dispatches reopened when a black entry ends.
+    pub(crate) acknowledge_working_days: u32,
 }
 
 #[derive(Queryable, Selectable, Insertable, Clone)]
@@ -86,13 +92,19 @@ pub(crate) fn end_measures(
     c: &mut AnyConnection,
     entry_ids: &[String],
     ending: Ending<'_>,
-    today: NaiveDate,
-    calendar: &WorkingDayCalendar,
 ) -> Result<EndedMeasures, StoreError> {
+    let (today, calendar) = (ending.today, ending.calendar);
     let cancelled = cancel_open(c, entry_ids, ending.reason)?;
     if entry_ids.is_empty() {
         return Ok(EndedMeasures::default());
     }
+    let resumed = super::rewards::resume(
+        c,
+        entry_ids,
+        today,
+        calendar,
+        ending.acknowledge_working_days,
+    )?;
     if ending.ground == LiftGround::Wrongful {
         super::typical_cases::withdraw_cases_of(c, entry_ids)?;
     }
@@ -116,6 +128,7 @@ pub(crate) fn end_measures(
         return Ok(EndedMeasures {
             cancelled,
             lifts: Vec::new(),
+            resumed,
         });
     }
     let latest = latest_lifts(c, &applied)?;
@@ -196,6 +209,7 @@ pub(crate) fn end_measures(
     Ok(EndedMeasures {
         cancelled,
         lifts: lifted,
+        resumed,
     })
 }
 

@@ -8,6 +8,7 @@
 use super::catalogue::acting_department;
 use super::dispatches::{ListingCatalogue, plan_rows};
 use super::entries::{EntryChange, with_status};
+use super::lifts::EndedMeasures;
 use super::subjects::{resolve_subject, subjects_by_code};
 use super::webhooks;
 use super::{Policy, Store, new_id, now};
@@ -21,8 +22,11 @@ use domain::access::{self, DepartmentPrincipal};
 use domain::dispatch::Dispatch;
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::list::RawListEntry;
+use domain::reward::{self, BlackListing, RewardAct};
 use domain::webhook::WebhookEvent;
-use domain::{Department, DomainError, EntryStatus, ListEntry, ListType, NewListEntry, Subject};
+use domain::{
+    Department, DomainError, EntryStatus, ListColour, ListEntry, ListType, NewListEntry, Subject,
+};
 use std::collections::{HashMap, HashSet};
 
 /// The most entries one batch may hold.
@@ -115,6 +119,9 @@ struct Known {
     repaired: HashMap<(String, String), NaiveDate>,
     /// Each list type's window in which a listing after a repair is flagged, in months.
     relist_windows: HashMap<String, u32>,
+    /// The black entry in force of each subject that has one (this batch's listings included):
+    /// no red listing for them.
+    black: HashMap<String, BlackListing>,
 }
 
 impl Known {
@@ -218,6 +225,7 @@ fn read_known(
             super::repairs::rule_for_list(c, t)?.relist_window_months,
         );
     }
+    let black = super::rewards::black_in_force(c, &ids, today)?;
     Ok(Known {
         list_types,
         subjects,
@@ -225,6 +233,7 @@ fn read_known(
         in_force,
         repaired,
         relist_windows,
+        black,
     })
 }
 
@@ -276,6 +285,10 @@ pub(super) struct Batch {
     hooked: webhooks::Subscribers,
     notices: Vec<domain::webhook::DispatchNotice>,
     feed: Vec<domain::feed::NewChange>,
+    /// Subjects black-listed by this batch while no other black entry bound them: their rewards
+    /// are suspended when it is written.
+    suspends: HashMap<String, BlackListing>,
+    today: NaiveDate,
 }
 
 impl Batch {
@@ -297,6 +310,8 @@ impl Batch {
             hooked: webhooks::subscribers(c, WebhookEvent::DispatchCreated)?,
             notices: Vec::new(),
             feed: Vec::new(),
+            suspends: HashMap::new(),
+            today,
         })
     }
 
@@ -326,11 +341,15 @@ impl Batch {
             self.changes.push(EntryChange {
                 entry: earlier.clone(),
                 dispatches: Vec::new(),
-                lifts: Vec::new(),
+                ended: EndedMeasures::default(),
+                suspended: Vec::new(),
             });
             self.dispatch_counts.push(0);
             self.repeated += 1;
             return Ok(());
+        }
+        if list_type.colour == ListColour::Red {
+            reward::refuse_while_black(RewardAct::RedListing, known.black.get(&subject.id))?;
         }
         if known
             .in_force
@@ -377,6 +396,16 @@ impl Batch {
         known
             .in_force
             .insert((subject.id.clone(), list_type.id.clone()));
+        if list_type.colour == ListColour::Black && entry.status_on(today) == EntryStatus::Active {
+            let black = BlackListing {
+                entry_id: entry.id.clone(),
+                list_name: list_type.name.clone(),
+            };
+            if !known.black.contains_key(&subject.id) {
+                self.suspends.insert(subject.id.clone(), black.clone());
+            }
+            known.black.entry(subject.id.clone()).or_insert(black);
+        }
         if let Some(key) = new.idempotency_key {
             known.by_key.insert(key, entry.clone());
         }
@@ -394,7 +423,8 @@ impl Batch {
         self.changes.push(EntryChange {
             entry,
             dispatches: Vec::new(),
-            lifts: Vec::new(),
+            ended: EndedMeasures::default(),
+            suspended: Vec::new(),
         });
         Ok(())
     }
@@ -429,11 +459,19 @@ impl Batch {
         )?;
         super::changes::append(c, &self.feed)?;
         webhooks::enqueue(c, &self.hooked, webhooks::by_department(self.notices))?;
+        let suspended = if self.suspends.is_empty() {
+            Vec::new()
+        } else {
+            super::rewards::suspend(c, &self.suspends, self.today)?
+        };
         // Converted only now, consuming the rows: a large import holds one copy of its dispatches.
         let mut changes = self.changes;
         let mut rows = self.dispatch_rows.into_iter();
         for (change, &count) in changes.iter_mut().zip(&self.dispatch_counts) {
             change.dispatches = convert(rows.by_ref().take(count).collect::<Vec<_>>())?;
+        }
+        if let Some(first) = changes.first_mut() {
+            first.suspended = suspended;
         }
         Ok(changes)
     }

@@ -24,6 +24,7 @@ mod partners;
 mod records;
 mod repairs;
 mod reports;
+mod rewards;
 mod screen;
 mod search;
 mod stats;

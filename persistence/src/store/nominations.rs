@@ -77,6 +77,7 @@ impl Store {
         subject: &str,
         list_type: &str,
         reason: &str,
+        today: NaiveDate,
     ) -> Result<Nomination, StoreError> {
         let reason = nomination::reason(reason)?;
         self.write(|c| {
@@ -87,6 +88,12 @@ impl Store {
             })?;
             nomination::may_nominate(association, &list_type)?;
             let subject = require_subject(c, subject, "input.subject")?;
+            let black =
+                super::rewards::black_in_force(c, std::slice::from_ref(&subject.id), today)?;
+            domain::reward::refuse_while_black(
+                domain::reward::RewardAct::Nomination,
+                black.get(&subject.id),
+            )?;
             let row = NominationRow {
                 id: new_id(),
                 association: department.code.to_string(),

@@ -292,9 +292,10 @@ impl Store {
                             Ending {
                                 reason: "信用修复已批准，措施解除",
                                 ground: LiftGround::Ended,
+                                today,
+                                calendar: &calendar,
+                                acknowledge_working_days: self.policy.acknowledge_working_days,
                             },
-                            today,
-                            &calendar,
                         )?;
                         ChangeTarget::ListEntry
                     }

@@ -70,9 +70,10 @@ impl Store {
                 Ending {
                     reason: "名单条目已到期，措施解除",
                     ground: LiftGround::Ended,
+                    today,
+                    calendar: &calendar,
+                    acknowledge_working_days: self.policy.acknowledge_working_days,
                 },
-                today,
-                &calendar,
             )?;
             let feed: Vec<_> = due
                 .iter()

@@ -126,13 +126,15 @@ fn case_row(c: &mut AnyConnection, id: &str) -> Result<CaseRow, StoreError> {
 }
 
 impl Store {
-    /// The department that applied a measure puts it forward as a typical case.
+    /// The department that applied a measure puts it forward as a typical case: not on a revoked
+    /// entry, and a reward case not while a black list binds the subject.
     pub fn propose_typical_case(
         &self,
         actor: &DepartmentPrincipal,
         dispatch_id: &str,
         title: &str,
         summary: &str,
+        today: chrono::NaiveDate,
     ) -> Result<TypicalCase, StoreError> {
         let (title, summary) = typical_case::texts(title, summary)?;
         self.write(|c| {
@@ -155,6 +157,14 @@ impl Store {
             let entry_status = EntryStatus::parse(&entry_status)
                 .ok_or_else(|| corrupt("entry status", &entry_status))?;
             typical_case::may_propose(&department, &dispatch, entry_status)?;
+            if kind == MeasureKind::Reward.as_str() {
+                let black =
+                    super::rewards::black_in_force(c, std::slice::from_ref(&subject_id), today)?;
+                domain::reward::refuse_while_black(
+                    domain::reward::RewardAct::RewardCase,
+                    black.get(&subject_id),
+                )?;
+            }
             let row = CaseRow {
                 id: new_id(),
                 dispatch_id: dispatch.id,

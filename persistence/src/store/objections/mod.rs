@@ -255,9 +255,10 @@ impl Store {
                             Ending {
                                 reason: "异议成立，名单条目已撤销，措施解除",
                                 ground: LiftGround::Wrongful,
+                                today,
+                                calendar: &calendar,
+                                acknowledge_working_days: self.policy.acknowledge_working_days,
                             },
-                            today,
-                            &calendar,
                         )?;
                         (
                             format!("列入“{}”名单", list_type.name),
