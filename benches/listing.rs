@@ -100,6 +100,7 @@ fn setup(url: &str) -> Bench<Store> {
                 jurisdiction: "210902".into(),
                 ..RawSubject::default()
             },
+            domain::time::china_date(chrono::Utc::now()),
         )?;
     }
     Ok(store)

@@ -280,7 +280,7 @@ mod tests {
             allow_check_exception: true,
             ..Default::default()
         };
-        let s = NewSubject::parse(raw).unwrap();
+        let s = NewSubject::parse(raw, crate::fixtures::d("2026-11-28")).unwrap();
         assert!(
             may_register_subject(&dept("210900.market", DepartmentRole::MarketRegulation), &s)
                 .is_ok()

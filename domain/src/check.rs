@@ -2,15 +2,9 @@
 //! eligibility the seed plan names.
 
 use crate::department::Department;
-use crate::list::{EntryStatus, ListColour, ListEntry, ListType};
+use crate::list::{ListColour, ListEntry, ListType};
 use crate::memorandum::{Measure, MeasureScope, Memorandum, Reach, reaches_department};
-use crate::record::{CreditRecord, CreditRecordKind};
 use crate::subject::{Subject, SubjectKind};
-use chrono::{Months, NaiveDate};
-
-/// How long a clean record must be for the green channel (绿色通道) and acceptance with missing
-/// documents (容缺受理).
-pub const CLEAN_YEARS: u32 = 3;
 
 /// An active entry that binds the checked subject: its own, or one of an organisation it represents.
 #[derive(Debug, Clone)]
@@ -82,68 +76,60 @@ pub fn applicable_measures(
     out
 }
 
-/// Whether the subject has had no bad record for three consecutive years up to `today`: no black
-/// entry in force at any time in that window (revoked ones were errors and do not count) and no
-/// penalty decided in it. Red lists do not matter either way.
-pub fn clean_for_three_years(
-    entries: &[(ListEntry, ListType)],
-    records: &[CreditRecord],
-    today: NaiveDate,
-) -> bool {
-    let since = today
-        .checked_sub_months(Months::new(12 * CLEAN_YEARS))
-        .unwrap_or(NaiveDate::MIN);
-    let black_in_window = entries.iter().any(|(e, t)| {
-        t.colour == ListColour::Black
-            && e.stored_status != EntryStatus::Revoked
-            && e.end_date >= since
-            && e.start_date <= today
-    });
-    let penalty_in_window = records
-        .iter()
-        .any(|r| r.kind == CreditRecordKind::Penalty && r.decision_date >= since);
-    !black_in_window && !penalty_in_window
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::EntryStatus;
-    use crate::fixtures::{d, entry, list_type};
+    use crate::fixtures::{dept, entry, list_type, subject};
+    use crate::memorandum::{MeasureCategory, MeasureKind, MeasureScope};
+    use crate::{DepartmentRole, EntryStatus};
 
-    fn lt(colour: ListColour) -> ListType {
-        list_type("t", colour)
+    fn memorandum(kind: MeasureKind) -> Memorandum {
+        Memorandum {
+            id: "m".into(),
+            version_id: "v".into(),
+            version: 1,
+            key: "k".into(),
+            title: "t".into(),
+            document_number: "n".into(),
+            issued_by: vec!["x".into()],
+            effective_date: crate::fixtures::d("2020-01-01"),
+            list_types: vec![],
+            feedback_due_quarters: 1,
+            lift_working_days: 5,
+            retired: false,
+            measures: vec![Measure {
+                id: kind.as_str().into(),
+                code: kind.as_str().into(),
+                name: "m".into(),
+                kind,
+                category: MeasureCategory::Administrative,
+                legal_basis: "b".into(),
+                scope: MeasureScope::City,
+                reaches: vec![Reach::Subject],
+                implementers: vec!["housing".into()],
+            }],
+        }
+    }
+
+    fn listing(colour: ListColour, kind: MeasureKind) -> Listing {
+        Listing {
+            entry: entry("2026-01-01", "2028-01-01", EntryStatus::Active),
+            list_type: list_type("t", colour),
+            listed: subject("210902"),
+            via: Reach::Subject,
+            memoranda: vec![memorandum(kind)],
+        }
     }
 
     #[test]
-    fn clean_record_rules() {
-        let today = d("2026-11-28");
-        assert!(clean_for_three_years(&[], &[], today));
-        let old = (
-            entry("2020-01-01", "2023-01-01", EntryStatus::Active),
-            lt(ListColour::Black),
-        );
-        assert!(
-            clean_for_three_years(std::slice::from_ref(&old), &[], today),
-            "ended before the window"
-        );
-        let recent = (
-            entry("2020-01-01", "2024-01-01", EntryStatus::Active),
-            lt(ListColour::Black),
-        );
-        assert!(!clean_for_three_years(&[recent], &[], today));
-        let revoked = (
-            entry("2026-01-01", "2027-01-01", EntryStatus::Revoked),
-            lt(ListColour::Black),
-        );
-        assert!(
-            clean_for_three_years(&[revoked], &[], today),
-            "a revoked listing was an error"
-        );
-        let red = (
-            entry("2026-01-01", "2027-01-01", EntryStatus::Active),
-            lt(ListColour::Red),
-        );
-        assert!(clean_for_three_years(&[red], &[], today));
+    fn never_a_reward_beside_a_punishment() {
+        let housing = dept("210900.housing", DepartmentRole::Other);
+        let red = listing(ListColour::Red, MeasureKind::Reward);
+        let black = listing(ListColour::Black, MeasureKind::Punishment);
+        let alone = applicable_measures(&housing, std::slice::from_ref(&red));
+        assert_eq!(alone.len(), 1);
+        let both = applicable_measures(&housing, &[red, black]);
+        assert_eq!(both.len(), 1);
+        assert_eq!(both[0].measure.kind, MeasureKind::Punishment);
     }
 }

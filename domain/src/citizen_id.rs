@@ -55,6 +55,11 @@ impl CitizenId {
         Ok(CitizenId(s))
     }
 
+    /// The date of birth it carries (checked a real date when parsed).
+    pub fn birth_date(&self) -> NaiveDate {
+        NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").unwrap_or(NaiveDate::MIN)
+    }
+
     /// The whole number; only for the holder and for authorised departments.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -34,6 +34,7 @@ pub fn subject(jurisdiction: &str) -> Subject {
         representative: None,
         registered_by: DepartmentCode::parse("210900.market").unwrap(),
         created_at: Utc::now(),
+        established_on: None,
     }
 }
 

@@ -22,6 +22,7 @@ pub mod error;
 pub mod feed;
 #[cfg(test)]
 mod fixtures;
+pub mod green_channel;
 pub mod import;
 pub mod jurisdiction;
 pub mod lift;

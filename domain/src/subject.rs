@@ -5,7 +5,7 @@ use crate::department::DepartmentCode;
 use crate::error::{CodeError, DomainError};
 use crate::jurisdiction::JurisdictionCode;
 use crate::uscc::Uscc;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The four kinds of subject of the national standard.
@@ -127,6 +127,19 @@ pub struct Subject {
     pub representative: Option<Representative>,
     pub registered_by: DepartmentCode,
     pub created_at: DateTime<Utc>,
+    /// 成立日期, where the registering department gave it.
+    pub established_on: Option<NaiveDate>,
+}
+
+impl Subject {
+    /// The day its three clean years count from: the establishment date given, or for a person
+    /// the date of birth in the identity number; `None` when neither is known.
+    pub fn existing_since(&self) -> Option<NaiveDate> {
+        self.established_on.or_else(|| match &self.code {
+            SubjectCode::CitizenId(id) => Some(id.birth_date()),
+            SubjectCode::Uscc(_) => None,
+        })
+    }
 }
 
 /// A subject to register, as typed by a department.
@@ -139,6 +152,7 @@ pub struct RawSubject {
     pub representative_name: Option<String>,
     pub representative_id_number: Option<String>,
     pub allow_check_exception: bool,
+    pub established_on: Option<NaiveDate>,
 }
 
 /// A validated subject, ready to store.
@@ -150,6 +164,7 @@ pub struct NewSubject {
     pub name: String,
     pub jurisdiction: JurisdictionCode,
     pub representative: Option<Representative>,
+    pub established_on: Option<NaiveDate>,
 }
 
 /// Errors name the fields of the GraphQL input object (`input.…`).
@@ -204,7 +219,8 @@ pub fn code_message(e: CodeError) -> String {
 }
 
 impl NewSubject {
-    pub fn parse(raw: RawSubject) -> Result<Self, DomainError> {
+    /// Validates a subject typed on `today` (its establishment date may not be later).
+    pub fn parse(raw: RawSubject, today: NaiveDate) -> Result<Self, DomainError> {
         let kind = raw
             .kind
             .ok_or_else(|| DomainError::invalid(field("kind"), "请选择主体类别"))?;
@@ -267,6 +283,14 @@ impl NewSubject {
                 "法人应填写法定代表人",
             ));
         }
+        if let Some(on) = raw.established_on
+            && !(earliest_establishment()..=today).contains(&on)
+        {
+            return Err(DomainError::invalid(
+                field("establishedOn"),
+                "成立日期应为1900年以后、不晚于今天的日期",
+            ));
+        }
         Ok(NewSubject {
             code,
             check_exception,
@@ -274,8 +298,13 @@ impl NewSubject {
             name,
             jurisdiction,
             representative,
+            established_on: raw.established_on,
         })
     }
+}
+
+fn earliest_establishment() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN)
 }
 
 /// Masks a stored identifier for the public when it is a citizen identity number.
@@ -324,25 +353,43 @@ mod tests {
     #[test]
     fn pilot_code_needs_the_exception_flag() {
         let mut r = raw("91350100M0001TGQXM", SubjectKind::LegalPerson);
-        let err = NewSubject::parse(r.clone()).unwrap_err();
+        let err = NewSubject::parse(r.clone(), crate::fixtures::d("2026-11-28")).unwrap_err();
         assert!(matches!(err, DomainError::Invalid { ref field, .. } if field == "input.code"));
         r.allow_check_exception = true;
-        let s = NewSubject::parse(r).unwrap();
+        let s = NewSubject::parse(r, crate::fixtures::d("2026-11-28")).unwrap();
         assert!(s.check_exception);
     }
 
     #[test]
     fn kind_and_code_must_agree() {
-        assert!(NewSubject::parse(raw("210905196408130341", SubjectKind::LegalPerson)).is_err());
-        assert!(NewSubject::parse(raw("91350100M000100Y43", SubjectKind::NaturalPerson)).is_err());
-        assert!(NewSubject::parse(raw("210905196408130341", SubjectKind::NaturalPerson)).is_ok());
+        assert!(
+            NewSubject::parse(
+                raw("210905196408130341", SubjectKind::LegalPerson),
+                crate::fixtures::d("2026-11-28")
+            )
+            .is_err()
+        );
+        assert!(
+            NewSubject::parse(
+                raw("91350100M000100Y43", SubjectKind::NaturalPerson),
+                crate::fixtures::d("2026-11-28")
+            )
+            .is_err()
+        );
+        assert!(
+            NewSubject::parse(
+                raw("210905196408130341", SubjectKind::NaturalPerson),
+                crate::fixtures::d("2026-11-28")
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn legal_person_needs_a_representative() {
         let mut r = raw("91350100M000100Y43", SubjectKind::LegalPerson);
         r.representative_name = None;
-        let err = NewSubject::parse(r).unwrap_err();
+        let err = NewSubject::parse(r, crate::fixtures::d("2026-11-28")).unwrap_err();
         assert!(
             matches!(err, DomainError::Invalid { ref field, .. } if field == "input.representativeName")
         );

@@ -76,6 +76,7 @@ pub struct SubjectRow {
     pub representative_id_number: Option<String>,
     pub registered_by: String,
     pub created_at: NaiveDateTime,
+    pub established_on: Option<chrono::NaiveDate>,
 }
 
 impl TryFrom<SubjectRow> for Subject {
@@ -107,6 +108,7 @@ impl TryFrom<SubjectRow> for Subject {
                 .map(|name| Representative { name, id_number }),
             registered_by: department(&r.registered_by)?,
             created_at: r.created_at.and_utc(),
+            established_on: r.established_on,
         })
     }
 }

@@ -29,6 +29,7 @@ diesel::table! {
         representative_id_number -> Nullable<Text>,
         registered_by -> Text,
         created_at -> Timestamp,
+        established_on -> Nullable<Date>,
     }
 }
 
@@ -528,6 +529,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    green_channel_rules (id) {
+        id -> Integer,
+        clean_years -> Integer,
+        count_minor_penalties -> Bool,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     working_calendar_years (year) {
         year -> Integer,
         off_days -> Text,
@@ -592,4 +603,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     working_calendar_years,
     lifts,
+    green_channel_rules,
 );

@@ -74,11 +74,22 @@ pub fn seed_demo(store: &Store, today: NaiveDate) -> anyhow::Result<Option<DemoS
                 ..RawSubject::default()
             },
         };
+        // Most organisations are years old, one in six founded within the last three years (not
+        // yet clean for long enough); persons count from their birth.
+        let established_on = (raw.kind != Some(SubjectKind::NaturalPerson)).then(|| {
+            let days = if i % 6 == 5 {
+                rng.i64(30..1_000)
+            } else {
+                rng.i64(1_200..9_000)
+            };
+            today - chrono::Duration::days(days)
+        });
         let raw = RawSubject {
             jurisdiction: place.to_owned(),
+            established_on,
             ..raw
         };
-        match store.register_subject(&market, raw) {
+        match store.register_subject(&market, raw, today) {
             Ok(s) => subjects.push(s),
             // Two random codes colliding is possible and harmless: skip the second.
             Err(persistence::StoreError::Domain(domain::DomainError::Conflict(_))) => {}

@@ -83,10 +83,13 @@ pub fn seed_synthetic(
                     ..RawSubject::default()
                 },
             };
-            subjects.push(NewSubject::parse(RawSubject {
-                jurisdiction: place.to_owned(),
-                ..raw
-            })?);
+            subjects.push(NewSubject::parse(
+                RawSubject {
+                    jurisdiction: place.to_owned(),
+                    ..raw
+                },
+                domain::time::china_date(chrono::Utc::now()),
+            )?);
         }
         let ids = store
             .bulk_insert_subjects(&market, &subjects)

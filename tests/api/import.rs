@@ -248,7 +248,7 @@ async fn the_cli_imports_subjects_and_reports_bad_rows() {
     let file = dir.join("subjects.jsonl");
     let text = format!(
         "{}\n{}\n",
-        json!({ "code": good, "kind": "法人", "name": "阜新归集测试有限公司", "jurisdiction": "210902", "representativeName": "王伟" }),
+        json!({ "code": good, "kind": "法人", "name": "阜新归集测试有限公司", "jurisdiction": "210902", "representativeName": "王伟", "成立日期": "2015/06/01" }),
         json!({ "code": bad, "kind": "LEGAL_PERSON", "name": "阜新归集测试二公司", "jurisdiction": "219999", "representativeName": "王伟" }),
     );
     std::fs::write(&file, text).unwrap();
@@ -314,6 +314,14 @@ async fn the_cli_imports_subjects_and_reports_bad_rows() {
     );
     assert!(found(&good).await);
     assert!(!found(&bad).await);
+    let r = app
+        .gql(
+            "query($c: String!) { subject(code: $c) { establishedOn } }",
+            json!({ "c": good }),
+            Some(&app.token("210900.market", &[])),
+        )
+        .await;
+    assert_eq!(r["data"]["subject"]["establishedOn"], "2015-06-01");
 
     std::fs::write(&file, format!("{}\n", json!({ "code": good, "kind": "法人", "name": "阜新归集测试有限公司", "jurisdiction": "210902", "representativeName": "王伟" }))).unwrap();
     let out = run(&["--json"]).await;

@@ -550,60 +550,19 @@ async fn refusals_change_nothing() {
 }
 
 #[tokio::test]
-async fn overdue_dispatches_and_green_channel() {
+async fn overdue_dispatches() {
     let app = TestApp::spawn().await;
-    let clean = app.company("210902").await;
+    let company = app.company("210902").await;
     let finance = app.token("210900.finance", &["dispatch:handle"]);
     let r = app
-        .gql(
-            CHECK,
-            json!({ "code": clean, "business": "行政许可" }),
-            Some(&finance),
-        )
-        .await;
-    assert_eq!(
-        r["data"]["check"]["greenChannel"], true,
-        "no bad record for three years"
-    );
-    assert_eq!(r["data"]["check"]["acceptanceWithMissingDocuments"], true);
-
-    // A red list entry does not spoil it; a penalty does.
-    let tax = app.publisher("210900.tax");
-    let r = app.list(&tax, &clean, "tax-a-level", json!({})).await;
-    assert_no_errors(&r);
-    let r = app
-        .gql(
-            CHECK,
-            json!({ "code": clean, "business": "行政许可" }),
-            Some(&finance),
-        )
-        .await;
-    assert_eq!(r["data"]["check"]["greenChannel"], true);
-    assert!(
-        r["data"]["check"]["measures"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|m| m["measure"]["kind"] == "REWARD")
-    );
-    let penalty = json!({ "input": { "subject": clean, "kind": "PENALTY", "title": "罚款", "decisionNumber": "阜税罚〔2026〕3号",
-        "decisionDate": "2026-03-02", "legalBasis": "《税收征收管理法》", "dishonestyClass": "MINOR" } });
-    let r = app
-        .gql(
-            "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }",
-            penalty,
-            Some(&tax),
+        .list(
+            &app.publisher("210900.court"),
+            &company,
+            "court-dishonest-debtor",
+            json!({}),
         )
         .await;
     assert_no_errors(&r);
-    let r = app
-        .gql(
-            CHECK,
-            json!({ "code": clean, "business": "行政许可" }),
-            Some(&finance),
-        )
-        .await;
-    assert_eq!(r["data"]["check"]["greenChannel"], false);
 
     // Unacknowledged past the deadline in working days, a dispatch is overdue.
     let r = app

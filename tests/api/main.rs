@@ -21,6 +21,7 @@ mod commitments;
 mod complaints;
 mod entries;
 mod feed;
+mod green_channel;
 mod helpers;
 mod http;
 mod import;

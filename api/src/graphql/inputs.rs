@@ -25,6 +25,9 @@ pub struct RegisterSubjectInput {
     /// 登记校验位不符的早期试点代码；仅市场监督管理部门可用 (accept a pilot code failing its check; market regulation only)
     #[graphql(default)]
     pub allow_check_exception: bool,
+    /// 成立日期：连续三年无不良信用记录自此起算；自然人不填则按出生日期 (established on; for a person,
+    /// the date of birth when left out)
+    pub established_on: Option<Date>,
 }
 
 impl From<RegisterSubjectInput> for RawSubject {
@@ -37,6 +40,7 @@ impl From<RegisterSubjectInput> for RawSubject {
             representative_name: i.representative_name,
             representative_id_number: i.representative_id_number,
             allow_check_exception: i.allow_check_exception,
+            established_on: i.established_on.map(|d| d.0),
         }
     }
 }

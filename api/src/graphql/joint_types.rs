@@ -361,12 +361,21 @@ impl CheckResultNode {
             .map(ApplicableMeasureNode)
             .collect()
     }
-    /// 连续三年无不良记录，可走行政审批绿色通道 (green channel: no bad record for three years)
+    /// 可走行政审批绿色通道：诚信典型（红名单有效），或连续三年无不良信用记录；受失信惩戒约束时
+    /// 从不可以 (green channel: an honest example, or three clean years; never while punished)
     async fn green_channel(&self) -> bool {
-        self.0.green_channel
+        self.0.green_channel.is_granted()
     }
     /// 可容缺受理（与绿色通道同一条件）(acceptance with missing documents; same condition)
     async fn acceptance_with_missing_documents(&self) -> bool {
-        self.0.green_channel
+        self.0.green_channel.is_granted()
+    }
+    /// 符合绿色通道的依据；不符合时为空 (the ground that qualified; null when none did)
+    async fn green_channel_ground(&self) -> Option<super::green_channel::GreenChannelGround> {
+        self.0.green_channel.ground().map(Into::into)
+    }
+    /// 绿色通道的说明：符合的依据，或不符合的原因 (which ground qualified, or why none did)
+    async fn green_channel_explanation(&self) -> String {
+        self.0.green_channel.explanation()
     }
 }

@@ -10,6 +10,7 @@ mod commitments;
 mod complaints;
 mod enums;
 mod feed;
+mod green_channel;
 mod import;
 mod inputs;
 mod joint;
@@ -71,6 +72,7 @@ pub struct QueryRoot(
     complaints::ComplaintQuery,
     account::AccountQuery,
     calendar::CalendarQuery,
+    green_channel::GreenChannelQuery,
 );
 
 /// 变更 (mutations). Each is one transaction: on any error nothing is stored.
@@ -93,6 +95,7 @@ pub struct MutationRoot(
     complaints::ComplaintMutation,
     calendar::CalendarMutation,
     lifts::LiftMutation,
+    green_channel::GreenChannelMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

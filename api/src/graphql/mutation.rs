@@ -21,8 +21,9 @@ impl CoreMutation {
     ) -> Result<SubjectNode> {
         let actor = actor(ctx, Scope::SubjectsWrite)?;
         let svc = services(ctx)?;
+        let today = svc.today();
         let subject = svc
-            .run(move |s| s.register_subject(&actor, input.into()))
+            .run(move |s| s.register_subject(&actor, input.into(), today))
             .await?;
         answers::changed_subjects(ctx, [subject.id.as_str()]);
         answers::changed_codes(ctx, [subject.code.as_str()]);

@@ -167,6 +167,10 @@ impl SubjectNode {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// 成立日期（登记时填写的）(established on, as registered)
+    async fn established_on(&self) -> Option<Date> {
+        self.0.established_on.map(Date)
+    }
     /// 该主体的名单条目；公众只看到有效条目 (list entries; the public sees those in force)
     async fn list_entries(
         &self,

@@ -28,6 +28,7 @@ const SUBJECT_FIELDS: &[Field] = &[
     field("jurisdiction", &["jurisdiction"]),
     field("representativeName", &["representativeName"]),
     field("representativeIdNumber", &["representativeIdNumber"]),
+    field("establishedOn", &["establishedOn", "成立日期"]),
 ];
 
 const ENTRY_FIELDS: &[Field] = &[
@@ -384,6 +385,7 @@ fn subject(cells: &Cells) -> Result<RawSubject, (&'static str, String)> {
         representative_name: cells.optional("representativeName"),
         representative_id_number: cells.optional("representativeIdNumber"),
         allow_check_exception: false,
+        established_on: cells.date("establishedOn")?,
     })
 }
 

@@ -22,21 +22,7 @@ impl Store {
         let made = now();
         let rows: Vec<SubjectRow> = new
             .iter()
-            .map(|s| SubjectRow {
-                id: new_id(),
-                code: s.code.as_str().to_owned(),
-                check_exception: s.check_exception,
-                kind: s.kind.as_str().to_owned(),
-                name: s.name.clone(),
-                jurisdiction_code: s.jurisdiction.to_string(),
-                representative_name: s.representative.as_ref().map(|r| r.name.clone()),
-                representative_id_number: s
-                    .representative
-                    .as_ref()
-                    .and_then(|r| r.id_number.as_ref().map(|i| i.as_str().to_owned())),
-                registered_by: by.to_string(),
-                created_at: made,
-            })
+            .map(|s| super::subjects::subject_row(s, by, made))
             .collect();
         self.write(|c| {
             bulk_insert!(c, subjects::table, &rows, ROWS_PER_STATEMENT)?;

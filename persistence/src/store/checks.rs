@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use domain::access::DepartmentPrincipal;
 use domain::check::{self, ApplicableMeasure, Listing};
+use domain::green_channel::{self, GreenChannel};
 use domain::memorandum::Reach;
 use domain::subject::{CodeLookup, code_message, required_text};
 use domain::{
@@ -41,8 +42,8 @@ pub struct CheckOutcome {
     /// The subject's own entries in force, red and black.
     pub entries: Vec<(ListEntry, ListType)>,
     pub measures: Vec<MeasureFinding>,
-    /// No bad record for three consecutive years: 绿色通道 and 容缺受理.
-    pub green_channel: bool,
+    /// 绿色通道 and 容缺受理: granted on a ground, or refused with the reason.
+    pub green_channel: GreenChannel,
 }
 
 fn entries_of(
@@ -129,26 +130,30 @@ impl Store {
                     Some(MeasureFinding { applicable: a, entry: l.entry.clone(), list_type: l.list_type.clone(), listed: l.listed.clone() })
                 })
                 .collect::<Vec<_>>();
-            let (own_entries, green_channel) = match &subject {
-                Some(s) => {
-                    let own: Vec<(ListEntry, ListType)> = all_entries.iter().filter(|(e, _)| e.subject_id == s.id).cloned().collect();
-                    let penalties: Vec<CreditRecord> = convert(
-                        credit_records::table
-                            .filter(credit_records::subject_id.eq(&s.id))
-                            .filter(credit_records::kind.eq(CreditRecordKind::Penalty.as_str()))
-                            .select(CreditRecordRow::as_select())
-                            .load(c)?,
-                    )?;
-                    let clean = check::clean_for_three_years(&own, &penalties, today);
-                    (own.into_iter().filter(|(e, _)| e.status_on(today) == EntryStatus::Active).collect(), clean)
-                }
-                None => (Vec::new(), false),
+            let own: Vec<(ListEntry, ListType)> = match &subject {
+                Some(s) => all_entries.iter().filter(|(e, _)| e.subject_id == s.id).cloned().collect(),
+                None => Vec::new(),
             };
+            let penalties: Vec<CreditRecord> = match &subject {
+                Some(s) => convert(
+                    credit_records::table
+                        .filter(credit_records::subject_id.eq(&s.id))
+                        .filter(credit_records::kind.eq(CreditRecordKind::Penalty.as_str()))
+                        .select(CreditRecordRow::as_select())
+                        .load(c)?,
+                )?,
+                None => Vec::new(),
+            };
+            let rule = super::green_channel::rule(c)?;
+            let green_channel =
+                green_channel::green_channel(&rule, subject.as_ref(), &own, &penalties, &listings, today);
+            let own_entries: Vec<(ListEntry, ListType)> =
+                own.into_iter().filter(|(e, _)| e.status_on(today) == EntryStatus::Active).collect();
             let result = serde_json::json!({
                 "subjectFound": subject.is_some(),
                 "entries": own_entries.iter().map(|(e, _)| &e.id).collect::<Vec<_>>(),
                 "measures": measures.iter().map(|m| format!("{}@{}", m.applicable.measure.code, m.entry.id)).collect::<Vec<_>>(),
-                "greenChannel": green_channel,
+                "greenChannel": green_channel.is_granted(),
             });
             let at = now();
             let id = new_id();

@@ -87,7 +87,7 @@ impl Store {
             };
             let (created, unchanged, problems, committed) = match rows {
                 Rows::Subjects(rows) => {
-                    let checked = check_subjects(c, &department, rows)?;
+                    let checked = check_subjects(c, &department, rows, today)?;
                     let go = !stop(&checked.problems);
                     if go {
                         write_subjects(c, &department, &checked.fresh)?;
@@ -170,11 +170,12 @@ fn check_subjects(
     c: &mut AnyConnection,
     department: &Department,
     rows: Vec<Sourced<RawSubject>>,
+    today: NaiveDate,
 ) -> Result<Checked<Vec<SubjectRow>>, StoreError> {
     let mut problems = Vec::new();
     let mut parsed = Vec::with_capacity(rows.len());
     for row in rows {
-        match NewSubject::parse(row.raw.clone()) {
+        match NewSubject::parse(row.raw.clone(), today) {
             Ok(new) => parsed.push((row, new)),
             Err(e) => problems.push(row.problem(&e, "")),
         }
@@ -222,7 +223,7 @@ fn check_subjects(
             continue;
         }
         in_file.insert(code, row.line);
-        fresh.push(subject_row(&new, department));
+        fresh.push(subject_row(&new, &department.code, super::now()));
     }
     Ok(Checked {
         created: fresh.len(),

@@ -13,6 +13,7 @@ mod commitments;
 mod complaints;
 mod dispatches;
 mod entries;
+mod green_channel;
 mod import;
 mod lifts;
 mod listing;

@@ -14,7 +14,7 @@ use domain::access::{self, DepartmentPrincipal};
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::subject::{CodeLookup, RawSubject, code_message};
 use domain::{
-    Department, DomainError, JurisdictionCode, ListEntry, NewSubject, Subject, SubjectKind,
+    DepartmentCode, DomainError, JurisdictionCode, ListEntry, NewSubject, Subject, SubjectKind,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -45,8 +45,9 @@ impl Store {
         &self,
         actor: &DepartmentPrincipal,
         raw: RawSubject,
+        today: NaiveDate,
     ) -> Result<Subject, StoreError> {
-        let new = NewSubject::parse(raw)?;
+        let new = NewSubject::parse(raw, today)?;
         self.write(|c| {
             let department = acting_department(c, actor)?;
             access::may_register_subject(&department, &new)?;
@@ -62,7 +63,7 @@ impl Store {
                 )
                 .into());
             }
-            let row = subject_row(&new, &department);
+            let row = subject_row(&new, &department.code, now());
             diesel::insert_into(subjects::table)
                 .values(&row)
                 .execute(c)
@@ -206,8 +207,12 @@ pub(crate) fn find_subject_by_code(
     found_or_invalid(found, &lookup, field)
 }
 
-/// The row of a new subject registered by `department`.
-pub(crate) fn subject_row(new: &NewSubject, department: &Department) -> SubjectRow {
+/// The row of a new subject registered by `department` at `made`.
+pub(crate) fn subject_row(
+    new: &NewSubject,
+    department: &DepartmentCode,
+    made: chrono::NaiveDateTime,
+) -> SubjectRow {
     SubjectRow {
         id: new_id(),
         code: new.code.as_str().to_owned(),
@@ -220,8 +225,9 @@ pub(crate) fn subject_row(new: &NewSubject, department: &Department) -> SubjectR
             .representative
             .as_ref()
             .and_then(|r| r.id_number.as_ref().map(|i| i.as_str().to_owned())),
-        registered_by: department.code.to_string(),
-        created_at: now(),
+        registered_by: department.to_string(),
+        created_at: made,
+        established_on: new.established_on,
     }
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE green_channel_rules;
+ALTER TABLE subjects DROP COLUMN established_on;
