@@ -56,10 +56,10 @@ fn setup(url: &str) -> Bench<Store> {
         code: "bench-black".into(),
         name: "基准测试黑名单".into(),
         colour: Some(ListColour::Black),
-        owner: "210900.court".into(),
+        owner: Some("210900.court".into()),
         default_period_months: 24,
         legal_basis: "基准测试".into(),
-        description: None,
+        ..RawListType::default()
     })?);
     store.load_reference(&data)?;
     let measures = (0..MEASURES)

@@ -509,6 +509,11 @@ async fn department_claims(
     let dept = found.with_context(|| {
         format!("department {code} is not registered (run `xinyong seed` first)")
     })?;
+    if scopes.iter().any(|s| s == Scope::BankQuery.as_str())
+        && let Err(e) = domain::access::may_act_as_bank(&dept)
+    {
+        bail!("--scope bank:query: {e}");
+    }
     Ok(Claims {
         sub: code.to_string(),
         role: Some("department".into()),

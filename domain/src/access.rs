@@ -155,16 +155,19 @@ pub fn may_register_subject(
     Ok(())
 }
 
-/// A department writes entries only on list types it owns, about subjects in its jurisdiction.
+/// A department writes entries only on list types it owns — by name, or by its role — about
+/// subjects in its jurisdiction: a county court lists the debtors of its county, not another's.
 pub fn may_write_list(
     department: &Department,
     list_type: &ListType,
     subject: &Subject,
 ) -> Result<(), DomainError> {
-    if list_type.owner != department.code {
+    if !list_type.owner.owns(department) {
         return Err(DomainError::forbidden(format!(
-            "名单类型“{}”由 {} 管理，部门 {} 不能写入",
-            list_type.name, list_type.owner, department.code
+            "名单类型“{}”由{}管理，部门 {} 不能写入",
+            list_type.name,
+            list_type.owner.describe(),
+            department.code
         )));
     }
     may_act_in(department, &subject.jurisdiction)
@@ -173,6 +176,33 @@ pub fn may_write_list(
 /// A department writes records only as their source, about subjects in its jurisdiction.
 pub fn may_write_record(department: &Department, subject: &Subject) -> Result<(), DomainError> {
     may_act_in(department, &subject.jurisdiction)
+}
+
+/// Only a bank (role `bank`) acts under `bank:query`: fetches credit reports, watches subjects.
+pub fn may_act_as_bank(department: &Department) -> Result<(), DomainError> {
+    if department.role == DepartmentRole::Bank {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(format!(
+            "bank:query 权限只用于银行：部门 {} 不是银行",
+            department.code
+        )))
+    }
+}
+
+/// A subject authorises only a bank to fetch its report.
+pub fn may_be_authorised(department: &Department) -> Result<(), DomainError> {
+    if department.role == DepartmentRole::Bank {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "input.bank",
+            format!(
+                "只能授权银行查询信用报告：{}（{}）不是银行",
+                department.name, department.code
+            ),
+        ))
+    }
 }
 
 /// The catalogue of list types belongs to the credit office.
@@ -221,7 +251,7 @@ mod tests {
 
     fn list_type(owner: &str) -> ListType {
         ListType {
-            owner: DepartmentCode::parse(owner).unwrap(),
+            owner: crate::list::ListOwner::Department(DepartmentCode::parse(owner).unwrap()),
             name: "失信被执行人".into(),
             ..crate::fixtures::list_type("court-dishonest-debtor", ListColour::Black)
         }

@@ -70,16 +70,20 @@ pub enum DepartmentRole {
     MarketRegulation,
     Court,
     Tax,
+    /// A lending bank (信易贷): the only kind of department a bank token or a subject's
+    /// authorisation may name.
+    Bank,
     /// Any other department.
     Other,
 }
 
 impl DepartmentRole {
-    pub const ALL: [DepartmentRole; 5] = [
+    pub const ALL: [DepartmentRole; 6] = [
         DepartmentRole::CreditOffice,
         DepartmentRole::MarketRegulation,
         DepartmentRole::Court,
         DepartmentRole::Tax,
+        DepartmentRole::Bank,
         DepartmentRole::Other,
     ];
 
@@ -89,7 +93,20 @@ impl DepartmentRole {
             DepartmentRole::MarketRegulation => "market_regulation",
             DepartmentRole::Court => "court",
             DepartmentRole::Tax => "tax",
+            DepartmentRole::Bank => "bank",
             DepartmentRole::Other => "other",
+        }
+    }
+
+    /// The role as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DepartmentRole::CreditOffice => "信用办",
+            DepartmentRole::MarketRegulation => "市场监督管理部门",
+            DepartmentRole::Court => "人民法院",
+            DepartmentRole::Tax => "税务部门",
+            DepartmentRole::Bank => "银行",
+            DepartmentRole::Other => "部门",
         }
     }
 

@@ -28,6 +28,8 @@ pub enum ChangeAction {
     Repaired,
     /// Past its end: an entry that bound until yesterday no longer does.
     Expired,
+    /// Removed by its owner on a ground of its list type (the court list's debtor performed).
+    Removed,
 }
 
 macro_rules! names {
@@ -56,6 +58,7 @@ names!(ChangeAction {
     Revoked => "revoked",
     Repaired => "repaired",
     Expired => "expired",
+    Removed => "removed",
 });
 
 /// A change as made, before the feed numbers it.

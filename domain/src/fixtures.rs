@@ -45,7 +45,10 @@ pub fn list_type(code: &str, colour: ListColour) -> ListType {
         code: code.into(),
         name: code.into(),
         colour,
-        owner: DepartmentCode::parse("210900.court").unwrap(),
+        owner: crate::list::ListOwner::Department(DepartmentCode::parse("210900.court").unwrap()),
+        max_period_months: None,
+        removal: None,
+        no_repair_basis: None,
         default_period_months: 24,
         legal_basis: "b".into(),
         description: String::new(),
@@ -69,6 +72,7 @@ pub fn entry(start: &str, end: &str, status: EntryStatus) -> ListEntry {
         created_at: Utc::now(),
         ended_at: None,
         relisted_after_repair: false,
+        removal: None,
     }
 }
 

@@ -56,7 +56,9 @@ impl LiftGround {
     pub fn of_ending(status: EntryStatus) -> Option<LiftGround> {
         match status {
             EntryStatus::Revoked => Some(LiftGround::Wrongful),
-            EntryStatus::Expired | EntryStatus::Repaired => Some(LiftGround::Ended),
+            EntryStatus::Expired | EntryStatus::Repaired | EntryStatus::Removed => {
+                Some(LiftGround::Ended)
+            }
             EntryStatus::Active => None,
         }
     }

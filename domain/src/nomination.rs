@@ -69,10 +69,11 @@ pub fn may_nominate(is_association: bool, list_type: &ListType) -> Result<(), Do
 
 /// The list's owning department decides.
 pub fn may_decide(department: &Department, list_type: &ListType) -> Result<(), DomainError> {
-    if list_type.owner != department.code {
+    if !list_type.owner.owns(department) {
         return Err(DomainError::forbidden(format!(
-            "“{}”由 {} 管理，只有该部门可以处理推荐",
-            list_type.name, list_type.owner
+            "“{}”由{}管理，只有该部门可以处理推荐",
+            list_type.name,
+            list_type.owner.describe()
         )));
     }
     Ok(())

@@ -56,6 +56,9 @@ pub struct RepairRule {
     pub required_attachments: Vec<String>,
     /// A subject listed again on the same list within this many months of a repair is flagged.
     pub relist_window_months: u32,
+    /// Why repair by application is not allowed, when a list type says so (the court list is
+    /// removed by the court instead).
+    pub not_by_application: Option<String>,
 }
 
 /// The owning department decides an application within this many working days of it: the
@@ -102,6 +105,21 @@ impl RepairRule {
             min_months: 12,
             required_attachments: Vec::new(),
             relist_window_months: DEFAULT_RELIST_WINDOW_MONTHS,
+            not_by_application: None,
+        }
+    }
+
+    /// The rule of a list type: the credit office's (`stored`) or the default, except that a list
+    /// type repaired not by application never is, whatever was set.
+    pub fn for_list(list_type: &ListType, stored: Option<RepairRule>) -> Self {
+        let rule = stored.unwrap_or_else(|| Self::default_for_list(list_type));
+        match &list_type.no_repair_basis {
+            Some(basis) => RepairRule {
+                allowed: false,
+                not_by_application: Some(basis.clone()),
+                ..rule
+            },
+            None => rule,
         }
     }
 
@@ -118,6 +136,7 @@ impl RepairRule {
             min_months,
             required_attachments: Vec::new(),
             relist_window_months: DEFAULT_RELIST_WINDOW_MONTHS,
+            not_by_application: None,
         }
     }
 
@@ -137,10 +156,11 @@ impl RepairRule {
         attachments: &[String],
     ) -> Result<(), DomainError> {
         let Some(earliest) = self.earliest(since) else {
-            return Err(DomainError::invalid(
-                "input.targetId",
-                "规则：该类信息不适用信用修复",
-            ));
+            let why = match &self.not_by_application {
+                Some(basis) => format!("规则：该名单不通过申请修复。{basis}"),
+                None => "规则：该类信息不适用信用修复".to_owned(),
+            };
+            return Err(DomainError::invalid("input.targetId", why));
         };
         if today < earliest {
             return Err(DomainError::invalid(

@@ -5,6 +5,7 @@ use crate::schema::*;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use domain::citizen_id::CitizenId;
+use domain::list::{ListOwner, RemovalRule};
 use domain::subject::Representative;
 use domain::{
     CreditRecord, CreditRecordKind, Department, DepartmentCode, DepartmentRole, DishonestyClass,
@@ -120,25 +121,83 @@ pub struct ListTypeRow {
     pub code: String,
     pub name: String,
     pub colour: String,
-    pub owner_department: String,
+    pub owner_department: Option<String>,
     pub default_period_months: i32,
     pub legal_basis: String,
     pub description: String,
     pub created_at: NaiveDateTime,
+    pub owner_role: Option<String>,
+    pub max_period_months: Option<i32>,
+    /// JSON: the removal grounds, `[{"code", "name"}]`.
+    pub removal_grounds: Option<String>,
+    pub removal_working_days: Option<i32>,
+    pub no_repair_basis: Option<String>,
+}
+
+impl ListTypeRow {
+    /// The row of a new list type.
+    pub fn of(new: &domain::NewListType, id: String, created_at: NaiveDateTime) -> Self {
+        let (owner_department, owner_role) = match &new.owner {
+            ListOwner::Department(code) => (Some(code.to_string()), None),
+            ListOwner::Role(role) => (None, Some(role.as_str().to_owned())),
+        };
+        ListTypeRow {
+            id,
+            code: new.code.clone(),
+            name: new.name.clone(),
+            colour: new.colour.as_str().to_owned(),
+            owner_department,
+            default_period_months: i32::try_from(new.default_period_months).unwrap_or(i32::MAX),
+            legal_basis: new.legal_basis.clone(),
+            description: new.description.clone(),
+            created_at,
+            owner_role,
+            max_period_months: new
+                .max_period_months
+                .map(|m| i32::try_from(m).unwrap_or(i32::MAX)),
+            removal_grounds: new
+                .removal
+                .as_ref()
+                .map(|r| serde_json::to_string(&r.grounds).unwrap_or_default()),
+            removal_working_days: new
+                .removal
+                .as_ref()
+                .map(|r| i32::try_from(r.working_days).unwrap_or(i32::MAX)),
+            no_repair_basis: new.no_repair_basis.clone(),
+        }
+    }
 }
 
 impl TryFrom<ListTypeRow> for ListType {
     type Error = StoreError;
     fn try_from(r: ListTypeRow) -> Result<Self, StoreError> {
+        let code = r.code.clone();
         Ok(ListType {
             id: r.id,
             code: r.code,
             name: r.name,
             colour: ListColour::parse(&r.colour)
                 .ok_or_else(|| corrupt("list colour", &r.colour))?,
-            owner: department(&r.owner_department)?,
+            owner: match (&r.owner_department, &r.owner_role) {
+                (Some(code), None) => ListOwner::Department(department(code)?),
+                (None, Some(role)) => ListOwner::Role(
+                    DepartmentRole::parse(role).ok_or_else(|| corrupt("owner role", role))?,
+                ),
+                _ => return Err(corrupt("list type owner", &code)),
+            },
             default_period_months: u32::try_from(r.default_period_months)
                 .map_err(|_| corrupt("period", &r.default_period_months.to_string()))?,
+            max_period_months: r.max_period_months.and_then(|m| u32::try_from(m).ok()),
+            removal: match (&r.removal_grounds, r.removal_working_days) {
+                (Some(json), Some(days)) => Some(RemovalRule {
+                    grounds: serde_json::from_str(json)
+                        .map_err(|_| corrupt("removal grounds", json))?,
+                    working_days: u32::try_from(days)
+                        .map_err(|_| corrupt("removal days", &days.to_string()))?,
+                }),
+                _ => None,
+            },
+            no_repair_basis: r.no_repair_basis,
             legal_basis: r.legal_basis,
             description: r.description,
             created_at: r.created_at.and_utc(),
@@ -163,6 +222,11 @@ pub struct ListEntryRow {
     pub ended_at: Option<NaiveDateTime>,
     pub idempotency_key: Option<String>,
     pub relisted_after_repair: bool,
+    pub removal_ground: Option<String>,
+    pub removal_basis: Option<String>,
+    pub ground_arisen_on: Option<NaiveDate>,
+    pub remove_by: Option<NaiveDate>,
+    pub removed_on: Option<NaiveDate>,
 }
 
 impl TryFrom<ListEntryRow> for ListEntry {
@@ -183,6 +247,23 @@ impl TryFrom<ListEntryRow> for ListEntry {
             created_at: r.created_at.and_utc(),
             ended_at: r.ended_at.map(|t| t.and_utc()),
             relisted_after_repair: r.relisted_after_repair,
+            removal: match (
+                r.removal_ground,
+                r.removal_basis,
+                r.ground_arisen_on,
+                r.removed_on,
+            ) {
+                (Some(ground), Some(basis_document), Some(ground_arisen_on), Some(removed_on)) => {
+                    Some(domain::list::Removal {
+                        ground,
+                        basis_document,
+                        ground_arisen_on,
+                        remove_by: r.remove_by,
+                        removed_on,
+                    })
+                }
+                _ => None,
+            },
         })
     }
 }

@@ -39,11 +39,16 @@ diesel::table! {
         code -> Text,
         name -> Text,
         colour -> Text,
-        owner_department -> Text,
+        owner_department -> Nullable<Text>,
         default_period_months -> Integer,
         legal_basis -> Text,
         description -> Text,
         created_at -> Timestamp,
+        owner_role -> Nullable<Text>,
+        max_period_months -> Nullable<Integer>,
+        removal_grounds -> Nullable<Text>,
+        removal_working_days -> Nullable<Integer>,
+        no_repair_basis -> Nullable<Text>,
     }
 }
 
@@ -63,6 +68,11 @@ diesel::table! {
         ended_at -> Nullable<Timestamp>,
         idempotency_key -> Nullable<Text>,
         relisted_after_repair -> Bool,
+        removal_ground -> Nullable<Text>,
+        removal_basis -> Nullable<Text>,
+        ground_arisen_on -> Nullable<Date>,
+        remove_by -> Nullable<Date>,
+        removed_on -> Nullable<Date>,
     }
 }
 

@@ -46,14 +46,33 @@ struct FileDepartment {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FileListType {
     code: String,
     name: String,
     colour: String,
-    owner: String,
+    /// One department's code, or…
+    #[serde(default)]
+    owner: Option<String>,
+    /// …a role whose every department lists in its own jurisdiction.
+    #[serde(default)]
+    owner_role: Option<String>,
     default_period_months: i32,
+    #[serde(default)]
+    max_period_months: Option<i32>,
+    #[serde(default)]
+    removal: Option<FileRemoval>,
+    #[serde(default)]
+    no_repair_basis: Option<String>,
     legal_basis: String,
     description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRemoval {
+    working_days: i32,
+    grounds: Vec<domain::list::RemovalGround>,
 }
 
 /// Parses reference data, validating every value with the domain's own rules.
@@ -83,12 +102,26 @@ pub fn parse_reference(text: &str) -> anyhow::Result<ReferenceData> {
         });
     }
     for t in file.list_types {
+        let owner_role = t
+            .owner_role
+            .as_deref()
+            .map(|r| DepartmentRole::parse(r).with_context(|| format!("unknown role {r}")))
+            .transpose()?;
+        let (removal_grounds, removal_working_days) = match t.removal {
+            Some(r) => (r.grounds, Some(r.working_days)),
+            None => (Vec::new(), None),
+        };
         let raw = RawListType {
             code: t.code,
             name: t.name,
             colour: ListColour::parse(&t.colour),
             owner: t.owner,
+            owner_role,
             default_period_months: t.default_period_months,
+            max_period_months: t.max_period_months,
+            removal_grounds,
+            removal_working_days,
+            no_repair_basis: t.no_repair_basis,
             legal_basis: t.legal_basis,
             description: t.description,
         };
@@ -100,6 +133,8 @@ pub fn parse_reference(text: &str) -> anyhow::Result<ReferenceData> {
 
 #[cfg(test)]
 mod tests {
+    use domain::DepartmentRole;
+
     #[test]
     fn seed_memoranda_parse() {
         let all = super::parse_memoranda(super::MEMORANDA).unwrap();
@@ -125,11 +160,38 @@ mod tests {
         );
         for t in &data.list_types {
             assert!(
-                data.departments.iter().any(|d| d.code == t.owner),
+                data.departments.iter().any(|d| t.owner.owns(d)),
                 "{}",
                 t.code
             );
         }
+        let court = data
+            .list_types
+            .iter()
+            .find(|t| t.code == "court-dishonest-debtor")
+            .unwrap();
+        assert_eq!(
+            court.owner,
+            domain::list::ListOwner::Role(DepartmentRole::Court)
+        );
+        let courts = data
+            .departments
+            .iter()
+            .filter(|d| d.role == DepartmentRole::Court)
+            .count();
+        assert_eq!(
+            courts, 8,
+            "the intermediate court and one per county or district"
+        );
+        assert!(court.no_repair_basis.is_some());
+        assert_eq!(court.removal.as_ref().map(|r| r.working_days), Some(3));
+        let banks: Vec<&str> = data
+            .departments
+            .iter()
+            .filter(|d| d.role == DepartmentRole::Bank)
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(banks, ["210900.icbc", "210900.fxbank"]);
     }
 }
 

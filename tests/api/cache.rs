@@ -144,8 +144,19 @@ async fn a_cached_answer_changes_the_moment_a_change_touches_its_subject() {
     );
     assert!(view(&app, &a).await.0.is_empty(), "upheld: revoked");
 
-    // A repair: approved, the entry leaves the public view at once.
-    let entry = listed(&app, &a, json!({ "startDate": days_ago(400) })).await;
+    // A repair: approved, the entry leaves the public view at once. (The court's own list is not
+    // repaired by application: the market regulator's is.)
+    let market = app.token("210900.market", &["lists:write", "objections:handle"]);
+    let r = app
+        .list(
+            &market,
+            &a,
+            "market-serious-illegal",
+            json!({ "startDate": days_ago(400), "reason": "严重违法失信", "basisDocument": "阜市监列〔2025〕3号" }),
+        )
+        .await;
+    assert_no_errors(&r);
+    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
     assert_eq!(cached_view(&app, &a).await.len(), 1);
     let r = app
         .gql(
@@ -159,7 +170,10 @@ async fn a_cached_answer_changes_the_moment_a_change_touches_its_subject() {
     assert_no_errors(&r);
     let repair = r["data"]["applyRepair"]["id"].clone();
     assert_eq!(cached_view(&app, &a).await.len(), 1);
-    assert_no_errors(&app.gql(DECIDE, json!({ "id": repair }), Some(&court)).await);
+    assert_no_errors(
+        &app.gql(DECIDE, json!({ "id": repair }), Some(&market))
+            .await,
+    );
     assert!(view(&app, &a).await.0.is_empty(), "repaired");
 
     // An expiry: the day after the end, the entry is gone from the public view.

@@ -177,13 +177,15 @@ async fn records_corrections_revocations_repairs_and_expiries_reach_the_feed() {
         json!({ "id": entry }), Some(&court)).await;
     assert_no_errors(&r);
     expected.push(("LIST_ENTRY".into(), "REVOKED".into(), entry));
-    // An entry repaired: listed 400 days ago, the subject applies, the court approves.
+    // An entry repaired: listed 400 days ago by the market regulator, the subject applies, the
+    // regulator approves.
     let listed_at = chrono::Utc::now().date_naive() - chrono::Days::new(400);
+    let regulator = app.token("210900.market", &["lists:write", "objections:handle"]);
     let repaired = entry_id(
         &app.list(
-            &court,
+            &regulator,
             &code,
-            "court-dishonest-debtor",
+            "market-serious-illegal",
             json!({ "startDate": listed_at.to_string() }),
         )
         .await,
@@ -195,7 +197,7 @@ async fn records_corrections_revocations_repairs_and_expiries_reach_the_feed() {
         Some(&app.subject_token(&code))).await;
     assert_no_errors(&r);
     let r = app.gql("mutation($id: ID!) { decideRepair(input: { id: $id, approve: true, reason: \"已履行完毕\" }) { status } }",
-        json!({ "id": r["data"]["applyRepair"]["id"] }), Some(&court)).await;
+        json!({ "id": r["data"]["applyRepair"]["id"] }), Some(&regulator)).await;
     assert_no_errors(&r);
     expected.push(("LIST_ENTRY".into(), "REPAIRED".into(), repaired));
     let old = chrono::Utc::now().date_naive() - chrono::Days::new(365 * 6);

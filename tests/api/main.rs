@@ -19,6 +19,7 @@ mod candidates;
 mod cli;
 mod commitments;
 mod complaints;
+mod court_list;
 mod entries;
 mod feed;
 mod green_channel;

@@ -17,14 +17,14 @@ fn apply_input(kind: &str, target: &str) -> serde_json::Value {
 async fn too_early_is_refused_with_the_rule_and_an_approved_repair_ends_the_entry() {
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
-    let court = app.publisher("210900.court");
+    let owner = app.publisher("210900.market");
     let today = domain::time::china_date(chrono::Utc::now());
     let recent = (today - chrono::Days::new(60)).to_string();
     let r = app
         .list(
-            &court,
+            &owner,
             &code,
-            "court-dishonest-debtor",
+            "market-serious-illegal",
             json!({ "startDate": recent }),
         )
         .await;
@@ -54,7 +54,7 @@ async fn too_early_is_refused_with_the_rule_and_an_approved_repair_ends_the_entr
         message.contains("规则") && message.contains(&earliest),
         "{message}"
     );
-    let handler = app.token("210900.court", &["objections:handle"]);
+    let handler = app.token("210900.market", &["objections:handle"]);
     let r = app
         .gql(
             "{ repairs { edges { node { id } } } }",
@@ -70,7 +70,7 @@ async fn too_early_is_refused_with_the_rule_and_an_approved_repair_ends_the_entr
         .gql(APPLY, apply_input("ENTRY", &entry), Some(&subject))
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["applyRepair"]["owner"], "210900.court");
+    assert_eq!(r["data"]["applyRepair"]["owner"], "210900.market");
     let id = r["data"]["applyRepair"]["id"].as_str().unwrap().to_owned();
     let r = app
         .gql(APPLY, apply_input("ENTRY", &entry), Some(&subject))
@@ -118,7 +118,7 @@ async fn too_early_is_refused_with_the_rule_and_an_approved_repair_ends_the_entr
             .unwrap()
             .is_empty()
     );
-    let r = app.gql("query($c: String!) { subject(code: $c) { listEntries(status: REPAIRED) { edges { node { status } } } } }", json!({ "c": code }), Some(&court)).await;
+    let r = app.gql("query($c: String!) { subject(code: $c) { listEntries(status: REPAIRED) { edges { node { status } } } } }", json!({ "c": code }), Some(&owner)).await;
     assert_eq!(
         r["data"]["subject"]["listEntries"]["edges"][0]["node"]["status"],
         "REPAIRED"
@@ -137,11 +137,11 @@ async fn too_early_is_refused_with_the_rule_and_an_approved_repair_ends_the_entr
 
     // Listed again soon after: flagged.
     let r = app
-        .list(&court, &code, "court-dishonest-debtor", json!({}))
+        .list(&owner, &code, "market-serious-illegal", json!({}))
         .await;
     assert_no_errors(&r);
     let again = r["data"]["addListEntry"]["id"].as_str().unwrap();
-    let r = app.gql("query { listEntries(listType: \"court-dishonest-debtor\", first: 100) { edges { node { id relistedAfterRepair } } } }", json!({}), None).await;
+    let r = app.gql("query { listEntries(listType: \"market-serious-illegal\", first: 100) { edges { node { id relistedAfterRepair } } } }", json!({}), None).await;
     let node = r["data"]["listEntries"]["edges"]
         .as_array()
         .unwrap()

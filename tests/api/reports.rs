@@ -256,3 +256,73 @@ async fn an_authorisation_expires_and_only_the_subject_grants_within_a_year() {
         .await;
     assert_eq!(error_of(&r).0, "UNAUTHENTICATED");
 }
+
+/// Authorisations and `bank:query` are for banks only (departments of role `bank`).
+#[tokio::test]
+async fn only_a_bank_may_be_authorised_or_act_under_bank_query() {
+    let app = TestApp::spawn().await;
+    let code = app.company("210902").await;
+    let me = app.subject_token(&code);
+    for not_a_bank in ["210900.pboc", "210900.tax"] {
+        let r = app
+            .gql(
+                GRANT,
+                grant(not_a_bank, "LENDING", today() + Days::new(30)),
+                Some(&me),
+            )
+            .await;
+        assert_eq!(
+            error_of(&r),
+            ("BAD_USER_INPUT".into(), Some("input.bank".into())),
+            "{not_a_bank}"
+        );
+    }
+    let r = app
+        .gql(
+            "{ myAuthorisations { edges { node { id } } } }",
+            json!({}),
+            Some(&me),
+        )
+        .await;
+    assert!(
+        nodes_of(&r, "myAuthorisations").is_empty(),
+        "nothing stored"
+    );
+    // A token with bank:query for a department that is not a bank gets nothing.
+    let central_bank = app.token("210900.pboc", &["bank:query"]);
+    let r = app
+        .gql(
+            REPORT,
+            json!({ "c": code, "p": "LENDING" }),
+            Some(&central_bank),
+        )
+        .await;
+    assert_eq!(error_of(&r).0, "FORBIDDEN");
+    let r = app
+        .gql(
+            "{ myWatchlist { edges { node { since } } } }",
+            json!({}),
+            Some(&central_bank),
+        )
+        .await;
+    assert_eq!(error_of(&r).0, "FORBIDDEN");
+    // Nor does the CLI sign one.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xinyong"))
+        .args([
+            "token",
+            "--department",
+            "210900.tax",
+            "--scope",
+            "bank:query",
+        ])
+        .env("XINYONG_DATABASE_URL", &app.settings.database_url)
+        .env("XINYONG_JWT_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("不是银行"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -214,7 +214,7 @@ async fn search_by_name_kind_and_jurisdiction() {
 #[tokio::test]
 async fn catalogue_queries() {
     let app = TestApp::spawn().await;
-    let r = app.gql("{ jurisdictions { code name level parentCode } departments { code name role jurisdiction { code } } listTypes { code name colour owner { code name } defaultPeriodMonths legalBasis } }", json!({}), None).await;
+    let r = app.gql("{ jurisdictions { code name level parentCode } departments { code name role jurisdiction { code } } listTypes { code name colour owner { code name } ownerRole ownerDescription defaultPeriodMonths maxPeriodMonths legalBasis repairByApplication noRepairBasis removalWorkingDays removalGrounds { code name } } }", json!({}), None).await;
     assert_no_errors(&r);
     let j = r["data"]["jurisdictions"].as_array().unwrap();
     assert!(
@@ -237,7 +237,40 @@ async fn catalogue_queries() {
         .unwrap();
     assert_eq!(court["name"], "失信被执行人");
     assert_eq!(court["colour"], "BLACK");
-    assert_eq!(court["owner"]["code"], "210900.court");
+    // Every court lists the debtors of its own jurisdiction (法释〔2017〕7号), for two years by
+    // default and five at most; the court removes an entry, it is not repaired by application.
+    assert_eq!(court["owner"], serde_json::Value::Null);
+    assert_eq!(court["ownerRole"], "COURT");
+    assert!(
+        court["ownerDescription"]
+            .as_str()
+            .unwrap()
+            .contains("人民法院")
+    );
+    assert_eq!(court["defaultPeriodMonths"], 24);
+    assert_eq!(court["maxPeriodMonths"], 60);
+    assert_eq!(court["repairByApplication"], false);
+    assert!(
+        court["noRepairBasis"]
+            .as_str()
+            .unwrap()
+            .contains("法释〔2017〕7号")
+    );
+    assert_eq!(court["removalWorkingDays"], 3);
+    assert_eq!(court["removalGrounds"].as_array().unwrap().len(), 7);
+    let tax = t.iter().find(|x| x["code"] == "tax-a-level").unwrap();
+    assert_eq!(tax["owner"]["code"], "210900.tax");
+    assert_eq!(tax["ownerRole"], serde_json::Value::Null);
+    assert_eq!(tax["repairByApplication"], true);
+    assert!(
+        d.iter()
+            .any(|x| x["code"] == "210921.court" && x["role"] == "COURT"),
+        "the county courts of the reference data"
+    );
+    assert!(
+        d.iter()
+            .any(|x| x["code"] == "210900.icbc" && x["role"] == "BANK")
+    );
     assert!(
         t.iter()
             .any(|x| x["code"] == "tax-a-level" && x["colour"] == "RED")

@@ -47,6 +47,9 @@ pub enum EntryStatus {
     Revoked,
     /// 已修复 (ended early by credit repair)
     Repaired,
+    /// 已移出：出现名单类型规定的移出情形，由认定部门移出（如失信被执行人已履行义务）
+    /// (removed by its owner on a ground of its list type)
+    Removed,
 }
 
 /// 信用记录类别 (credit record kind)
@@ -93,6 +96,8 @@ pub enum DepartmentRole {
     Court,
     /// 税务局 (tax)
     Tax,
+    /// 银行（信易贷）；银行令牌与主体授权只能指向银行 (a lending bank)
+    Bank,
     /// 其他部门 (other)
     Other,
 }

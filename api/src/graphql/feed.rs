@@ -35,6 +35,8 @@ pub enum ChangeAction {
     Repaired,
     /// 到期 (expired: past its end date)
     Expired,
+    /// 移出：出现移出情形，由认定部门移出 (removed by its owner on a ground of its list type)
+    Removed,
 }
 
 /// 一条变更 (one change in the feed)

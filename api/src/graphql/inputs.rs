@@ -138,14 +138,35 @@ pub struct CreateListTypeInput {
     pub name: String,
     /// 红名单或黑名单 (colour)
     pub colour: enums::ListColour,
-    /// 认定部门代码 (owning department code)
-    pub owner: String,
+    /// 认定部门代码；与 ownerRole 二者只填其一 (owning department code; or ownerRole)
+    pub owner: Option<String>,
+    /// 认定部门类别：该类各部门在各自辖区内列入，如 COURT（各级人民法院）(owned by every department of
+    /// this role, each in its own jurisdiction; or owner)
+    pub owner_role: Option<enums::DepartmentRole>,
     /// 默认有效期（月），1–120 (default period in months)
     pub default_period_months: i32,
+    /// 最长有效期（月），不填即不限 (the longest an entry may last, in months; none for no bound)
+    pub max_period_months: Option<i32>,
+    /// 移出情形：认定部门在出现这些情形时移出条目 (the grounds on which the owner removes an entry)
+    #[graphql(default)]
+    pub removal_grounds: Vec<RemovalGroundInput>,
+    /// 情形出现后移出的期限（工作日），默认3 (working days to remove once a ground arises; default 3)
+    pub removal_working_days: Option<i32>,
+    /// 不适用申请修复的依据：填写后该名单不能申请信用修复 (not repaired by application, on this basis)
+    pub no_repair_basis: Option<String>,
     /// 认定依据 (legal basis)
     pub legal_basis: String,
     /// 说明 (description)
     pub description: Option<String>,
+}
+
+/// 移出情形 (a ground on which an entry is removed)
+#[derive(InputObject)]
+pub struct RemovalGroundInput {
+    /// 代码，如 performed (code)
+    pub code: String,
+    /// 名称，如 被执行人已履行义务 (name)
+    pub name: String,
 }
 
 impl From<CreateListTypeInput> for RawListType {
@@ -155,11 +176,36 @@ impl From<CreateListTypeInput> for RawListType {
             name: i.name,
             colour: Some(i.colour.into()),
             owner: i.owner,
+            owner_role: i.owner_role.map(Into::into),
             default_period_months: i.default_period_months,
+            max_period_months: i.max_period_months,
+            removal_grounds: i
+                .removal_grounds
+                .into_iter()
+                .map(|g| domain::list::RemovalGround {
+                    code: g.code,
+                    name: g.name,
+                })
+                .collect(),
+            removal_working_days: i.removal_working_days,
+            no_repair_basis: i.no_repair_basis,
             legal_basis: i.legal_basis,
             description: i.description,
         }
     }
+}
+
+/// 移出名单条目：出现名单类型规定的移出情形时，由认定部门移出 (remove an entry on a ground of its list)
+#[derive(InputObject)]
+pub struct RemoveListEntryInput {
+    /// 名单条目编号 (entry id)
+    pub id: ID,
+    /// 移出情形代码，须为该名单类型规定的情形之一，如 performed (the ground's code)
+    pub ground: String,
+    /// 移出依据文书，如 结案通知书文号 (the document that removes it)
+    pub basis_document: String,
+    /// 移出情形出现的日期，移出期限自此起算；默认今天 (the day the ground arose; default today)
+    pub ground_arisen_on: Option<Date>,
 }
 
 /// 批量列入名单：全部成功或全部不写入 (add many entries: all or none)

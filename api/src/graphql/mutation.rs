@@ -1,6 +1,6 @@
 use super::inputs::{
     AddCreditRecordInput, AddListEntriesInput, AddListEntryInput, CreateListTypeInput,
-    RegisterSubjectInput, RevokeListEntryInput,
+    RegisterSubjectInput, RemoveListEntryInput, RevokeListEntryInput,
 };
 use super::types::{CreditRecordNode, ListEntryNode, ListTypeNode, SubjectNode};
 use super::{actor, announce_listings, answers, services};
@@ -101,6 +101,32 @@ impl CoreMutation {
         let today = svc.today();
         let change = svc
             .run(move |s| s.revoke_list_entry(&actor, &input.id, &input.reason, today))
+            .await?;
+        answers::changed_subjects(ctx, [change.entry.subject_id.as_str()]);
+        svc.events.publish_ended(&change.ended);
+        Ok(ListEntryNode {
+            entry: change.entry,
+            today,
+        })
+    }
+
+    /// 移出名单条目：出现名单类型规定的移出情形（如失信被执行人已履行义务）时，由认定部门在期限内移出；
+    /// 措施随即解除，同信用修复。需 lists:write (remove an entry on a ground of its list)
+    async fn remove_list_entry(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveListEntryInput,
+    ) -> Result<ListEntryNode> {
+        let actor = actor(ctx, Scope::ListsWrite)?;
+        let svc = services(ctx)?;
+        let today = svc.today();
+        let raw = domain::list::RawRemoval {
+            ground: input.ground,
+            basis_document: input.basis_document,
+            ground_arisen_on: input.ground_arisen_on.map(|d| d.0),
+        };
+        let change = svc
+            .run(move |s| s.remove_list_entry(&actor, &input.id, &raw, today))
             .await?;
         answers::changed_subjects(ctx, [change.entry.subject_id.as_str()]);
         svc.events.publish_ended(&change.ended);

@@ -143,6 +143,27 @@ impl CoreQuery {
         entries_connection(ctx, None, list_type, status, jurisdiction, first, after).await
     }
 
+    /// 按移出情形移出的名单条目，最新的在前；仅信用办，需 stats:read。late: true 只看超过期限移出的
+    /// (entries removed on a ground, newest first, for the credit office; `late` for those removed
+    /// after their deadline)
+    async fn removals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "只看超期移出的（或只看未超期的）(late only, or not)")] late: Option<bool>,
+        #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
+        #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
+    ) -> Result<Connection<String, ListEntryNode>> {
+        let actor = super::actor(ctx, domain::Scope::StatsRead)?;
+        let page = page_request(first, after).gql()?;
+        let had_after = page.after.is_some();
+        let svc = services(ctx)?;
+        let today = svc.today();
+        let found = svc.run(move |s| s.removals(&actor, late, &page)).await?;
+        Ok(connection(found, had_after, |entry| {
+            (entry.id.clone(), ListEntryNode { entry, today })
+        }))
+    }
+
     /// 信用记录；公众只看到公示期内的记录 (credit records; the public sees those in publicity)
     async fn credit_records(
         &self,

@@ -113,6 +113,9 @@ pub struct RepairOptionNode {
     pub ends_on: Option<Date>,
     /// 须附材料 (attachments required)
     pub required_attachments: Vec<String>,
+    /// 不通过申请修复时的说明及依据，如失信被执行人名单由人民法院依法删除
+    /// (why it is not repaired by application, naming the basis)
+    pub not_by_application: Option<String>,
 }
 
 impl From<RepairOption> for RepairOptionNode {
@@ -125,6 +128,7 @@ impl From<RepairOption> for RepairOptionNode {
             earliest_application_date: o.earliest.map(Date),
             ends_on: o.ends.map(Date),
             required_attachments: o.required_attachments,
+            not_by_application: o.not_by_application,
         }
     }
 }
@@ -282,6 +286,7 @@ impl RepairMutation {
                 input.relist_window_months.unwrap_or(12),
                 "input.relistWindowMonths",
             )?,
+            not_by_application: None,
         };
         let list_type = input.list_type;
         let kind = input.record_kind.map(CreditRecordKind::from);

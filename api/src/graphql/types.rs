@@ -305,7 +305,8 @@ pub(super) async fn records_connection(
     }))
 }
 
-/// 名单类型 (list type): one red or black list, owned by one department.
+/// 名单类型 (list type): one red or black list, owned by one department or by every department of
+/// a role in its own jurisdiction.
 #[derive(Description)]
 pub struct ListTypeNode(pub domain::ListType);
 
@@ -327,15 +328,59 @@ impl ListTypeNode {
     async fn colour(&self) -> enums::ListColour {
         self.0.colour.into()
     }
-    /// 认定部门 (owning department)
-    async fn owner(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
-        load(ctx, DepartmentKey(self.0.owner.to_string()), "部门")
+    /// 认定部门；由一类部门在各自辖区认定时为空，见 ownerRole (owning department; null when owned
+    /// by a role)
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<DepartmentNode>> {
+        let domain::list::ListOwner::Department(code) = &self.0.owner else {
+            return Ok(None);
+        };
+        load(ctx, DepartmentKey(code.to_string()), "部门")
             .await
-            .map(DepartmentNode)
+            .map(|d| Some(DepartmentNode(d)))
+    }
+    /// 认定部门类别：该类各部门在各自辖区内列入（如各级人民法院）；由一个部门认定时为空
+    /// (owned by every department of this role, each in its own jurisdiction)
+    async fn owner_role(&self) -> Option<enums::DepartmentRole> {
+        match &self.0.owner {
+            domain::list::ListOwner::Role(role) => Some((*role).into()),
+            domain::list::ListOwner::Department(_) => None,
+        }
+    }
+    /// 认定部门说明，如“各地人民法院（各自辖区）”(who owns it, as people read it)
+    async fn owner_description(&self) -> String {
+        self.0.owner.describe()
     }
     /// 默认有效期（月）(default period in months)
     async fn default_period_months(&self) -> u32 {
         self.0.default_period_months
+    }
+    /// 最长有效期（月）；为空即不限 (the longest an entry may last; null for no bound)
+    async fn max_period_months(&self) -> Option<u32> {
+        self.0.max_period_months
+    }
+    /// 移出情形；为空表示该名单不按情形移出 (the grounds on which its owner removes an entry)
+    async fn removal_grounds(&self) -> Vec<RemovalGroundNode> {
+        self.0
+            .removal
+            .iter()
+            .flat_map(|r| &r.grounds)
+            .map(|g| RemovalGroundNode {
+                code: g.code.clone(),
+                name: g.name.clone(),
+            })
+            .collect()
+    }
+    /// 情形出现后移出的期限（工作日）(working days to remove once a ground arises)
+    async fn removal_working_days(&self) -> Option<u32> {
+        self.0.removal.as_ref().map(|r| r.working_days)
+    }
+    /// 是否可以申请信用修复 (whether entries may be repaired by application)
+    async fn repair_by_application(&self) -> bool {
+        self.0.no_repair_basis.is_none()
+    }
+    /// 不适用申请修复的依据 (why not, when not)
+    async fn no_repair_basis(&self) -> Option<&str> {
+        self.0.no_repair_basis.as_deref()
     }
     /// 认定依据 (legal basis)
     async fn legal_basis(&self) -> &str {
@@ -345,6 +390,16 @@ impl ListTypeNode {
     async fn description(&self) -> &str {
         &self.0.description
     }
+}
+
+/// 移出情形 (a ground on which an entry is removed)
+#[derive(async_graphql::SimpleObject)]
+#[graphql(name = "RemovalGround")]
+pub struct RemovalGroundNode {
+    /// 代码 (code)
+    pub code: String,
+    /// 名称 (name)
+    pub name: String,
 }
 
 /// The entry a decision made, if it made one (a nomination accepted, a candidate listed).
@@ -491,9 +546,70 @@ impl ListEntryNode {
             .await
             .map(|d| Some(DepartmentNode(d)))
     }
-    /// 撤销或修复的时间 (ended at, when revoked or repaired)
+    /// 撤销、修复或移出的时间 (ended at, when revoked, repaired or removed)
     async fn ended_at(&self) -> Option<DateTime<Utc>> {
         self.entry.ended_at
+    }
+    /// 移出情况：按名单类型规定的情形移出时 (how its owner removed it, when it did)
+    async fn removal(&self, ctx: &Context<'_>) -> Result<Option<RemovalNode>> {
+        let Some(removal) = &self.entry.removal else {
+            return Ok(None);
+        };
+        let list_type: domain::ListType =
+            load(ctx, ListTypeId(self.entry.list_type_id.clone()), "名单类型").await?;
+        Ok(Some(RemovalNode {
+            removal: removal.clone(),
+            list_type,
+        }))
+    }
+}
+
+/// 移出情况 (how an entry was removed on a ground of its list type)
+#[derive(Description)]
+pub struct RemovalNode {
+    removal: domain::list::Removal,
+    list_type: domain::ListType,
+}
+
+#[Object(name = "Removal", use_type_description)]
+impl RemovalNode {
+    /// 移出情形代码 (the ground's code)
+    async fn ground(&self) -> &str {
+        &self.removal.ground
+    }
+    /// 移出情形 (the ground, as people read it)
+    async fn ground_name(&self) -> Option<&str> {
+        self.list_type
+            .removal
+            .iter()
+            .flat_map(|r| &r.grounds)
+            .find(|g| g.code == self.removal.ground)
+            .map(|g| g.name.as_str())
+    }
+    /// 移出依据文书 (the document that removed it)
+    async fn basis_document(&self) -> &str {
+        &self.removal.basis_document
+    }
+    /// 移出情形出现的日期 (the day the ground arose)
+    async fn ground_arisen_on(&self) -> Date {
+        Date(self.removal.ground_arisen_on)
+    }
+    /// 应移出的最后一日（情形出现后的工作日）；工作日历尚未载入时为空 (remove by)
+    async fn remove_by(&self) -> Option<Date> {
+        self.removal.remove_by.map(Date)
+    }
+    /// 移出日期 (removed on)
+    async fn removed_on(&self) -> Date {
+        Date(self.removal.removed_on)
+    }
+    /// 是否超期移出；工作日历无法判断时为空 (removed after its deadline; null while it cannot be told)
+    async fn late(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        let days = self
+            .list_type
+            .removal
+            .as_ref()
+            .map_or(3, |r| r.working_days);
+        Ok(self.removal.late(&services(ctx)?.calendar(), days))
     }
 }
 

@@ -56,11 +56,12 @@ pub struct FilledDeadlines {
     pub objections: usize,
     pub complaints: usize,
     pub lifts: usize,
+    pub removals: usize,
 }
 
 impl FilledDeadlines {
     pub fn total(&self) -> usize {
-        self.dispatches + self.objections + self.complaints + self.lifts
+        self.dispatches + self.objections + self.complaints + self.lifts + self.removals
     }
 }
 
@@ -275,6 +276,7 @@ fn fill_all(
         objections: super::objections::fill_pending(c, calendar)?,
         complaints: super::complaints::fill_pending(c, calendar)?,
         lifts: super::lifts::fill_pending(c, calendar)?,
+        removals: super::entries::fill_removals(c, calendar)?,
     })
 }
 

@@ -7,6 +7,7 @@ use crate::rows::{DepartmentRow, JurisdictionRow, ListTypeRow, convert};
 use crate::schema::{associations, departments, jurisdictions, list_types};
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
+use domain::list::ListOwner;
 use domain::list::RawListType;
 use domain::{Department, DepartmentCode, DomainError, Jurisdiction, ListType, NewListType};
 
@@ -76,18 +77,21 @@ impl Store {
         self.write(|c| {
             let department = acting_department(c, actor)?;
             access::may_manage_catalogue(&department)?;
-            if find_department(c, &new.owner)?.is_none() {
-                return Err(DomainError::invalid(
-                    "input.owner",
-                    format!("部门 {} 不存在", new.owner),
-                )
-                .into());
+            if let ListOwner::Department(owner) = &new.owner
+                && find_department(c, owner)?.is_none()
+            {
+                return Err(
+                    DomainError::invalid("input.owner", format!("部门 {owner} 不存在")).into(),
+                );
             }
             insert_list_type(c, &new)
         })
     }
 
-    /// Loads reference data, leaving what already exists as it is. Returns how many rows were added.
+    /// Loads reference data: what is missing is added; a department already there takes the role the
+    /// data gives it, and a list type already there its owner and its rules of period, removal and
+    /// repair (what the data says of them is the deployment's reference). Returns how many rows were
+    /// added.
     pub fn load_reference(&self, data: &ReferenceData) -> Result<usize, StoreError> {
         self.write(|c| {
             let mut added = 0;
@@ -122,6 +126,10 @@ impl Store {
                         .values(DepartmentRow::from(d))
                         .execute(c)?;
                     added += 1;
+                } else {
+                    diesel::update(departments::table.find(d.code.as_str()))
+                        .set(departments::role.eq(d.role.as_str()))
+                        .execute(c)?;
                 }
             }
             for code in &data.associations {
@@ -146,6 +154,18 @@ impl Store {
                 if !exists {
                     insert_list_type(c, t)?;
                     added += 1;
+                } else {
+                    let row = ListTypeRow::of(t, String::new(), now());
+                    diesel::update(list_types::table.filter(list_types::code.eq(&t.code)))
+                        .set((
+                            list_types::owner_department.eq(row.owner_department),
+                            list_types::owner_role.eq(row.owner_role),
+                            list_types::max_period_months.eq(row.max_period_months),
+                            list_types::removal_grounds.eq(row.removal_grounds),
+                            list_types::removal_working_days.eq(row.removal_working_days),
+                            list_types::no_repair_basis.eq(row.no_repair_basis),
+                        ))
+                        .execute(c)?;
                 }
             }
             Ok(added)
@@ -154,18 +174,7 @@ impl Store {
 }
 
 fn insert_list_type(c: &mut AnyConnection, new: &NewListType) -> Result<ListType, StoreError> {
-    let row = ListTypeRow {
-        id: new_id(),
-        code: new.code.clone(),
-        name: new.name.clone(),
-        colour: new.colour.as_str().to_owned(),
-        owner_department: new.owner.to_string(),
-        default_period_months: i32::try_from(new.default_period_months)
-            .map_err(|_| DomainError::invalid("input.defaultPeriodMonths", "期限过长"))?,
-        legal_basis: new.legal_basis.clone(),
-        description: new.description.clone(),
-        created_at: now(),
-    };
+    let row = ListTypeRow::of(new, new_id(), now());
     diesel::insert_into(list_types::table)
         .values(&row)
         .execute(c)
@@ -206,6 +215,16 @@ pub(crate) fn acting_credit_office(
 ) -> Result<Department, StoreError> {
     let department = acting_department(c, actor)?;
     access::may_manage_catalogue(&department).map_err(|_| DomainError::forbidden(refusal))?;
+    Ok(department)
+}
+
+/// The acting department, which must be a bank (for `bank:query` commands).
+pub(crate) fn acting_bank(
+    c: &mut AnyConnection,
+    actor: &DepartmentPrincipal,
+) -> Result<Department, StoreError> {
+    let department = acting_department(c, actor)?;
+    access::may_act_as_bank(&department)?;
     Ok(department)
 }
 

@@ -13,6 +13,7 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::lift::LiftGround;
+use domain::list::RawRemoval;
 use domain::{DomainError, EntryStatus, JurisdictionCode, ListEntry, ListType};
 
 /// An entry as a command left it: the dispatches a listing made, what an ending did to its
@@ -141,6 +142,112 @@ impl Store {
         })
     }
 
+    /// Removes an entry in force on one of its list type's grounds (the court list's debtor
+    /// performed, say), by a department that owns the list type in the subject's jurisdiction;
+    /// its measures end as for a repair (open dispatches cancelled, lifts for applied ones).
+    /// The deadline to remove (working days from the ground arising) is kept.
+    pub fn remove_list_entry(
+        &self,
+        actor: &DepartmentPrincipal,
+        entry_id: &str,
+        raw: &RawRemoval,
+        today: NaiveDate,
+    ) -> Result<EntryChange, StoreError> {
+        let calendar = self.calendar();
+        self.write(|c| {
+            let department = acting_department(c, actor)?;
+            let entry = load_entry_row(c, entry_id)?;
+            let list_type = load_list_type(c, &entry.list_type_id)?;
+            let subject = super::subjects::load_subject_by_id(c, &entry.subject_id)?;
+            access::may_write_list(&department, &list_type, &subject)?;
+            let (status, removal) = entry.remove(&list_type, raw, today, |on, days| {
+                calendar.add_working_days(on, days).ok()
+            })?;
+            let ended = now();
+            let rows = diesel::update(
+                list_entries::table
+                    .find(&entry.id)
+                    .filter(list_entries::status.eq(entry.stored_status.as_str())),
+            )
+            .set((
+                list_entries::status.eq(status.as_str()),
+                list_entries::ended_at.eq(Some(ended)),
+                list_entries::removal_ground.eq(Some(&removal.ground)),
+                list_entries::removal_basis.eq(Some(&removal.basis_document)),
+                list_entries::ground_arisen_on.eq(Some(removal.ground_arisen_on)),
+                list_entries::remove_by.eq(removal.remove_by),
+                list_entries::removed_on.eq(Some(removal.removed_on)),
+            ))
+            .execute(c)?;
+            super::changed_one(rows, "该名单条目")?;
+            let measures = end_measures(
+                c,
+                std::slice::from_ref(&entry.id),
+                Ending {
+                    reason: "名单条目已移出，措施解除",
+                    ground: LiftGround::Ended,
+                    today,
+                    calendar: &calendar,
+                    acknowledge_working_days: self.policy.acknowledge_working_days,
+                },
+            )?;
+            changes::append(
+                c,
+                &[changes::made(
+                    ChangeTarget::ListEntry,
+                    ChangeAction::Removed,
+                    &entry.id,
+                    (&subject.id, subject.code.as_str()),
+                    Some(&department.code),
+                )],
+            )?;
+            let entry = ListEntry {
+                stored_status: status,
+                ended_at: Some(ended.and_utc()),
+                removal: Some(removal),
+                ..entry
+            };
+            Ok(EntryChange {
+                entry,
+                dispatches: Vec::new(),
+                ended: measures,
+                suspended: Vec::new(),
+            })
+        })
+    }
+
+    /// Entries removed on a ground, newest first, for the credit office; with `late`, only those
+    /// removed after their deadline (or only those that were not).
+    pub fn removals(
+        &self,
+        actor: &DepartmentPrincipal,
+        late: Option<bool>,
+        page: &PageRequest,
+    ) -> Result<Page<ListEntry>, StoreError> {
+        self.read(|c| {
+            super::catalogue::acting_credit_office(c, actor, "只有信用办可以查看各部门的移出情况")?;
+            let mut q: BoxedEntries<'_> = list_entries::table
+                .filter(list_entries::removal_ground.is_not_null())
+                .into_boxed();
+            // Late: removed after a known deadline. Not late: in time, or not known yet.
+            let past = list_entries::remove_by
+                .is_not_null()
+                .and(list_entries::removed_on.gt(list_entries::remove_by));
+            match late {
+                Some(true) => q = q.filter(past),
+                Some(false) => q = q.filter(diesel::dsl::not(past)),
+                None => {}
+            }
+            let rows = super::newest_first!(
+                c,
+                q.select(ListEntryRow::as_select()),
+                list_entries::id,
+                page
+            )?;
+            Ok(Page::from_overfetch(convert(rows)?, page))
+        })
+    }
+
     pub fn list_entries(
         &self,
         filter: &EntryFilter,
@@ -224,4 +331,43 @@ fn load_list_type(c: &mut AnyConnection, id: &str) -> Result<ListType, StoreErro
         .select(crate::rows::ListTypeRow::as_select())
         .first(c)?;
     ListType::try_from(row)
+}
+
+fn load_entry_row(c: &mut AnyConnection, id: &str) -> Result<ListEntry, StoreError> {
+    list_entries::table
+        .find(id)
+        .select(ListEntryRow::as_select())
+        .first(c)
+        .optional()?
+        .map(ListEntry::try_from)
+        .transpose()?
+        .ok_or_else(|| DomainError::not_found("名单条目", id).into())
+}
+
+/// Removal deadlines that fell past the calendar, filled in; returns how many.
+pub(crate) fn fill_removals(
+    c: &mut AnyConnection,
+    calendar: &domain::WorkingDayCalendar,
+) -> Result<usize, StoreError> {
+    let waiting: Vec<(String, NaiveDate, Option<i32>)> = list_entries::table
+        .inner_join(list_types::table)
+        .filter(list_entries::removal_ground.is_not_null())
+        .filter(list_entries::remove_by.is_null())
+        .select((
+            list_entries::id,
+            list_entries::ground_arisen_on.assume_not_null(),
+            list_types::removal_working_days,
+        ))
+        .load(c)?;
+    let mut filled = 0;
+    for (id, arisen, days) in waiting {
+        let days = days.and_then(|d| u32::try_from(d).ok()).unwrap_or(3);
+        if let Ok(by) = calendar.add_working_days(arisen, days) {
+            diesel::update(list_entries::table.find(&id))
+                .set(list_entries::remove_by.eq(Some(by)))
+                .execute(c)?;
+            filled += 1;
+        }
+    }
+    Ok(filled)
 }

@@ -376,6 +376,11 @@ impl Batch {
             ended_at: None,
             idempotency_key: new.idempotency_key.clone(),
             relisted_after_repair: known.relisted(&subject.id, &list_type.id, today),
+            removal_ground: None,
+            removal_basis: None,
+            ground_arisen_on: None,
+            remove_by: None,
+            removed_on: None,
         };
         let entry = ListEntry::try_from(row.clone())?;
         // An entry already past its end binds nobody: nothing to dispatch.

@@ -103,6 +103,8 @@ pub struct RepairOption {
     /// The day its publicity (or the entry) ends by itself.
     pub ends: Option<NaiveDate>,
     pub required_attachments: Vec<String>,
+    /// Not repaired by application, and on what basis (the court list: the court removes it).
+    pub not_by_application: Option<String>,
 }
 
 /// A repair's decision and what it ended, for the caller to tell others.
@@ -134,6 +136,7 @@ fn rule_row(c: &mut AnyConnection, key: &str) -> Result<Option<RepairRule>, Stor
             .filter(|s| !s.is_empty())
             .collect(),
         relist_window_months: u32::try_from(window).unwrap_or(0),
+        not_by_application: None,
     }))
 }
 
@@ -141,8 +144,8 @@ pub(crate) fn rule_for_list(
     c: &mut AnyConnection,
     list_type: &ListType,
 ) -> Result<RepairRule, StoreError> {
-    Ok(rule_row(c, &format!("list_type:{}", list_type.code))?
-        .unwrap_or_else(|| RepairRule::default_for_list(list_type)))
+    let stored = rule_row(c, &format!("list_type:{}", list_type.code))?;
+    Ok(RepairRule::for_list(list_type, stored))
 }
 
 fn rule_for_record(c: &mut AnyConnection, record: &CreditRecord) -> Result<RepairRule, StoreError> {
@@ -188,8 +191,10 @@ impl Store {
                         );
                     }
                     let rule = rule_for_list(c, &list_type)?;
+                    // Whoever listed it decides (谁认定、谁修复): for a list owned by a role,
+                    // the court that listed.
                     (
-                        list_type.owner.clone(),
+                        entry.created_by.clone(),
                         entry.start_date,
                         Some(entry.id),
                         None,
@@ -410,6 +415,7 @@ impl Store {
                     earliest: rule.earliest(entry.start_date),
                     ends: Some(entry.end_date),
                     required_attachments: rule.required_attachments.clone(),
+                    not_by_application: rule.not_by_application.clone(),
                 });
             }
             let records: Vec<CreditRecordRow> = credit_records::table
@@ -431,6 +437,7 @@ impl Store {
                     earliest: rule.earliest(record.decision_date),
                     ends: record.publicity_end,
                     required_attachments: rule.required_attachments.clone(),
+                    not_by_application: rule.not_by_application.clone(),
                 });
             }
             Ok(out)

@@ -1,6 +1,6 @@
 //! Authorisations (授权查询) and what a credit report is made of.
 
-use super::catalogue::{acting_department, find_department};
+use super::catalogue::{acting_bank, find_department};
 use super::newest_first;
 use super::subjects::require_subject;
 use super::{Page, PageRequest, Store, new_id, now};
@@ -99,8 +99,9 @@ impl Store {
         })?;
         self.write(|c| {
             let subject = require_subject(c, subject, "sub")?;
-            find_department(c, &bank)?
+            let found = find_department(c, &bank)?
                 .ok_or_else(|| DomainError::not_found("机构", bank.to_string()))?;
+            domain::access::may_be_authorised(&found)?;
             let row = AuthorisationRow {
                 id: new_id(),
                 subject_id: subject.id,
@@ -169,7 +170,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<(Department, ReportMaterial), StoreError> {
         self.read(|c| {
-            let bank = acting_department(c, actor)?;
+            let bank = acting_bank(c, actor)?;
             let subject = require_subject(c, code, "code")?;
             let principal = domain::Principal::Department(actor.clone());
             authorisation::may_fetch_report(

@@ -2,7 +2,7 @@
 //! change's own transaction (see [`tell_watchers`]), so its feed follows the change feed's commit
 //! order and a consumer resuming from its cursor misses nothing and sees nothing twice.
 
-use super::catalogue::acting_department;
+use super::catalogue::acting_bank;
 use super::newest_first;
 use super::reports::{of_subject, of_subjects};
 use super::subjects::require_subject;
@@ -104,7 +104,7 @@ impl Store {
         let bank = bank_of(actor)?.clone();
         let codes = distinct_codes(codes)?;
         self.write(|c| {
-            acting_department(c, actor)?;
+            acting_bank(c, actor)?;
             let mut out = Vec::with_capacity(codes.len());
             for (i, code) in codes {
                 let field = format!("input.codes[{i}]");
@@ -150,7 +150,7 @@ impl Store {
         let bank = bank_of(actor)?.clone();
         let codes = distinct_codes(codes)?;
         self.write(|c| {
-            acting_department(c, actor)?;
+            acting_bank(c, actor)?;
             let at = now();
             let mut ended = 0;
             for (i, code) in codes {
@@ -177,7 +177,7 @@ impl Store {
     ) -> Result<Page<Watched>, StoreError> {
         let bank = bank_of(actor)?.clone();
         self.read(|c| {
-            acting_department(c, actor)?;
+            acting_bank(c, actor)?;
             let q = watches::table
                 .inner_join(subjects::table)
                 .filter(watches::bank.eq(bank.as_str()))
@@ -214,7 +214,7 @@ impl Store {
         let bank = bank_of(actor)?.clone();
         let after = super::changes::cursor(page)?;
         self.read(|c| {
-            acting_department(c, actor)?;
+            acting_bank(c, actor)?;
             let items = super::changes::told_to(c, bank.as_str(), after, page.limit())?;
             Ok(Page::from_overfetch(items, page))
         })

@@ -56,7 +56,7 @@ impl Store {
                             DomainError::invalid("input.targetId", "该主体没有这条名单条目")
                         })?;
                     (
-                        list_type.owner.clone(),
+                        entry.created_by.clone(),
                         DeadlineTarget::ListType(list_type.code),
                         Some(entry.id),
                         None,
