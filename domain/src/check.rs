@@ -45,6 +45,28 @@ pub fn applicable_measures(
     department: &Department,
     listings: &[Listing],
 ) -> Vec<ApplicableMeasure> {
+    binding_measures(listings, |listing, measure| {
+        measure.scope == MeasureScope::City
+            && reaches_department(department, &listing.listed)
+            && measure.is_implemented_by(department)
+    })
+}
+
+/// The national-scope measures (e.g. the consumption limits of 法释〔2015〕17号) that bind the
+/// subject through the same listings: carried out by national bodies, not dispatched here, shown
+/// so that a department sees the whole picture.
+pub fn national_measures(listings: &[Listing]) -> Vec<ApplicableMeasure> {
+    binding_measures(listings, |_, measure| {
+        measure.scope == MeasureScope::National
+    })
+}
+
+/// The measures of the listings' memoranda that fit their lists, reach the subject the way it is
+/// bound and pass `keep` — rewards left out while a black list binds it.
+fn binding_measures(
+    listings: &[Listing],
+    keep: impl Fn(&Listing, &Measure) -> bool,
+) -> Vec<ApplicableMeasure> {
     let punished = listings
         .iter()
         .any(|l| l.list_type.colour == ListColour::Black);
@@ -53,15 +75,11 @@ pub fn applicable_measures(
         if punished && listing.list_type.colour == ListColour::Red {
             continue;
         }
-        if !reaches_department(department, &listing.listed) {
-            continue;
-        }
         for memorandum in &listing.memoranda {
             for measure in &memorandum.measures {
-                let applies = measure.scope == MeasureScope::City
-                    && measure.fits(&listing.list_type)
-                    && measure.is_implemented_by(department)
-                    && measure.reaches.contains(&listing.via);
+                let applies = measure.fits(&listing.list_type)
+                    && measure.reaches.contains(&listing.via)
+                    && keep(listing, measure);
                 if applies {
                     out.push(ApplicableMeasure {
                         memorandum: memorandum.clone(),
@@ -128,8 +146,13 @@ mod tests {
         let black = listing(ListColour::Black, MeasureKind::Punishment);
         let alone = applicable_measures(&housing, std::slice::from_ref(&red));
         assert_eq!(alone.len(), 1);
-        let both = applicable_measures(&housing, &[red, black]);
+        let both = applicable_measures(&housing, &[red, black.clone()]);
         assert_eq!(both.len(), 1);
         assert_eq!(both[0].measure.kind, MeasureKind::Punishment);
+        assert!(national_measures(std::slice::from_ref(&black)).is_empty());
+        let mut national = black;
+        national.memoranda[0].measures[0].scope = MeasureScope::National;
+        assert!(applicable_measures(&housing, std::slice::from_ref(&national)).is_empty());
+        assert_eq!(national_measures(&[national]).len(), 1);
     }
 }

@@ -1,7 +1,7 @@
 //! Credit commitments (信用承诺): a subject promises, in public, to a department; the department
 //! records whether the promise was kept. A broken promise becomes a credit record of the subject.
 
-use crate::record::{CreditRecordKind, RawCreditRecord};
+use crate::record::{CreditRecordKind, DishonestyClass, RawCreditRecord};
 use crate::{DepartmentCode, DomainError};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 
@@ -81,6 +81,15 @@ impl CommitmentStatus {
         [Self::Open, Self::Kept, Self::Broken]
             .into_iter()
             .find(|x| x.as_str() == s)
+    }
+
+    /// The status as the public reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            CommitmentStatus::Open => "履约中",
+            CommitmentStatus::Kept => "已践诺",
+            CommitmentStatus::Broken => "已违诺",
+        }
     }
 
     /// Assessed once: kept or broken, and never again.
@@ -211,12 +220,18 @@ pub fn breach_note(kept: bool, note: Option<&str>) -> Result<Option<String>, Dom
 
 /// The credit record a broken commitment becomes: of kind commitment, decided today by the
 /// department it was made to, numbered after the commitment so that it is made once.
+/// The class a broken commitment's record has when its department gives none.
+pub const DEFAULT_BREACH_CLASS: DishonestyClass = DishonestyClass::General;
+
+/// The credit record a broken commitment becomes: of the class the assessing department gives,
+/// public until the end that class allows.
 pub fn breach_record(
     commitment_id: &str,
     kind: CommitmentKind,
     subject_code: &str,
     scope: &str,
     note: &str,
+    class: DishonestyClass,
     today: NaiveDate,
 ) -> RawCreditRecord {
     RawCreditRecord {
@@ -228,7 +243,7 @@ pub fn breach_record(
         publication_date: Some(today),
         legal_basis: format!("信用承诺：{scope}"),
         content: note.to_owned(),
-        dishonesty_class: None,
+        dishonesty_class: Some(class),
         publicity_end: None,
     }
 }
@@ -306,10 +321,17 @@ mod tests {
             "X",
             "食品",
             "未按承诺召回",
+            DEFAULT_BREACH_CLASS,
             d("2026-11-28"),
         );
         let r = crate::NewCreditRecord::parse(&raw, d("2026-11-28")).unwrap();
         assert_eq!(r.kind, CreditRecordKind::Commitment);
         assert_eq!(r.decision_number, "信用承诺-c1");
+        assert_eq!(r.dishonesty_class, Some(DishonestyClass::General));
+        assert_eq!(
+            r.publicity_end,
+            Some(d("2027-11-28")),
+            "a general one is public for a year"
+        );
     }
 }

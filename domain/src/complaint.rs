@@ -72,6 +72,16 @@ impl ComplaintStatus {
             .find(|x| x.as_str() == s)
     }
 
+    /// The status as the filer reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ComplaintStatus::Submitted => "已提交，待转办",
+            ComplaintStatus::Routed => "已转办，待答复",
+            ComplaintStatus::Answered => "已答复，待办结",
+            ComplaintStatus::Closed => "已办结",
+        }
+    }
+
     pub fn route(self) -> Result<Self, DomainError> {
         match self {
             ComplaintStatus::Submitted => Ok(ComplaintStatus::Routed),

@@ -28,6 +28,15 @@ impl NominationStatus {
             .find(|x| x.as_str() == s)
     }
 
+    /// The status as the association reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            NominationStatus::Pending => "待处理",
+            NominationStatus::Accepted => "已采纳",
+            NominationStatus::Declined => "不予采纳",
+        }
+    }
+
     /// Decided once.
     pub fn decide(self, accept: bool) -> Result<Self, DomainError> {
         match self {

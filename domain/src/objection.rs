@@ -51,7 +51,8 @@ impl ObjectionStatus {
         matches!(self, ObjectionStatus::Submitted | ObjectionStatus::Accepted)
     }
 
-    fn label(self) -> &'static str {
+    /// The status as the filer reads it.
+    pub fn label(self) -> &'static str {
         match self {
             ObjectionStatus::Submitted => "已提交",
             ObjectionStatus::Accepted => "已受理",

@@ -260,11 +260,12 @@ impl NewCreditRecord {
                     "行政处罚应注明失信程度（轻微、一般、严重）",
                 ));
             }
-            (CreditRecordKind::Penalty, Some(c)) => Some(c),
+            // A broken commitment is a record of dishonesty too: its class bounds its publicity.
+            (CreditRecordKind::Penalty | CreditRecordKind::Commitment, c) => c,
             (_, Some(_)) => {
                 return Err(DomainError::invalid(
                     "input.dishonestyClass",
-                    "只有行政处罚记录有失信程度",
+                    "只有行政处罚和信用承诺记录有失信程度",
                 ));
             }
             (_, None) => None,

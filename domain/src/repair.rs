@@ -35,6 +35,15 @@ impl RepairStatus {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The status as the applicant reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            RepairStatus::Submitted => "已申请，待决定",
+            RepairStatus::Approved => "准予修复",
+            RepairStatus::Rejected => "不予修复",
+        }
+    }
+
     /// Submitted → Approved | Rejected.
     pub fn decide(self, approve: bool) -> Result<Self, DomainError> {
         match self {

@@ -6,10 +6,10 @@ use chrono::Days;
 use serde_json::{Value, json};
 
 const PUBLISH: &str = "mutation($input: PublishCommitmentInput!) { publishCommitment(input: $input) { id kind status validFrom validUntil department { code } subject { code } } }";
-const PUBLIC: &str = "query($s: String!) { commitments(subject: $s) { edges { node { id kind text scope status note recordId } } } }";
+const PUBLIC: &str = "query($s: String!) { commitments(subject: $s) { edges { node { id kind text scope status statusLabel note recordId } } } }";
 const ASSESS: &str = "mutation($input: AssessCommitmentInput!) { assessCommitment(input: $input) { id status note recordId } }";
 const MADE_TO_US: &str = "query($st: CommitmentStatus) { commitmentsMadeToUs(status: $st) { edges { node { id status subject { code } } } } }";
-const RECORDS: &str = "query($s: String) { creditRecords(subject: $s, kind: COMMITMENT) { edges { node { id title kind content } } } }";
+const RECORDS: &str = "query($s: String) { creditRecords(subject: $s, kind: COMMITMENT) { edges { node { id title kind content dishonestyClass publicityEnd } } } }";
 
 fn today() -> chrono::NaiveDate {
     domain::time::china_date(chrono::Utc::now())
@@ -111,11 +111,21 @@ async fn a_commitment_is_published_shown_publicly_and_broken_becomes_a_record() 
     assert_eq!(records[0]["kind"], "COMMITMENT");
     assert_eq!(records[0]["title"], "未履行容缺受理型信用承诺");
     assert_eq!(records[0]["content"], "承诺期满仍未提交消防验收合格证明");
+    // Of the default class, general, and public for the year that class allows — not for ever.
+    assert_eq!(records[0]["dishonestyClass"], "GENERAL");
+    assert_eq!(
+        records[0]["publicityEnd"],
+        today()
+            .checked_add_months(chrono::Months::new(12))
+            .unwrap()
+            .to_string()
+    );
     let public = nodes_of(
         &app.gql(PUBLIC, json!({ "s": code }), None).await,
         "commitments",
     );
     assert_eq!(public[0]["status"], "BROKEN");
+    assert_eq!(public[0]["statusLabel"], "已违诺");
     assert_eq!(public[0]["recordId"], record.as_str());
 
     // Assessed once only.

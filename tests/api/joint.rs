@@ -597,3 +597,47 @@ async fn overdue_dispatches() {
     );
     assert_eq!(not_overdue.len(), 1);
 }
+
+/// National measures (the consumption limits of 法释〔2015〕17号) are not dispatched here, but the
+/// check shows them, as carried out nationally, beside the department's own.
+#[tokio::test]
+async fn the_check_shows_national_measures_as_carried_out_elsewhere() {
+    let app = TestApp::spawn().await;
+    let company = app.company("210902").await;
+    let r = app
+        .list(
+            &app.publisher("210900.court"),
+            &company,
+            "court-dishonest-debtor",
+            json!({}),
+        )
+        .await;
+    assert_no_errors(&r);
+    let r = app
+        .gql(
+            "query($code: String!) { check(code: $code, business: \"政府采购\") {
+                measures { measure { code } appliesNationally carriedOut }
+                nationalMeasures { measure { code scope } appliesNationally carriedOut listType { code } } } }",
+            json!({ "code": company }),
+            Some(&app.token("210900.finance", &["dispatch:handle"])),
+        )
+        .await;
+    assert_no_errors(&r);
+    let check = &r["data"]["check"];
+    let own = check["measures"].as_array().unwrap();
+    assert!(!own.is_empty());
+    assert!(own.iter().all(|m| m["appliesNationally"] == false));
+    let national = check["nationalMeasures"].as_array().unwrap();
+    assert!(
+        national
+            .iter()
+            .any(|m| m["measure"]["code"].as_str().unwrap().starts_with("SPC-")),
+        "{national:?}"
+    );
+    for m in national {
+        assert_eq!(m["measure"]["scope"], "NATIONAL");
+        assert_eq!(m["appliesNationally"], true);
+        assert!(m["carriedOut"].as_str().unwrap().contains("全国"));
+        assert_eq!(m["listType"]["code"], "court-dishonest-debtor");
+    }
+}

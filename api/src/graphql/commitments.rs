@@ -68,6 +68,9 @@ pub struct AssessCommitmentInput {
     pub kept: bool,
     /// 说明；认定未履行时必填，写明未履行的事实 (note; required when broken)
     pub note: Option<String>,
+    /// 未履行时失信记录的失信程度，默认一般；决定其公示期限 (the broken commitment's class of
+    /// dishonesty; default GENERAL; bounds its record's publicity)
+    pub dishonesty_class: Option<super::enums::DishonestyClass>,
 }
 
 pub struct CommitmentNode(Commitment);
@@ -118,6 +121,10 @@ impl CommitmentNode {
     /// 履行情况 (kept, broken, or not yet assessed)
     async fn status(&self) -> CommitmentStatus {
         self.0.status.into()
+    }
+    /// 状态的中文说明 (the status as people read it)
+    async fn status_label(&self) -> &'static str {
+        self.0.status.label()
     }
     /// 认定时间 (assessed at)
     async fn assessed_at(&self) -> Option<DateTime<Utc>> {
@@ -230,8 +237,9 @@ impl CommitmentMutation {
         let id = input.id.0;
         let note = input.note;
         let kept = input.kept;
+        let class = input.dishonesty_class.map(Into::into);
         let assessed = svc
-            .run(move |s| s.assess_commitment(&actor, &id, kept, note.as_deref(), today))
+            .run(move |s| s.assess_commitment(&actor, &id, kept, note.as_deref(), class, today))
             .await?;
         answers::changed_subjects(ctx, [assessed.subject_id.as_str()]);
         Ok(CommitmentNode(assessed))

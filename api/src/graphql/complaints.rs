@@ -117,6 +117,10 @@ impl ComplaintNode {
     async fn status(&self) -> ComplaintStatus {
         self.complaint.status.into()
     }
+    /// 状态的中文说明 (the status as people read it)
+    async fn status_label(&self) -> &'static str {
+        self.complaint.status.label()
+    }
     /// 提交日期 (filed on)
     async fn filed_on(&self) -> Date {
         Date(self.complaint.filed_on)

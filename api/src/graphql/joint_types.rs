@@ -317,6 +317,17 @@ impl ApplicableMeasureNode {
     async fn via(&self) -> enums::Reach {
         self.0.applicable.via.into()
     }
+    /// 是否全国范围实施 (whether it applies nationally, carried out by national bodies)
+    async fn applies_nationally(&self) -> bool {
+        self.0.applicable.measure.scope == domain::memorandum::MeasureScope::National
+    }
+    /// 实施地说明 (where it is carried out, as people read it)
+    async fn carried_out(&self) -> &'static str {
+        match self.0.applicable.measure.scope {
+            domain::memorandum::MeasureScope::National => "全国范围，由国家有关机关实施",
+            domain::memorandum::MeasureScope::City => "本市，由本部门实施",
+        }
+    }
 }
 
 /// 核查结果 (check result): what applies to a subject for the checking department now. Logged.
@@ -356,6 +367,16 @@ impl CheckResultNode {
     async fn measures(&self) -> Vec<ApplicableMeasureNode> {
         self.0
             .measures
+            .iter()
+            .cloned()
+            .map(ApplicableMeasureNode)
+            .collect()
+    }
+    /// 全国范围实施的措施：由国家有关机关在全国实施（如限制高消费），不向本市部门推送，供了解全貌
+    /// (national-scope measures binding the subject, carried out elsewhere by national bodies)
+    async fn national_measures(&self) -> Vec<ApplicableMeasureNode> {
+        self.0
+            .national_measures
             .iter()
             .cloned()
             .map(ApplicableMeasureNode)

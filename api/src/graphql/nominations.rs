@@ -89,6 +89,10 @@ impl NominationNode {
     async fn status(&self) -> NominationStatus {
         self.0.status.into()
     }
+    /// 状态的中文说明 (the status as people read it)
+    async fn status_label(&self) -> &'static str {
+        self.0.status.label()
+    }
     /// 推荐时间 (made at)
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -47,6 +47,10 @@ impl ObjectionNode {
     async fn status(&self) -> enums::ObjectionStatus {
         self.objection.status.into()
     }
+    /// 状态的中文说明，如“已受理”“异议成立” (the status as people read it)
+    async fn status_label(&self) -> &'static str {
+        self.objection.status.label()
+    }
     /// 异议对象种类 (target kind)
     async fn target_kind(&self) -> ObjectionTargetKind {
         self.objection.target.into()

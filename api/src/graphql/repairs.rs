@@ -26,6 +26,10 @@ impl RepairNode {
     async fn status(&self) -> enums::RepairStatus {
         self.0.status.into()
     }
+    /// 状态的中文说明 (the status as people read it)
+    async fn status_label(&self) -> &'static str {
+        self.0.status.label()
+    }
     /// 修复对象种类 (target kind)
     async fn target_kind(&self) -> ObjectionTargetKind {
         self.0.target.into()

@@ -42,6 +42,8 @@ pub struct CheckOutcome {
     /// The subject's own entries in force, red and black.
     pub entries: Vec<(ListEntry, ListType)>,
     pub measures: Vec<MeasureFinding>,
+    /// National-scope measures binding the subject, carried out by national bodies.
+    pub national_measures: Vec<MeasureFinding>,
     /// 绿色通道 and 容缺受理: granted on a ground, or refused with the reason.
     pub green_channel: GreenChannel,
 }
@@ -61,6 +63,22 @@ fn entries_of(
         .load(c)?;
     rows.into_iter()
         .map(|(e, t)| Ok((ListEntry::try_from(e)?, ListType::try_from(t)?)))
+        .collect()
+}
+
+/// Each measure with the listing behind it.
+fn findings(applicable: Vec<ApplicableMeasure>, listings: &[Listing]) -> Vec<MeasureFinding> {
+    applicable
+        .into_iter()
+        .filter_map(|a| {
+            let l = listings.iter().find(|l| l.entry.id == a.entry_id)?;
+            Some(MeasureFinding {
+                applicable: a,
+                entry: l.entry.clone(),
+                list_type: l.list_type.clone(),
+                listed: l.listed.clone(),
+            })
+        })
         .collect()
 }
 
@@ -123,13 +141,8 @@ impl Store {
                     .collect();
                 listings.push(Listing { entry: entry.clone(), list_type: list_type.clone(), listed: listed.clone(), via: *via, memoranda });
             }
-            let measures = check::applicable_measures(&department, &listings)
-                .into_iter()
-                .filter_map(|a| {
-                    let l = listings.iter().find(|l| l.entry.id == a.entry_id)?;
-                    Some(MeasureFinding { applicable: a, entry: l.entry.clone(), list_type: l.list_type.clone(), listed: l.listed.clone() })
-                })
-                .collect::<Vec<_>>();
+            let measures = findings(check::applicable_measures(&department, &listings), &listings);
+            let national_measures = findings(check::national_measures(&listings), &listings);
             let own: Vec<(ListEntry, ListType)> = match &subject {
                 Some(s) => all_entries.iter().filter(|(e, _)| e.subject_id == s.id).cloned().collect(),
                 None => Vec::new(),
@@ -177,6 +190,7 @@ impl Store {
                 subject,
                 entries: own_entries,
                 measures,
+                national_measures,
                 green_channel,
             })
         })

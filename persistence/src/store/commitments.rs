@@ -127,6 +127,7 @@ impl Store {
         id: &str,
         kept: bool,
         note: Option<&str>,
+        class: Option<domain::DishonestyClass>,
         today: NaiveDate,
     ) -> Result<Commitment, StoreError> {
         let note = commitment::breach_note(kept, note)?;
@@ -150,6 +151,7 @@ impl Store {
                     subject.code.as_str(),
                     &found.scope,
                     note.as_deref().unwrap_or_default(),
+                    class.unwrap_or(commitment::DEFAULT_BREACH_CLASS),
                     today,
                 );
                 let new = NewCreditRecord::parse(&raw, today)?;
