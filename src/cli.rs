@@ -443,11 +443,13 @@ async fn seed_demo(store: Store) -> anyhow::Result<()> {
     .await??;
     match summary {
         Some(s) => eprintln!(
-            "demo data: {} subjects, {} records, {} list entries; {} answered dispatches, {} checks, {} objections, {} repair applications",
+            "demo data, six months of it: {} subjects, {} records, {} list entries; {} answered dispatches, {} lifts requested ({} confirmed), {} checks, {} objections, {} repair applications",
             s.subjects,
             s.records,
             s.entries,
             s.activity.feedback,
+            s.activity.lifts_requested,
+            s.activity.lifts_confirmed,
             s.activity.checks,
             s.activity.objections,
             s.activity.repairs

@@ -21,5 +21,5 @@ pub use store::{
     MeasureFinding, NewAudit, NominationView, ObjectionFilter, Page, PageRequest, Policy,
     RecordFilter, ReferenceData, Repair, RepairDecided, RepairOption, Screened, Stats, Store,
     SubjectFilter, SweepReport, Watched, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
-    sha256_hex,
+    as_if_at, sha256_hex,
 };

@@ -5,7 +5,6 @@ use super::names::{self, PLACES, pick};
 use anyhow::Context;
 use chrono::{Datelike, Days, NaiveDate};
 use domain::access::DepartmentPrincipal;
-use domain::list::RawListEntry;
 use domain::record::RawCreditRecord;
 use domain::subject::RawSubject;
 use domain::{CreditRecordKind, DepartmentCode, DishonestyClass, Scope, Subject, SubjectKind};
@@ -48,6 +47,9 @@ pub fn seed_demo(store: &Store, today: NaiveDate) -> anyhow::Result<Option<DemoS
     let mut rng = fastrand::Rng::with_seed(210_900);
     let mut summary = DemoSummary::default();
     let market = actor("210900.market")?;
+    // The subjects were there when the six months of activity began.
+    let start = days_before(today, super::activity::HISTORY_DAYS);
+    let registered = start.and_hms_opt(1, 0, 0).unwrap_or_default();
     let mut subjects: Vec<Subject> = Vec::new();
     for i in 0..DEMO_SUBJECTS {
         let (place, place_name) = *pick(&mut rng, PLACES);
@@ -78,18 +80,18 @@ pub fn seed_demo(store: &Store, today: NaiveDate) -> anyhow::Result<Option<DemoS
         // yet clean for long enough); persons count from their birth.
         let established_on = (raw.kind != Some(SubjectKind::NaturalPerson)).then(|| {
             let days = if i % 6 == 5 {
-                rng.i64(30..1_000)
+                rng.u64(30..800)
             } else {
-                rng.i64(1_200..9_000)
+                rng.u64(1_200..9_000)
             };
-            today - chrono::Duration::days(days)
+            days_before(start, days)
         });
         let raw = RawSubject {
             jurisdiction: place.to_owned(),
             established_on,
             ..raw
         };
-        match store.register_subject(&market, raw, today) {
+        match persistence::as_if_at(registered, || store.register_subject(&market, raw, start)) {
             Ok(s) => subjects.push(s),
             // Two random codes colliding is possible and harmless: skip the second.
             Err(persistence::StoreError::Domain(domain::DomainError::Conflict(_))) => {}
@@ -97,18 +99,25 @@ pub fn seed_demo(store: &Store, today: NaiveDate) -> anyhow::Result<Option<DemoS
         }
     }
     summary.subjects = subjects.len();
-    let records = seed_records(store, &subjects, today, &mut rng)?;
-    let entries = seed_entries(store, &subjects, today, &mut rng)?;
+    let records = seed_records(store, &subjects, start, today, &mut rng)?;
     summary.records = records.len();
-    summary.entries = entries.len();
-    summary.activity =
-        super::activity::seed_activity(store, &subjects, &entries, &records, today, &mut rng)?;
+    summary.activity = super::activity::seed_history(
+        store,
+        &subjects,
+        &records,
+        today,
+        fastrand::Rng::with_seed(rng.u64(..)),
+    )?;
+    summary.entries = summary.activity.entries;
     Ok(Some(summary))
 }
 
+/// Licences and penalties decided over the last two years, each recorded on the day it was made
+/// public (or when the demo's period begins, for older ones); some published late.
 fn seed_records(
     store: &Store,
     subjects: &[Subject],
+    start: NaiveDate,
     today: NaiveDate,
     rng: &mut fastrand::Rng,
 ) -> anyhow::Result<Vec<domain::CreditRecord>> {
@@ -161,192 +170,14 @@ fn seed_records(
                 dishonesty_class: class,
                 publicity_end: None,
             };
+            let on = published.max(start);
+            let at = on.and_hms_opt(2, 0, 0).unwrap_or_default();
+            let department = actor(&format!("210900.{dept}"))?;
             made.push(
-                store
-                    .add_credit_record(&actor(&format!("210900.{dept}"))?, &raw, today)
+                persistence::as_if_at(at, || store.add_credit_record(&department, &raw, on))
                     .context("adding a demo record")?,
             );
         }
-    }
-    Ok(made)
-}
-
-struct Plan {
-    list_type: &'static str,
-    department: &'static str,
-    reason: &'static str,
-    count: usize,
-    persons: bool,
-}
-
-const PLANS: &[Plan] = &[
-    Plan {
-        list_type: "court-dishonest-debtor",
-        department: "210900.court",
-        reason: "有履行能力而拒不履行生效法律文书确定的义务",
-        count: 15,
-        persons: false,
-    },
-    Plan {
-        list_type: "court-dishonest-debtor",
-        department: "210900.court",
-        reason: "有履行能力而拒不履行生效法律文书确定的义务",
-        count: 5,
-        persons: true,
-    },
-    Plan {
-        list_type: "tax-major-violation",
-        department: "210900.tax",
-        reason: "虚开增值税专用发票",
-        count: 8,
-        persons: false,
-    },
-    Plan {
-        list_type: "market-serious-illegal",
-        department: "210900.market",
-        reason: "生产销售不符合安全标准的食品，情节严重",
-        count: 8,
-        persons: false,
-    },
-    Plan {
-        list_type: "hrss-wage-arrears",
-        department: "210900.hrss",
-        reason: "拖欠农民工工资数额较大，经责令仍不支付",
-        count: 6,
-        persons: false,
-    },
-    Plan {
-        list_type: "emergency-safety-dishonest",
-        department: "210900.emergency",
-        reason: "发生较大生产安全责任事故",
-        count: 4,
-        persons: false,
-    },
-    Plan {
-        list_type: "tax-a-level",
-        department: "210900.tax",
-        reason: "年度纳税信用评价为A级",
-        count: 25,
-        persons: false,
-    },
-    Plan {
-        list_type: "customs-aeo",
-        department: "210900.customs",
-        reason: "通过海关高级认证",
-        count: 6,
-        persons: false,
-    },
-];
-
-fn seed_entries(
-    store: &Store,
-    subjects: &[Subject],
-    today: NaiveDate,
-    rng: &mut fastrand::Rng,
-) -> anyhow::Result<Vec<domain::ListEntry>> {
-    let mut made = Vec::new();
-    let mut add = |list_type: &str,
-                   dept: &str,
-                   s: &Subject,
-                   reason: &str,
-                   start: NaiveDate,
-                   end: Option<NaiveDate>|
-     -> anyhow::Result<Option<domain::ListEntry>> {
-        let raw = RawListEntry {
-            subject_code: s.code.as_str().to_owned(),
-            list_type_code: list_type.to_owned(),
-            reason: reason.to_owned(),
-            basis_document: format!(
-                "（{}）阜{}字第{}号",
-                start.year(),
-                &dept[7..],
-                made.len() + 1
-            ),
-            start_date: Some(start),
-            end_date: end,
-            idempotency_key: None,
-        };
-        match store.add_list_entry(&actor(dept)?, &raw, today) {
-            Ok(e) => {
-                made.push(e.entry.clone());
-                Ok(Some(e.entry))
-            }
-            // Already on that list (random picks overlap): one entry is enough.
-            Err(persistence::StoreError::Domain(domain::DomainError::Conflict(_))) => Ok(None),
-            Err(e) => Err(e).context("adding a demo entry"),
-        }
-    };
-    let organisations: Vec<&Subject> = subjects
-        .iter()
-        .filter(|s| s.kind.is_organisation())
-        .collect();
-    let persons: Vec<&Subject> = subjects
-        .iter()
-        .filter(|s| s.kind == SubjectKind::NaturalPerson)
-        .collect();
-    for plan in PLANS {
-        let pool = if plan.persons {
-            &persons
-        } else {
-            &organisations
-        };
-        let mut chosen: Vec<&Subject> = Vec::new();
-        while chosen.len() < plan.count.min(pool.len()) {
-            let s = *pick(rng, pool);
-            if !chosen.iter().any(|c| c.id == s.id) {
-                chosen.push(s);
-            }
-        }
-        for s in chosen {
-            let start = days_before(today, rng.u64(0..300));
-            add(plan.list_type, plan.department, s, plan.reason, start, None)?;
-        }
-    }
-    // Some entries whose period has passed, read as expired; and one revoked in error.
-    for s in organisations.iter().skip(100).take(5) {
-        let start = days_before(today, 800);
-        add(
-            "court-dishonest-debtor",
-            "210900.court",
-            s,
-            "有履行能力而拒不履行生效法律文书确定的义务",
-            start,
-            Some(days_before(today, 30)),
-        )?;
-    }
-    let wrongly_listed = match organisations.get(120) {
-        Some(s) => add(
-            "market-serious-illegal",
-            "210900.market",
-            s,
-            "虚假宣传",
-            days_before(today, 20),
-            None,
-        )?,
-        None => None,
-    };
-    for s in subjects
-        .iter()
-        .filter(|s| s.jurisdiction.as_str() == "210922" && s.kind.is_organisation())
-        .take(3)
-    {
-        add(
-            "zhangwu-market-serious-illegal",
-            "210922.market",
-            s,
-            "无证经营，拒不改正",
-            days_before(today, 40),
-            None,
-        )?;
-    }
-    if let Some(e) = wrongly_listed {
-        store.revoke_list_entry(
-            &actor("210900.market")?,
-            &e.id,
-            "认定主体有误，予以撤销",
-            today,
-        )?;
-        made.retain(|m| m.id != e.id);
     }
     Ok(made)
 }

@@ -224,7 +224,7 @@ fn check_xlsx(
 }
 
 #[tokio::test]
-async fn a_month_of_demo_data_reports_the_same_figures_as_stats_in_csv_and_xlsx() {
+async fn six_months_of_demo_data_report_the_same_figures_as_stats_in_csv_and_xlsx() {
     let app = TestApp::spawn().await;
     let seeded = cli(&app, &["seed", "--demo"]);
     assert!(
@@ -234,7 +234,7 @@ async fn a_month_of_demo_data_reports_the_same_figures_as_stats_in_csv_and_xlsx(
     );
     let today = app.clock.today();
     let (from, to) = (
-        today.checked_sub_months(chrono::Months::new(1)).unwrap(),
+        today.checked_sub_months(chrono::Months::new(6)).unwrap(),
         today,
     );
     let (from_s, to_s) = (from.to_string(), to.to_string());
@@ -259,22 +259,39 @@ async fn a_month_of_demo_data_reports_the_same_figures_as_stats_in_csv_and_xlsx(
     let stats = &r["data"]["stats"];
     let total = &stats["total"];
 
-    // What the demo made this month: all of it today, but for one objection filed three weeks ago.
+    // What six months of demo activity show a monitoring office: listings and answers every
+    // month, answers at various delays, overdue dispatches and lifts, objections and repairs at
+    // every step, late ones among them.
     assert!(total["entriesAdded"].as_i64().unwrap() > 50);
     assert!(total["dispatched"].as_i64().unwrap() > 1000);
     assert!(total["answered"].as_i64().unwrap() > 100);
+    assert!(total["dispatchesOverdue"].as_i64().unwrap() > 0);
+    assert!(total["medianResponseWorkingDays"].as_f64().unwrap() > 1.0);
+    assert!(total["liftsRequested"].as_i64().unwrap() > 0);
+    assert!(total["liftsConfirmed"].as_i64().unwrap() > 0);
+    assert!(total["liftsOverdue"].as_i64().unwrap() > 0);
+    assert!(total["liftsConfirmed"].as_i64() < total["liftsRequested"].as_i64());
     assert_eq!(total["checks"], 40);
     assert_eq!(
-        total["objections"]["handled"], 2,
-        "one rejected, one refused"
+        total["objections"]["handled"], 4,
+        "rejected in time, refused, rejected late, upheld"
     );
-    assert_eq!(total["objections"]["onTime"], 2);
+    assert_eq!(total["objections"]["onTime"], 3);
     assert_eq!(
-        total["objectionsOverdue"], 1,
-        "filed three weeks ago, never answered"
+        total["objectionsOverdue"], 2,
+        "one never answered, one accepted and never decided"
     );
-    assert_eq!(total["repairs"]["handled"], 2, "one approved, one rejected");
+    assert_eq!(
+        total["repairs"]["handled"], 2,
+        "one approved, one rejected late"
+    );
+    assert_eq!(total["repairs"]["onTime"], 1);
+    assert_eq!(total["repairsOverdue"], 1);
     assert!(total["doublePublicity"]["handled"].as_i64().unwrap() > 0);
+    assert!(
+        total["doublePublicity"]["onTime"].as_i64() < total["doublePublicity"]["handled"].as_i64(),
+        "some published late"
+    );
 
     // The older figures of `stats` are the same counts.
     assert_eq!(stats["checks"], total["checks"]);
@@ -322,12 +339,14 @@ async fn a_month_of_demo_data_reports_the_same_figures_as_stats_in_csv_and_xlsx(
     let months = stats["byMonth"].as_array().unwrap();
     assert_eq!(
         months.len(),
-        if from.format("%Y-%m").to_string() == to.format("%Y-%m").to_string() {
-            1
-        } else {
-            2
-        }
+        7,
+        "every month of the period, the first and last in part"
     );
+    let active = months
+        .iter()
+        .filter(|m| m["figures"]["entriesAdded"].as_i64().unwrap() > 0)
+        .count();
+    assert!(active >= 5, "a trend, not one day: {months:?}");
     for field in [
         "entriesAdded",
         "dispatched",

@@ -6,7 +6,7 @@ use super::{Page, PageRequest, Store, hold_sequence_lock};
 use crate::conn::{AnyConnection, batch_insert};
 use crate::error::StoreError;
 use crate::schema::{changes, watch_events};
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::{NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
 use domain::access::DepartmentPrincipal;
 use domain::feed::{Change, ChangeAction, ChangeTarget, NewChange};
@@ -102,7 +102,7 @@ pub(crate) fn append(c: &mut AnyConnection, new: &[NewChange]) -> Result<(), Sto
     let head: Option<i64> = changes::table
         .select(diesel::dsl::max(changes::seq))
         .first(c)?;
-    let at = Utc::now().trunc_subsecs(6).naive_utc();
+    let at = super::now().trunc_subsecs(6);
     let first = head.unwrap_or(0) + 1;
     let rows: Vec<ChangeRow> = new
         .iter()

@@ -6,7 +6,7 @@ use super::{Page, PageRequest, Store, new_id};
 use crate::conn::{AnyConnection, bulk_insert};
 use crate::error::StoreError;
 use crate::schema::lookups;
-use chrono::{NaiveDateTime, SubsecRound, Utc};
+use chrono::{NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
 use domain::SubjectCode;
 use domain::lookup::{Looker, Lookup, LookupVia, NewLookup};
@@ -46,7 +46,7 @@ impl Store {
         if new.is_empty() {
             return Ok(());
         }
-        let at = Utc::now().trunc_subsecs(6).naive_utc();
+        let at = super::now().trunc_subsecs(6);
         let rows: Vec<LookupRow> = new
             .iter()
             .map(|n| LookupRow {

@@ -353,6 +353,26 @@ pub(crate) fn new_secret(prefix: &str) -> String {
     )
 }
 
+thread_local! {
+    /// The instant the store's commands take as now on this thread, while [`as_if_at`] runs.
+    static NOW: std::cell::Cell<Option<chrono::NaiveDateTime>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with the store's clock stopped at `at` (UTC) on this thread: the demo data is made
+/// through the store's own commands as if on the days it tells of, every timestamp with it.
+/// Nothing else sets it; the server's requests never run under it.
+pub fn as_if_at<T>(at: chrono::NaiveDateTime, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<chrono::NaiveDateTime>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            NOW.with(|n| n.set(self.0));
+        }
+    }
+    let _restore = Restore(NOW.with(|n| n.replace(Some(at))));
+    f()
+}
+
 pub(crate) fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
+    NOW.with(|n| n.get())
+        .unwrap_or_else(|| chrono::Utc::now().naive_utc())
 }
