@@ -1,6 +1,8 @@
 //! Listing under a large memorandum: how long one listing takes (p50, p99) and how long a batch of
-//! 10,000 takes, with every dispatch made in the same transaction. Store level (domain rules and
-//! database), without HTTP.
+//! 10,000 takes, with every dispatch made in the same transaction; and how long revoking an entry
+//! takes when all its 100 dispatches were applied (100 lift requests in the revocation's
+//! transaction), beside revoking one whose 100 are still open (cancelled) as the reference. Store
+//! level (domain rules and database), without HTTP.
 //!
 //! Run: `cargo bench --bench listing` (SQLite), or `./scripts/bench-listing.sh` (SQLite and a
 //! throwaway PostgreSQL). Setup: 30 departments, one memorandum of 50 measures, each carried out by
@@ -22,6 +24,8 @@ const DEPARTMENTS: usize = 30;
 const MEASURES: usize = 50;
 const SINGLE: usize = 1_000;
 const BATCH: usize = 10_000;
+/// Entries revoked with every dispatch applied, and as many with every dispatch open.
+const REVOKED: usize = 200;
 
 type Bench<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -121,7 +125,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn run(name: &str, url: &str) -> Bench<()> {
+/// Measures one backend; prints its listing row, returns its revocations (applied, open).
+fn run(name: &str, url: &str) -> Bench<(Timings, Timings)> {
     let started = Instant::now();
     let store = setup(url)?;
     eprintln!("{name}: setup {:.1} s", started.elapsed().as_secs_f64());
@@ -129,11 +134,13 @@ fn run(name: &str, url: &str) -> Bench<()> {
     let today = domain::time::china_date(chrono::Utc::now());
     let mut times = Vec::with_capacity(SINGLE);
     let mut dispatches = 0;
+    let mut ids = Vec::with_capacity(SINGLE);
     for n in 0..SINGLE {
         let t = Instant::now();
         let change = store.add_list_entry(&court, &entry(n), today)?;
         times.push(t.elapsed());
         dispatches = change.dispatches.len();
+        ids.push(change.entry.id);
     }
     times.sort();
     let batch: Vec<RawListEntry> = (SINGLE..SINGLE + BATCH).map(entry).collect();
@@ -149,7 +156,84 @@ fn run(name: &str, url: &str) -> Bench<()> {
         batch_time.as_secs_f64(),
         batch_dispatches,
     );
+    let (applied, open) = ids.split_at(REVOKED);
+    mark_applied(url, applied)?;
+    let lifted = revocations(&store, &court, applied, today, |c| c.ended.lifts.len())?;
+    let cancelled = revocations(&store, &court, &open[..REVOKED], today, |c| {
+        c.ended.cancelled.len()
+    })?;
+    Ok((lifted, cancelled))
+}
+
+/// What each revocation ended, and its p50, p99 and max.
+type Timings = (usize, Duration, Duration, Duration);
+
+/// Revokes each entry, timing each; returns (what each ended, p50, p99, max).
+fn revocations(
+    store: &Store,
+    owner: &DepartmentPrincipal,
+    entries: &[String],
+    today: NaiveDate,
+    ended: impl Fn(&persistence::EntryChange) -> usize,
+) -> Bench<Timings> {
+    let mut times = Vec::with_capacity(entries.len());
+    let mut each = 0;
+    for id in entries {
+        let t = Instant::now();
+        let change = store.revoke_list_entry(owner, id, "基准测试：认定有误，予以撤销", today)?;
+        times.push(t.elapsed());
+        each = ended(&change);
+    }
+    times.sort();
+    Ok((
+        each,
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        *times.last().unwrap_or(&Duration::ZERO),
+    ))
+}
+
+/// Setup, not measured: the dispatches of `entries` answered APPLIED, as their departments would.
+fn mark_applied(url: &str, entries: &[String]) -> Bench<()> {
+    use diesel::{Connection, RunQueryDsl};
+    let list = entries
+        .iter()
+        .map(|e| format!("'{e}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "UPDATE dispatches SET status = 'applied', answered_at = created_at, answered_on = created_on WHERE entry_id IN ({list})"
+    );
+    match url.strip_prefix("sqlite://") {
+        Some(path) => {
+            diesel::sql_query(sql).execute(&mut diesel::SqliteConnection::establish(path)?)?
+        }
+        None => diesel::sql_query(sql).execute(&mut diesel::PgConnection::establish(url)?)?,
+    };
     Ok(())
+}
+
+fn print_revocations(measured: &[(&str, (Timings, Timings))]) {
+    println!();
+    println!(
+        "| backend | revoked: all 100 applied → lift requests | p50 ms | p99 ms | max ms | reference: all 100 open → cancelled | p50 ms | p99 ms | max ms | p99 ratio |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    {
+        for (name, ((lifts, l50, l99, lmax), (cancels, c50, c99, cmax))) in measured {
+            let ms = |d: &Duration| d.as_secs_f64() * 1e3;
+            println!(
+                "| {name} | {lifts} | {:.2} | {:.2} | {:.2} | {cancels} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                ms(l50),
+                ms(l99),
+                ms(lmax),
+                ms(c50),
+                ms(c99),
+                ms(cmax),
+                ms(l99) / ms(c99).max(f64::MIN_POSITIVE)
+            );
+        }
+    }
 }
 
 fn main() -> Bench<()> {
@@ -164,18 +248,19 @@ fn main() -> Bench<()> {
         &format!("sqlite://{}", dir.join("bench.db").display()),
     );
     let _ = std::fs::remove_dir_all(&dir);
-    sqlite?;
+    let mut measured = vec![("SQLite", sqlite?)];
     if let Ok(server) = std::env::var("XINYONG_BENCH_DATABASE_URL") {
         use diesel::{Connection, RunQueryDsl};
         let name = format!("xy_bench_{}", std::process::id());
         let mut admin = diesel::PgConnection::establish(&server)?;
         diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
         let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-        run("PostgreSQL", &format!("{base}/{name}"))?;
+        measured.push(("PostgreSQL", run("PostgreSQL", &format!("{base}/{name}"))?));
     } else {
         eprintln!(
             "XINYONG_BENCH_DATABASE_URL not set: PostgreSQL not measured (./scripts/bench-listing.sh sets it)"
         );
     }
+    print_revocations(&measured);
     Ok(())
 }

@@ -97,37 +97,9 @@ fn binding_measures(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::{dept, entry, list_type, subject};
-    use crate::memorandum::{MeasureCategory, MeasureKind, MeasureScope};
+    use crate::fixtures::{dept, entry, list_type, measure, memorandum, subject};
+    use crate::memorandum::{MeasureKind, MeasureScope};
     use crate::{DepartmentRole, EntryStatus};
-
-    fn memorandum(kind: MeasureKind) -> Memorandum {
-        Memorandum {
-            id: "m".into(),
-            version_id: "v".into(),
-            version: 1,
-            key: "k".into(),
-            title: "t".into(),
-            document_number: "n".into(),
-            issued_by: vec!["x".into()],
-            effective_date: crate::fixtures::d("2020-01-01"),
-            list_types: vec![],
-            feedback_due_quarters: 1,
-            lift_working_days: 5,
-            retired: false,
-            measures: vec![Measure {
-                id: kind.as_str().into(),
-                code: kind.as_str().into(),
-                name: "m".into(),
-                kind,
-                category: MeasureCategory::Administrative,
-                legal_basis: "b".into(),
-                scope: MeasureScope::City,
-                reaches: vec![Reach::Subject],
-                implementers: vec!["housing".into()],
-            }],
-        }
-    }
 
     fn listing(colour: ListColour, kind: MeasureKind) -> Listing {
         Listing {
@@ -135,7 +107,10 @@ mod tests {
             list_type: list_type("t", colour),
             listed: subject("210902"),
             via: Reach::Subject,
-            memoranda: vec![memorandum(kind)],
+            memoranda: vec![memorandum(
+                vec![],
+                vec![measure(kind.as_str(), kind, &["housing"])],
+            )],
         }
     }
 

@@ -96,3 +96,45 @@ pub fn record() -> crate::CreditRecord {
         withdrawn_at: None,
     }
 }
+
+/// A memorandum of these measures, covering every list type named in `list_types`, in force since
+/// 2016-01-20.
+pub fn memorandum(
+    list_types: Vec<crate::memorandum::ListSelector>,
+    measures: Vec<crate::memorandum::Measure>,
+) -> crate::memorandum::Memorandum {
+    crate::memorandum::Memorandum {
+        id: "m".into(),
+        version_id: "v".into(),
+        version: 1,
+        key: "k".into(),
+        title: "t".into(),
+        document_number: "n".into(),
+        issued_by: vec!["x".into()],
+        effective_date: d("2016-01-20"),
+        list_types,
+        feedback_due_quarters: 1,
+        lift_working_days: 5,
+        retired: false,
+        measures,
+    }
+}
+
+/// A city-scope measure of `kind`, binding the subject only, carried out by `implementers`.
+pub fn measure(
+    code: &str,
+    kind: crate::memorandum::MeasureKind,
+    implementers: &[&str],
+) -> crate::memorandum::Measure {
+    crate::memorandum::Measure {
+        id: code.into(),
+        code: code.into(),
+        name: code.into(),
+        kind,
+        category: crate::memorandum::MeasureCategory::Administrative,
+        legal_basis: "b".into(),
+        scope: crate::memorandum::MeasureScope::City,
+        reaches: vec![crate::memorandum::Reach::Subject],
+        implementers: implementers.iter().map(|s| s.to_string()).collect(),
+    }
+}

@@ -208,8 +208,8 @@ pub fn green_channel(
 mod tests {
     use super::*;
     use crate::department::DepartmentCode;
-    use crate::fixtures::{d, entry, list_type, subject};
-    use crate::memorandum::{Measure, MeasureCategory, MeasureScope, Memorandum};
+    use crate::fixtures::{d, entry, list_type, measure, memorandum, subject};
+    use crate::memorandum::Measure;
     use chrono::Utc;
 
     fn established(on: &str) -> Subject {
@@ -330,31 +330,10 @@ mod tests {
             ..subject("210902")
         };
         let reaching = Measure {
-            id: "m".into(),
-            code: "m".into(),
-            name: "限制高消费".into(),
-            kind: MeasureKind::Punishment,
-            category: MeasureCategory::Administrative,
-            legal_basis: "b".into(),
-            scope: MeasureScope::City,
             reaches: vec![Reach::Subject, Reach::LegalRepresentative],
-            implementers: vec!["market".into()],
+            ..measure("m", MeasureKind::Punishment, &["market"])
         };
-        let memo = Memorandum {
-            id: "x".into(),
-            version_id: "v".into(),
-            version: 1,
-            key: "k".into(),
-            title: "t".into(),
-            document_number: "n".into(),
-            issued_by: vec!["x".into()],
-            effective_date: d("2020-01-01"),
-            list_types: vec![],
-            feedback_due_quarters: 1,
-            lift_working_days: 5,
-            retired: false,
-            measures: vec![reaching],
-        };
+        let memo = memorandum(vec![], vec![reaching]);
         let binding = Listing {
             entry: entry("2026-01-01", "2028-01-01", EntryStatus::Active),
             list_type: list_type("b", ListColour::Black),

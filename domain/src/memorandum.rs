@@ -374,7 +374,7 @@ pub fn plan_dispatches<'a>(
 mod tests {
     use super::*;
     use crate::DepartmentRole;
-    use crate::fixtures::{d, list_type, subject};
+    use crate::fixtures::{d, list_type, memorandum, subject};
 
     fn dept(code: &str) -> Department {
         crate::fixtures::dept(code, DepartmentRole::Other)
@@ -391,24 +391,6 @@ mod tests {
             scope,
             reaches: vec![Reach::Subject],
             implementers: implementers.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-
-    fn memorandum(list_types: Vec<ListSelector>, measures: Vec<Measure>) -> Memorandum {
-        Memorandum {
-            id: "m".into(),
-            version_id: "v".into(),
-            version: 1,
-            key: "k".into(),
-            title: "t".into(),
-            document_number: "n".into(),
-            issued_by: vec!["x".into()],
-            effective_date: d("2016-01-20"),
-            list_types,
-            feedback_due_quarters: 1,
-            lift_working_days: 5,
-            retired: false,
-            measures,
         }
     }
 

@@ -88,6 +88,38 @@ async fn uphold_objection(app: &TestApp, code: &str, entry: &str) {
     assert_no_errors(&r);
 }
 
+/// The tax bureau's lifts requested, confirmed and overdue in `stats` for the days `from..=to`,
+/// and its dispatches answered (an applied one lifted since counts still).
+async fn tax_lifts(
+    app: &TestApp,
+    office: &str,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> (i64, i64, i64, i64) {
+    let r = app
+        .gql(
+            "query($f: Date!, $t: Date!) { stats(from: $f, to: $t) { byDepartment { department figures { liftsRequested liftsConfirmed liftsOverdue answered } } } }",
+            json!({ "f": from.to_string(), "t": to.to_string() }),
+            Some(office),
+        )
+        .await;
+    assert_no_errors(&r);
+    let row = r["data"]["stats"]["byDepartment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["department"] == TAX)
+        .unwrap()["figures"]
+        .clone();
+    let n = |k: &str| row[k].as_i64().unwrap();
+    (
+        n("liftsRequested"),
+        n("liftsConfirmed"),
+        n("liftsOverdue"),
+        n("answered"),
+    )
+}
+
 fn working_days_after(n: u32) -> String {
     test_calendar()
         .add_working_days(domain::time::china_date(chrono::Utc::now()), n)
@@ -316,25 +348,11 @@ async fn an_upheld_objection_asks_each_department_that_applied_a_measure_to_undo
         seen[0]["lift"]["note"],
         "已撤销从严审核决定，恢复正常发票领用"
     );
-    let today = domain::time::china_date(chrono::Utc::now()).to_string();
-    let r = app
-        .gql(
-            "query($d: Date!) { stats(from: $d, to: $d) { byDepartment { department figures { liftsRequested liftsConfirmed liftsOverdue answered } } } }",
-            json!({ "d": today }),
-            Some(&office),
-        )
-        .await;
-    assert_no_errors(&r);
-    let row = r["data"]["stats"]["byDepartment"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["department"] == TAX)
-        .unwrap()
-        .clone();
+    let today = app.clock.today();
     assert_eq!(
-        row["figures"],
-        json!({ "liftsRequested": 1, "liftsConfirmed": 1, "liftsOverdue": 0, "answered": 1 })
+        tax_lifts(&app, &office, today, today).await,
+        (1, 1, 0, 1),
+        "requested, confirmed, overdue; and answered"
     );
 }
 
@@ -430,26 +448,9 @@ async fn an_expired_entry_asks_its_measures_to_stop_and_a_wrongful_finding_later
     );
     assert!(!not_overdue.iter().any(|d| d["id"] == applied[1].as_str()));
     assert!(not_overdue.iter().any(|d| d["id"] == applied[0].as_str()));
-    let from = today.to_string();
-    let to = app.clock.today().to_string();
-    let r = app
-        .gql(
-            "query($f: Date!, $t: Date!) { stats(from: $f, to: $t) { byDepartment { department figures { liftsRequested liftsConfirmed liftsOverdue } } } }",
-            json!({ "f": from, "t": to }),
-            Some(&office),
-        )
-        .await;
-    assert_no_errors(&r);
-    let row = r["data"]["stats"]["byDepartment"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["department"] == TAX)
-        .unwrap()
-        .clone();
     assert_eq!(
-        row["figures"],
-        json!({ "liftsRequested": 2, "liftsConfirmed": 1, "liftsOverdue": 1 })
+        tax_lifts(&app, &office, today, app.clock.today()).await,
+        (2, 1, 1, 2)
     );
 
     // Then the listing is found wrongful: both are to be undone, the open one at once made so.

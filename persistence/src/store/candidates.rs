@@ -248,11 +248,11 @@ impl Store {
             }
             let entry_id = listed.as_ref().map(|l| l.entry.id.clone());
             let at = now();
-            let rows = diesel::update(
-                listing_candidates::table
-                    .find(id)
-                    .filter(listing_candidates::status.eq(found.status.as_str())),
-            )
+            let rows = diesel::update(super::in_state!(
+                listing_candidates,
+                id,
+                found.status.as_str()
+            ))
             .set((
                 listing_candidates::status.eq(status.as_str()),
                 listing_candidates::decided_at.eq(Some(at)),

@@ -175,18 +175,14 @@ impl Store {
                 None
             };
             let at = now();
-            let rows = diesel::update(
-                commitments::table
-                    .find(id)
-                    .filter(commitments::status.eq(found.status.as_str())),
-            )
-            .set((
-                commitments::status.eq(status.as_str()),
-                commitments::assessed_at.eq(Some(at)),
-                commitments::note.eq(&note),
-                commitments::record_id.eq(&record_id),
-            ))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(commitments, id, found.status.as_str()))
+                .set((
+                    commitments::status.eq(status.as_str()),
+                    commitments::assessed_at.eq(Some(at)),
+                    commitments::note.eq(&note),
+                    commitments::record_id.eq(&record_id),
+                ))
+                .execute(c)?;
             changed_one(rows, "该信用承诺")?;
             if status == CommitmentStatus::Broken {
                 let proposed = super::candidates::propose(c, &found.subject_id, today)?;

@@ -189,19 +189,15 @@ impl Store {
                 );
             }
             let at = now();
-            let rows = diesel::update(
-                complaints::table
-                    .find(id)
-                    .filter(complaints::status.eq(found.status.as_str())),
-            )
-            .set((
-                complaints::status.eq(status.as_str()),
-                complaints::routed_to.eq(Some(to.to_string())),
-                complaints::answer_by.eq(answer_by),
-                complaints::routed_on.eq(Some(today)),
-                complaints::updated_at.eq(at),
-            ))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(complaints, id, found.status.as_str()))
+                .set((
+                    complaints::status.eq(status.as_str()),
+                    complaints::routed_to.eq(Some(to.to_string())),
+                    complaints::answer_by.eq(answer_by),
+                    complaints::routed_on.eq(Some(today)),
+                    complaints::updated_at.eq(at),
+                ))
+                .execute(c)?;
             changed_one(rows, "该投诉")?;
             Ok(Complaint {
                 status,
@@ -230,17 +226,13 @@ impl Store {
             }
             let status = found.status.answer()?;
             let at = now();
-            let rows = diesel::update(
-                complaints::table
-                    .find(id)
-                    .filter(complaints::status.eq(found.status.as_str())),
-            )
-            .set((
-                complaints::status.eq(status.as_str()),
-                complaints::answer.eq(Some(&answer)),
-                complaints::updated_at.eq(at),
-            ))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(complaints, id, found.status.as_str()))
+                .set((
+                    complaints::status.eq(status.as_str()),
+                    complaints::answer.eq(Some(&answer)),
+                    complaints::updated_at.eq(at),
+                ))
+                .execute(c)?;
             changed_one(rows, "该投诉")?;
             Ok(Complaint {
                 status,
@@ -264,17 +256,13 @@ impl Store {
             let found = load(c, id)?;
             let status = found.status.close()?;
             let at = now();
-            let rows = diesel::update(
-                complaints::table
-                    .find(id)
-                    .filter(complaints::status.eq(found.status.as_str())),
-            )
-            .set((
-                complaints::status.eq(status.as_str()),
-                complaints::conclusion.eq(Some(&conclusion)),
-                complaints::updated_at.eq(at),
-            ))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(complaints, id, found.status.as_str()))
+                .set((
+                    complaints::status.eq(status.as_str()),
+                    complaints::conclusion.eq(Some(&conclusion)),
+                    complaints::updated_at.eq(at),
+                ))
+                .execute(c)?;
             changed_one(rows, "该投诉")?;
             Ok(Complaint {
                 status,

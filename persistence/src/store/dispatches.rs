@@ -107,16 +107,12 @@ impl Store {
             access::may_handle_dispatch(&department, &d.department)?;
             let status = d.status.acknowledge()?;
             let at = now();
-            let rows = diesel::update(
-                dispatches::table
-                    .find(id)
-                    .filter(dispatches::status.eq(d.status.as_str())),
-            )
-            .set((
-                dispatches::status.eq(status.as_str()),
-                dispatches::acknowledged_at.eq(Some(at)),
-            ))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(dispatches, id, d.status.as_str()))
+                .set((
+                    dispatches::status.eq(status.as_str()),
+                    dispatches::acknowledged_at.eq(Some(at)),
+                ))
+                .execute(c)?;
             changed_one(rows, "该推送")?;
             Ok(Dispatch {
                 status,
@@ -154,18 +150,14 @@ impl Store {
                 .execute(c)
                 .on_unique("该推送已反馈，不能重复反馈")?;
             let acknowledged_at = d.acknowledged_at.map(|t| t.naive_utc()).unwrap_or(at);
-            let rows = diesel::update(
-                dispatches::table
-                    .find(id)
-                    .filter(dispatches::status.eq(d.status.as_str())),
-            )
-            .set((
-                dispatches::status.eq(status.as_str()),
-                dispatches::acknowledged_at.eq(Some(acknowledged_at)),
-                dispatches::answered_at.eq(Some(at)),
-                dispatches::answered_on.eq(Some(today)),
-            ))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(dispatches, id, d.status.as_str()))
+                .set((
+                    dispatches::status.eq(status.as_str()),
+                    dispatches::acknowledged_at.eq(Some(acknowledged_at)),
+                    dispatches::answered_at.eq(Some(at)),
+                    dispatches::answered_on.eq(Some(today)),
+                ))
+                .execute(c)?;
             changed_one(rows, "该推送")?;
             let dispatch = Dispatch {
                 status,

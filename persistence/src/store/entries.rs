@@ -73,8 +73,9 @@ pub(crate) fn with_status(
 }
 
 impl Store {
-    /// Revokes an entry in force, by the department that owns its list type, with a reason; its open
-    /// dispatches are cancelled.
+    /// Revokes an entry in force, by the department that owns its list type, with a reason: a
+    /// listing in error, so its applied measures are to be undone (WRONGFUL) and its open dispatches
+    /// cancelled.
     pub fn revoke_list_entry(
         &self,
         actor: &DepartmentPrincipal,
@@ -83,62 +84,34 @@ impl Store {
         today: NaiveDate,
     ) -> Result<EntryChange, StoreError> {
         let reason = domain::subject::required_text("reason", reason, 2000)?;
-        let calendar = self.calendar();
         self.write(|c| {
-            let department = acting_department(c, actor)?;
-            let entry: ListEntry = list_entries::table
-                .find(entry_id)
-                .select(ListEntryRow::as_select())
-                .first(c)
-                .optional()?
-                .map(ListEntry::try_from)
-                .transpose()?
-                .ok_or_else(|| DomainError::not_found("名单条目", entry_id))?;
-            let list_type = load_list_type(c, &entry.list_type_id)?;
-            let subject = super::subjects::load_subject_by_id(c, &entry.subject_id)?;
-            access::may_write_list(&department, &list_type, &subject)?;
-            let status = entry.revoke(today)?;
+            let owned = owned_entry(c, actor, entry_id)?;
+            let status = owned.entry.revoke(today)?;
             let ended = now();
-            diesel::update(list_entries::table.find(&entry.id))
-                .set((
-                    list_entries::status.eq(status.as_str()),
-                    list_entries::revocation_reason.eq(&reason),
-                    list_entries::ended_at.eq(ended),
-                ))
-                .execute(c)?;
-            let measures = end_measures(
-                c,
-                std::slice::from_ref(&entry.id),
-                Ending {
-                    reason: "名单条目已撤销，措施解除",
-                    ground: LiftGround::Wrongful,
-                    today,
-                    calendar: &calendar,
-                    acknowledge_working_days: self.policy.acknowledge_working_days,
-                },
-            )?;
-            changes::append(
-                c,
-                &[changes::made(
-                    ChangeTarget::ListEntry,
-                    ChangeAction::Revoked,
-                    &entry.id,
-                    (&subject.id, subject.code.as_str()),
-                    Some(&department.code),
-                )],
-            )?;
+            let rows = diesel::update(super::in_state!(
+                list_entries,
+                owned.entry.id.as_str(),
+                owned.entry.stored_status.as_str()
+            ))
+            .set((
+                list_entries::status.eq(status.as_str()),
+                list_entries::revocation_reason.eq(&reason),
+                list_entries::ended_at.eq(ended),
+            ))
+            .execute(c)?;
+            super::changed_one(rows, "该名单条目")?;
             let entry = ListEntry {
                 stored_status: status,
                 revocation_reason: Some(reason),
                 ended_at: Some(ended.and_utc()),
-                ..entry
+                ..owned.entry.clone()
             };
-            Ok(EntryChange {
-                entry,
-                dispatches: Vec::new(),
-                ended: measures,
-                suspended: Vec::new(),
-            })
+            let ending = (
+                "名单条目已撤销，措施解除",
+                LiftGround::Wrongful,
+                ChangeAction::Revoked,
+            );
+            self.owner_ended(c, owned, entry, ending, today)
         })
     }
 
@@ -155,20 +128,19 @@ impl Store {
     ) -> Result<EntryChange, StoreError> {
         let calendar = self.calendar();
         self.write(|c| {
-            let department = acting_department(c, actor)?;
-            let entry = load_entry_row(c, entry_id)?;
-            let list_type = load_list_type(c, &entry.list_type_id)?;
-            let subject = super::subjects::load_subject_by_id(c, &entry.subject_id)?;
-            access::may_write_list(&department, &list_type, &subject)?;
-            let (status, removal) = entry.remove(&list_type, raw, today, |on, days| {
-                calendar.add_working_days(on, days).ok()
-            })?;
+            let owned = owned_entry(c, actor, entry_id)?;
+            let (status, removal) =
+                owned
+                    .entry
+                    .remove(&owned.list_type, raw, today, |on, days| {
+                        calendar.add_working_days(on, days).ok()
+                    })?;
             let ended = now();
-            let rows = diesel::update(
-                list_entries::table
-                    .find(&entry.id)
-                    .filter(list_entries::status.eq(entry.stored_status.as_str())),
-            )
+            let rows = diesel::update(super::in_state!(
+                list_entries,
+                owned.entry.id.as_str(),
+                owned.entry.stored_status.as_str()
+            ))
             .set((
                 list_entries::status.eq(status.as_str()),
                 list_entries::ended_at.eq(Some(ended)),
@@ -180,39 +152,57 @@ impl Store {
             ))
             .execute(c)?;
             super::changed_one(rows, "该名单条目")?;
-            let measures = end_measures(
-                c,
-                std::slice::from_ref(&entry.id),
-                Ending {
-                    reason: "名单条目已移出，措施解除",
-                    ground: LiftGround::Ended,
-                    today,
-                    calendar: &calendar,
-                    acknowledge_working_days: self.policy.acknowledge_working_days,
-                },
-            )?;
-            changes::append(
-                c,
-                &[changes::made(
-                    ChangeTarget::ListEntry,
-                    ChangeAction::Removed,
-                    &entry.id,
-                    (&subject.id, subject.code.as_str()),
-                    Some(&department.code),
-                )],
-            )?;
             let entry = ListEntry {
                 stored_status: status,
                 ended_at: Some(ended.and_utc()),
                 removal: Some(removal),
-                ..entry
+                ..owned.entry.clone()
             };
-            Ok(EntryChange {
-                entry,
-                dispatches: Vec::new(),
-                ended: measures,
-                suspended: Vec::new(),
-            })
+            let ending = (
+                "名单条目已移出，措施解除",
+                LiftGround::Ended,
+                ChangeAction::Removed,
+            );
+            self.owner_ended(c, owned, entry, ending, today)
+        })
+    }
+
+    /// After its owner ended `entry` (stored already): its measures ended on the ground, and the
+    /// change feed told.
+    fn owner_ended(
+        &self,
+        c: &mut AnyConnection,
+        owned: Owned,
+        entry: ListEntry,
+        (reason, ground, action): (&str, LiftGround, ChangeAction),
+        today: NaiveDate,
+    ) -> Result<EntryChange, StoreError> {
+        let measures = end_measures(
+            c,
+            std::slice::from_ref(&entry.id),
+            Ending {
+                reason,
+                ground,
+                today,
+                calendar: &self.calendar(),
+                acknowledge_working_days: self.policy.acknowledge_working_days,
+            },
+        )?;
+        changes::append(
+            c,
+            &[changes::made(
+                ChangeTarget::ListEntry,
+                action,
+                &entry.id,
+                (&owned.subject.id, owned.subject.code.as_str()),
+                Some(&owned.department.code),
+            )],
+        )?;
+        Ok(EntryChange {
+            entry,
+            dispatches: Vec::new(),
+            ended: measures,
+            suspended: Vec::new(),
         })
     }
 
@@ -370,4 +360,30 @@ pub(crate) fn fill_removals(
         }
     }
     Ok(filled)
+}
+
+/// An entry, with its list type and subject, that the acting department owns and may end.
+struct Owned {
+    department: domain::Department,
+    entry: ListEntry,
+    list_type: ListType,
+    subject: domain::Subject,
+}
+
+fn owned_entry(
+    c: &mut AnyConnection,
+    actor: &DepartmentPrincipal,
+    entry_id: &str,
+) -> Result<Owned, StoreError> {
+    let department = acting_department(c, actor)?;
+    let entry = load_entry_row(c, entry_id)?;
+    let list_type = load_list_type(c, &entry.list_type_id)?;
+    let subject = super::subjects::load_subject_by_id(c, &entry.subject_id)?;
+    access::may_write_list(&department, &list_type, &subject)?;
+    Ok(Owned {
+        department,
+        entry,
+        list_type,
+        subject,
+    })
 }

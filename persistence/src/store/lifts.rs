@@ -330,13 +330,9 @@ impl Store {
                 .try_into()?;
             let (business, note) = raw.validate(open.ground)?;
             let at = now();
-            let rows = diesel::update(
-                dispatches::table
-                    .find(dispatch_id)
-                    .filter(dispatches::status.eq(d.status.as_str())),
-            )
-            .set(dispatches::status.eq(status.as_str()))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(dispatches, dispatch_id, d.status.as_str()))
+                .set(dispatches::status.eq(status.as_str()))
+                .execute(c)?;
             changed_one(rows, "该推送")?;
             diesel::update(lifts::table.find(&open.id))
                 .set((

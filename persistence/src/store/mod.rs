@@ -305,6 +305,15 @@ impl Store {
     }
 }
 
+/// The row `$id` of table `$t` as long as its `status` is still `$status`, the state it was read
+/// in: an update of it changes nothing once another command has moved it on (see [`changed_one`]).
+macro_rules! in_state {
+    ($t:ident, $id:expr, $status:expr) => {
+        $t::table.find($id).filter($t::status.eq($status))
+    };
+}
+pub(crate) use in_state;
+
 /// After an update guarded by the state it was read in (`… WHERE status = <as read>`): no row
 /// changed means another command, perhaps on another instance, changed it first. That caller
 /// loses with a conflict, never an internal error.

@@ -152,18 +152,14 @@ impl Store {
             }
             let entry_id = listed.as_ref().map(|l| l.entry.id.clone());
             let at = now();
-            let rows = diesel::update(
-                nominations::table
-                    .find(id)
-                    .filter(nominations::status.eq(found.status.as_str())),
-            )
-            .set((
-                nominations::status.eq(status.as_str()),
-                nominations::decided_at.eq(Some(at)),
-                nominations::decision_note.eq(&note),
-                nominations::entry_id.eq(&entry_id),
-            ))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(nominations, id, found.status.as_str()))
+                .set((
+                    nominations::status.eq(status.as_str()),
+                    nominations::decided_at.eq(Some(at)),
+                    nominations::decision_note.eq(&note),
+                    nominations::entry_id.eq(&entry_id),
+                ))
+                .execute(c)?;
             changed_one(rows, "该推荐")?;
             Ok((
                 Nomination {

@@ -124,17 +124,13 @@ impl Store {
             let row = require(c, client_id)?;
             let status = partner_of(&row)?.status.suspend()?;
             let at = now();
-            let rows = diesel::update(
-                partners::table
-                    .find(&row.id)
-                    .filter(partners::status.eq(row.status.as_str())),
-            )
-            .set((
-                partners::status.eq(status.as_str()),
-                partners::suspended_at.eq(Some(at)),
-                partners::suspension_reason.eq(Some(&reason)),
-            ))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(partners, &row.id, row.status.as_str()))
+                .set((
+                    partners::status.eq(status.as_str()),
+                    partners::suspended_at.eq(Some(at)),
+                    partners::suspension_reason.eq(Some(&reason)),
+                ))
+                .execute(c)?;
             changed_one(rows, "该合作方")?;
             partner_of(&PartnerRow {
                 status: status.as_str().to_owned(),
@@ -155,17 +151,13 @@ impl Store {
             acting_credit_office(c, actor, "只有信用办可以管理合作方")?;
             let row = require(c, client_id)?;
             let status = partner_of(&row)?.status.reinstate()?;
-            let rows = diesel::update(
-                partners::table
-                    .find(&row.id)
-                    .filter(partners::status.eq(row.status.as_str())),
-            )
-            .set((
-                partners::status.eq(status.as_str()),
-                partners::suspended_at.eq(None::<NaiveDateTime>),
-                partners::suspension_reason.eq(None::<String>),
-            ))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(partners, &row.id, row.status.as_str()))
+                .set((
+                    partners::status.eq(status.as_str()),
+                    partners::suspended_at.eq(None::<NaiveDateTime>),
+                    partners::suspension_reason.eq(None::<String>),
+                ))
+                .execute(c)?;
             changed_one(rows, "该合作方")?;
             partner_of(&PartnerRow {
                 status: status.as_str().to_owned(),

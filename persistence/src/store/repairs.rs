@@ -324,18 +324,14 @@ impl Store {
                     }
                 });
             }
-            let rows = diesel::update(
-                repairs::table
-                    .find(id)
-                    .filter(repairs::status.eq(repair.status.as_str())),
-            )
-            .set((
-                repairs::status.eq(status.as_str()),
-                repairs::decided_by.eq(Some(department.code.to_string())),
-                repairs::decision_reason.eq(Some(&reason)),
-                repairs::decided_at.eq(Some(now())),
-            ))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(repairs, id, repair.status.as_str()))
+                .set((
+                    repairs::status.eq(status.as_str()),
+                    repairs::decided_by.eq(Some(department.code.to_string())),
+                    repairs::decision_reason.eq(Some(&reason)),
+                    repairs::decided_at.eq(Some(now())),
+                ))
+                .execute(c)?;
             changed_one(rows, "该修复申请")?;
             let decided = load(c, id)?;
             if let Some(target) = repaired {

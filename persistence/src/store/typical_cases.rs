@@ -201,17 +201,13 @@ impl Store {
             let found = TypicalCase::try_from(case_row(c, id)?)?;
             let status = found.status.decide(approve)?;
             let at = now();
-            let rows = diesel::update(
-                typical_cases::table
-                    .find(id)
-                    .filter(typical_cases::status.eq(found.status.as_str())),
-            )
-            .set((
-                typical_cases::status.eq(status.as_str()),
-                typical_cases::decided_at.eq(Some(at)),
-                typical_cases::decision_note.eq(&note),
-            ))
-            .execute(c)?;
+            let rows = diesel::update(super::in_state!(typical_cases, id, found.status.as_str()))
+                .set((
+                    typical_cases::status.eq(status.as_str()),
+                    typical_cases::decided_at.eq(Some(at)),
+                    typical_cases::decision_note.eq(&note),
+                ))
+                .execute(c)?;
             changed_one(rows, "该典型案例")?;
             if status == CaseStatus::Approved {
                 let subject = load_subject_by_id(c, &found.subject_id)?;

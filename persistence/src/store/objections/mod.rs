@@ -172,7 +172,7 @@ impl Store {
             let status = o.status.accept()?;
             let rule = rule_of(c, &o)?;
             let decide_by = deadlines_for(c, &rule)?.decide_by(&calendar, today);
-            let rows = diesel::update(guarded(id, o.status))
+            let rows = diesel::update(super::in_state!(objections, id, o.status.as_str()))
                 .set((
                     objections::status.eq(status.as_str()),
                     objections::decide_by.eq(decide_by),
@@ -197,7 +197,7 @@ impl Store {
             let o = load(c, id)?;
             access::may_handle_objection(&department, &o.owner)?;
             let status = o.status.refuse()?;
-            let rows = diesel::update(guarded(id, o.status))
+            let rows = diesel::update(super::in_state!(objections, id, o.status.as_str()))
                 .set(objections::status.eq(status.as_str()))
                 .execute(c)?;
             changed_one(rows, "该异议")?;
@@ -227,7 +227,7 @@ impl Store {
             access::may_handle_objection(&department, &o.owner)?;
             let upheld = matches!(decision, Decision::Uphold { .. });
             let status = o.status.decide(upheld)?;
-            let rows = diesel::update(guarded(id, o.status))
+            let rows = diesel::update(super::in_state!(objections, id, o.status.as_str()))
                 .set(objections::status.eq(status.as_str()))
                 .execute(c)?;
             changed_one(rows, "该异议")?;
@@ -317,20 +317,6 @@ impl Store {
             })
         })
     }
-}
-
-/// The objection `id` as long as it is still in `status`: an update of it changes nothing once
-/// another command has moved it on.
-fn guarded(
-    id: &str,
-    status: ObjectionStatus,
-) -> diesel::dsl::Filter<
-    diesel::dsl::Find<objections::table, &str>,
-    diesel::dsl::Eq<objections::status, &'static str>,
-> {
-    objections::table
-        .find(id)
-        .filter(objections::status.eq(status.as_str()))
 }
 
 fn rule_of(c: &mut AnyConnection, o: &Objection) -> Result<DeadlineTarget, StoreError> {
