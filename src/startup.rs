@@ -47,11 +47,12 @@ pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result
             .map_err(anyhow::Error::msg)?,
         None => Cache::in_process(&settings.cache_namespace),
     };
-    let store = store.with_policy(Policy {
-        calendar: Default::default(),
+    let policy = Policy {
         acknowledge_working_days: settings.acknowledge_working_days,
         search_window: settings.search_window,
-    });
+        ..store.policy().clone()
+    };
+    let store = store.with_policy(policy);
     let plan = RatePlan {
         burst: settings.rate_limit_burst,
         per_second: settings.rate_limit_per_second,
@@ -149,11 +150,10 @@ pub async fn calendar_loop(services: Services, interval: Duration) {
         }
         let today = services.today();
         let calendar = services.calendar();
-        let left = calendar.days_left(today);
-        if left < domain::calendar::WARN_DAYS_LEFT && warned_on != Some(today) {
+        if calendar.running_out(today) && warned_on != Some(today) {
             warned_on = Some(today);
             tracing::warn!(
-                days_left = left,
+                days_left = calendar.days_left(today),
                 last_day = ?calendar.covered_until(today),
                 missing_year = calendar.first_missing_year(today),
                 "the working-day calendar runs out soon: load the next year's notice (xinyong calendar load FILE, or the loadWorkingCalendar mutation); deadlines past it stay empty until then"

@@ -203,7 +203,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let today = state.services.today();
     let calendar = state.services.calendar();
     let days_left = calendar.days_left(today);
-    let calendar_ok = days_left >= domain::calendar::WARN_DAYS_LEFT;
+    let calendar_ok = !calendar.running_out(today);
     // Without its cache the server still answers rightly, only slower; with its calendar running
     // out, deadlines soon come back empty: degraded, not unready.
     let status = match (&database, &cache) {

@@ -184,6 +184,11 @@ impl WorkingDayCalendar {
             .map_or(0, |last| (last - today).num_days())
     }
 
+    /// Fewer than [`WARN_DAYS_LEFT`] days left: readiness is degraded and the server warns.
+    pub fn running_out(&self, today: NaiveDate) -> bool {
+        self.days_left(today) < WARN_DAYS_LEFT
+    }
+
     /// The first year from `today` on that the calendar lacks: what a deadline that cannot be
     /// computed waits for.
     pub fn first_missing_year(&self, today: NaiveDate) -> i32 {
@@ -422,6 +427,8 @@ mod tests {
         let today = d("2026-12-01");
         assert_eq!(cal.covered_until(today), Some(d("2026-12-31")));
         assert_eq!(cal.days_left(today), 30);
+        assert!(cal.running_out(today));
+        assert!(!cal.running_out(d("2026-11-16")), "45 days left");
         assert_eq!(cal.pending_reason(today), "2027年工作日历尚未载入");
         assert_eq!(cal.days_left(d("2027-01-05")), 0);
         assert_eq!(cal.first_missing_year(d("2027-01-05")), 2027);

@@ -19,6 +19,14 @@ pub struct Listing {
     pub memoranda: Vec<Memorandum>,
 }
 
+impl Listing {
+    /// Whether `measure` binds the checked subject through this listing: it fits the list and
+    /// reaches the subject the way it is bound (itself, or as the organisation's representative).
+    pub fn is_bound_by(&self, measure: &Measure) -> bool {
+        measure.fits(&self.list_type) && measure.reaches.contains(&self.via)
+    }
+}
+
 /// How a representative is bound by the organisation's listing.
 pub fn representative_reach(organisation: &Subject) -> Reach {
     if organisation.kind == SubjectKind::LegalPerson {
@@ -77,10 +85,7 @@ fn binding_measures(
         }
         for memorandum in &listing.memoranda {
             for measure in &memorandum.measures {
-                let applies = measure.fits(&listing.list_type)
-                    && measure.reaches.contains(&listing.via)
-                    && keep(listing, measure);
-                if applies {
+                if listing.is_bound_by(measure) && keep(listing, measure) {
                     out.push(ApplicableMeasure {
                         memorandum: memorandum.clone(),
                         measure: measure.clone(),

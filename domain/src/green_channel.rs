@@ -113,11 +113,11 @@ fn bound_by(listings: &[Listing]) -> Option<String> {
                     l.list_type.name
                 ));
             }
-            let reached = l.memoranda.iter().flat_map(|m| &m.measures).any(|m| {
-                m.kind == MeasureKind::Punishment
-                    && m.fits(&l.list_type)
-                    && m.reaches.contains(&l.via)
-            });
+            let reached = l
+                .memoranda
+                .iter()
+                .flat_map(|m| &m.measures)
+                .any(|m| m.kind == MeasureKind::Punishment && l.is_bound_by(m));
             reached.then(|| {
                 format!(
                     "受失信惩戒约束：作为“{}”的{}，该组织在失信名单“{}”中",

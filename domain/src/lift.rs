@@ -90,7 +90,7 @@ impl Lift {
 
     /// Still unconfirmed past its deadline.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        self.is_open() && self.lift_by.is_some_and(|by| today > by)
+        overdue(!self.is_open(), self.lift_by, today)
     }
 
     /// Confirmed, and by its deadline; `None` while that cannot be told.
@@ -131,6 +131,11 @@ pub fn step_for(status: DispatchStatus, latest: Option<&Lift>, ground: LiftGroun
         }
         _ => LiftStep::Nothing,
     }
+}
+
+/// A lift unconfirmed past its deadline `lift_by` (none known yet: not overdue).
+pub fn overdue(confirmed: bool, lift_by: Option<NaiveDate>, today: NaiveDate) -> bool {
+    !confirmed && lift_by.is_some_and(|by| today > by)
 }
 
 /// The deadline to confirm a lift requested on `requested_on`.

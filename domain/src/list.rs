@@ -1,5 +1,6 @@
 //! 红黑名单: list types and the entries on them.
 
+use crate::calendar::WorkingDayCalendar;
 use crate::department::{Department, DepartmentCode, DepartmentRole};
 use crate::error::DomainError;
 use crate::subject::{optional_text, required_text};
@@ -61,6 +62,10 @@ pub struct RemovalGround {
     pub code: String,
     pub name: String,
 }
+
+/// Working days to remove an entry once a ground arises, unless its list type says otherwise (the
+/// court list's three, 法释〔2017〕7号 Art. 10).
+pub const DEFAULT_REMOVAL_WORKING_DAYS: u32 = 3;
 
 /// How a list's entries are removed when a ground arises, and how soon.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,7 +165,8 @@ fn parse_removal(
             name,
         });
     }
-    let days = u32::try_from(working_days.unwrap_or(3))
+    let days = working_days
+        .map_or(Ok(DEFAULT_REMOVAL_WORKING_DAYS), u32::try_from)
         .ok()
         .filter(|d| (1..=60).contains(d))
         .ok_or_else(|| {
@@ -323,11 +329,7 @@ pub struct Removal {
 impl Removal {
     /// Whether it was removed later than its rule allows (`working_days` after the ground
     /// arose); `None` while the calendar cannot tell.
-    pub fn late(
-        &self,
-        calendar: &crate::calendar::WorkingDayCalendar,
-        working_days: u32,
-    ) -> Option<bool> {
+    pub fn late(&self, calendar: &WorkingDayCalendar, working_days: u32) -> Option<bool> {
         calendar
             .within_working_days(self.ground_arisen_on, working_days, self.removed_on)
             .ok()
@@ -369,13 +371,13 @@ impl ListEntry {
 impl ListEntry {
     /// Removes an entry in force on one of its list type's grounds (法释〔2017〕7号 Art. 10 for the
     /// court list): the ground must be the list's, the day it arose not after today. Returns the
-    /// new status and the removal, its deadline computed by `remove_by`.
+    /// new status and the removal, its deadline `None` while the calendar lacks the year.
     pub fn remove(
         &self,
         list_type: &ListType,
         raw: &RawRemoval,
         today: NaiveDate,
-        remove_by: impl Fn(NaiveDate, u32) -> Option<NaiveDate>,
+        calendar: &WorkingDayCalendar,
     ) -> Result<(EntryStatus, Removal), DomainError> {
         let Some(rule) = &list_type.removal else {
             return Err(DomainError::conflict(format!(
@@ -424,7 +426,7 @@ impl ListEntry {
                 ground: ground.to_owned(),
                 basis_document,
                 ground_arisen_on: arisen,
-                remove_by: remove_by(arisen, rule.working_days),
+                remove_by: calendar.add_working_days(arisen, rule.working_days).ok(),
                 removed_on: today,
             },
         ))
@@ -722,14 +724,13 @@ mod tests {
     fn removal_on_a_ground_of_the_list() {
         let today = d("2026-11-28");
         let e = entry("2027-06-01", EntryStatus::Active);
-        let cal = crate::calendar::WorkingDayCalendar::bundled().unwrap();
-        let by = |on: NaiveDate, n: u32| cal.add_working_days(on, n).ok();
+        let cal = WorkingDayCalendar::bundled().unwrap();
         let raw = RawRemoval {
             ground: "performed".into(),
             basis_document: "(2026)辽09执恢12号".into(),
             ground_arisen_on: Some(d("2026-11-20")),
         };
-        let (status, removal) = e.remove(&court_list(), &raw, today, by).unwrap();
+        let (status, removal) = e.remove(&court_list(), &raw, today, &cal).unwrap();
         assert_eq!(status, EntryStatus::Removed);
         assert_eq!(removal.remove_by, Some(d("2026-11-25")));
         assert_eq!(removal.removed_on, today);
@@ -744,22 +745,22 @@ mod tests {
             ..raw.clone()
         };
         assert!(matches!(
-            e.remove(&court_list(), &unknown, today, by),
+            e.remove(&court_list(), &unknown, today, &cal),
             Err(DomainError::Invalid { field, .. }) if field == "input.ground"
         ));
         let future = RawRemoval {
             ground_arisen_on: Some(d("2026-11-29")),
             ..raw.clone()
         };
-        assert!(e.remove(&court_list(), &future, today, by).is_err());
+        assert!(e.remove(&court_list(), &future, today, &cal).is_err());
         let revoked = entry("2027-06-01", EntryStatus::Revoked);
         assert!(matches!(
-            revoked.remove(&court_list(), &raw, today, by),
+            revoked.remove(&court_list(), &raw, today, &cal),
             Err(DomainError::Conflict(_))
         ));
         let no_grounds = crate::fixtures::list_type("tax-major-violation", ListColour::Black);
         assert!(matches!(
-            e.remove(&no_grounds, &raw, today, by),
+            e.remove(&no_grounds, &raw, today, &cal),
             Err(DomainError::Conflict(_))
         ));
     }

@@ -314,7 +314,7 @@ impl<'a> Tally<'a> {
         lift_by: Option<NaiveDate>,
         count: i64,
     ) {
-        let overdue = !confirmed && lift_by.is_some_and(|by| self.today > by);
+        let overdue = crate::lift::overdue(confirmed, lift_by, self.today);
         self.count(of, requested_on, |f| {
             f.lifts_requested += count;
             if confirmed {

@@ -31,7 +31,7 @@ impl WorkingCalendarNode {
     }
     /// 剩余不足45天：应尽快载入下一年的放假安排 (fewer than 45 days left: load the next year)
     async fn running_out(&self) -> bool {
-        self.calendar.days_left(self.today) < domain::calendar::WARN_DAYS_LEFT
+        self.calendar.running_out(self.today)
     }
     /// 下一个尚未载入的年份 (the first year not loaded)
     async fn next_missing_year(&self) -> i32 {
@@ -61,7 +61,7 @@ impl LoadWorkingCalendarPayload {
     async fn years_loaded(&self) -> &[i32] {
         &self.years
     }
-    /// 因此补算的期限数（推送签收、异议受理与决定、投诉转办与答复）(deadlines filled in by it)
+    /// 因此补算的期限数（推送签收、异议受理与决定、投诉转办与答复、措施解除、名单移出）(deadlines filled in by it)
     async fn deadlines_filled(&self) -> usize {
         self.deadlines_filled
     }

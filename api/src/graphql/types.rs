@@ -608,7 +608,9 @@ impl RemovalNode {
             .list_type
             .removal
             .as_ref()
-            .map_or(3, |r| r.working_days);
+            .map_or(domain::list::DEFAULT_REMOVAL_WORKING_DAYS, |r| {
+                r.working_days
+            });
         Ok(self.removal.late(&services(ctx)?.calendar(), days))
     }
 }

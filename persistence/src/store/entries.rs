@@ -129,12 +129,9 @@ impl Store {
         let calendar = self.calendar();
         self.write(|c| {
             let owned = owned_entry(c, actor, entry_id)?;
-            let (status, removal) =
-                owned
-                    .entry
-                    .remove(&owned.list_type, raw, today, |on, days| {
-                        calendar.add_working_days(on, days).ok()
-                    })?;
+            let (status, removal) = owned
+                .entry
+                .remove(&owned.list_type, raw, today, &calendar)?;
             let ended = now();
             let rows = diesel::update(super::in_state!(
                 list_entries,
@@ -351,7 +348,9 @@ pub(crate) fn fill_removals(
         .load(c)?;
     let mut filled = 0;
     for (id, arisen, days) in waiting {
-        let days = days.and_then(|d| u32::try_from(d).ok()).unwrap_or(3);
+        let days = days
+            .and_then(|d| u32::try_from(d).ok())
+            .unwrap_or(domain::list::DEFAULT_REMOVAL_WORKING_DAYS);
         if let Ok(by) = calendar.add_working_days(arisen, days) {
             diesel::update(list_entries::table.find(&id))
                 .set(list_entries::remove_by.eq(Some(by)))
