@@ -218,13 +218,12 @@ pub fn breach_note(kept: bool, note: Option<&str>) -> Result<Option<String>, Dom
     crate::subject::note_unless(kept, note, "认定未履行时请写明未履行的事实")
 }
 
-/// The credit record a broken commitment becomes: of kind commitment, decided today by the
-/// department it was made to, numbered after the commitment so that it is made once.
 /// The class a broken commitment's record has when its department gives none.
 pub const DEFAULT_BREACH_CLASS: DishonestyClass = DishonestyClass::General;
 
-/// The credit record a broken commitment becomes: of the class the assessing department gives,
-/// public until the end that class allows.
+/// The credit record a broken commitment becomes: of kind commitment, decided today by the
+/// department it was made to, numbered after the commitment so that it is made once; of the class
+/// the assessing department gives, public until the end that class allows.
 pub fn breach_record(
     commitment_id: &str,
     kind: CommitmentKind,

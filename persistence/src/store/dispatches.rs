@@ -322,15 +322,20 @@ pub(crate) fn cancel_open(
             dispatches::cancel_reason.eq(Some(reason)),
         ))
         .execute(c)?;
-        if rows != chunk.len() {
-            return Err(DomainError::conflict("推送状态刚被另一操作改变，请重试").into());
-        }
+        moved_all(rows, chunk.len())?;
     }
     // Lifted measures are told to the departments that were applying them.
-    let hooked = webhooks::subscribers(c, WebhookEvent::DispatchCancelled)?;
-    if !hooked.is_empty() {
-        let notices = webhooks::notices_of(c, &cancelled, &hooked)?;
-        webhooks::enqueue(c, &hooked, webhooks::by_department(notices))?;
-    }
+    webhooks::tell_dispatches(c, WebhookEvent::DispatchCancelled, &cancelled, |_| {})?;
     Ok(cancelled)
+}
+
+/// After moving `expected` dispatches guarded by the states they were read in: fewer moved means
+/// another command answered one meanwhile, and the ending command loses with a conflict (it is
+/// retried whole).
+pub(crate) fn moved_all(rows: usize, expected: usize) -> Result<(), StoreError> {
+    if rows == expected {
+        Ok(())
+    } else {
+        Err(DomainError::conflict("推送状态刚被另一操作改变，请重试").into())
+    }
 }

@@ -3,7 +3,7 @@
 //! department confirms its lifts.
 
 use super::catalogue::acting_department;
-use super::dispatches::{DispatchView, cancel_open, load};
+use super::dispatches::{DispatchView, cancel_open, load, moved_all};
 use super::webhooks;
 use super::{Store, changed_one, new_id, now};
 use crate::conn::{AnyConnection, batch_insert};
@@ -17,7 +17,7 @@ use domain::access::{self, DepartmentPrincipal};
 use domain::dispatch::{Dispatch, DispatchStatus};
 use domain::lift::{self, Lift, LiftGround, LiftStep, RawLiftConfirmation};
 use domain::webhook::{LiftNotice, WebhookEvent};
-use domain::{DepartmentCode, DomainError, WorkingDayCalendar};
+use domain::{DepartmentCode, WorkingDayCalendar};
 use std::collections::HashMap;
 
 /// What an entry's ending did to its measures.
@@ -94,10 +94,10 @@ pub(crate) fn end_measures(
     ending: Ending<'_>,
 ) -> Result<EndedMeasures, StoreError> {
     let (today, calendar) = (ending.today, ending.calendar);
-    let cancelled = cancel_open(c, entry_ids, ending.reason)?;
     if entry_ids.is_empty() {
         return Ok(EndedMeasures::default());
     }
+    let cancelled = cancel_open(c, entry_ids, ending.reason)?;
     let resumed = super::rewards::resume(
         c,
         entry_ids,
@@ -139,6 +139,8 @@ pub(crate) fn end_measures(
     // Applied or lifted before: their status moves to LiftRequested.
     let mut moved: Vec<String> = Vec::new();
     let mut lifted = Vec::new();
+    // Each lifted dispatch's deadline, told to its department as it is stored.
+    let mut deadlines: HashMap<String, Option<NaiveDate>> = HashMap::new();
     for d in applied {
         let last = latest.get(&d.id);
         let working_days = days
@@ -168,6 +170,7 @@ pub(crate) fn end_measures(
                 });
             }
         }
+        deadlines.insert(d.id.clone(), lift_by);
         lifted.push(Dispatch {
             status: d.status.request_lift()?,
             ..d
@@ -187,9 +190,7 @@ pub(crate) fn end_measures(
         )
         .set(dispatches::status.eq(DispatchStatus::LiftRequested.as_str()))
         .execute(c)?;
-        if rows != chunk.len() {
-            return Err(DomainError::conflict("推送状态刚被另一操作改变，请重试").into());
-        }
+        moved_all(rows, chunk.len())?;
     }
     for chunk in new_rows.chunks(ROWS_PER_STATEMENT) {
         batch_insert!(c, lifts::table, chunk).on_unique("措施解除请求刚被另一操作提出，请重试")?;
@@ -205,7 +206,14 @@ pub(crate) fn end_measures(
             .execute(c)?;
         changed_one(rows, "该措施解除请求")?;
     }
-    tell_lifts(c, &lifted, ending.ground, today, calendar, &days)?;
+    let ground = ending.ground;
+    webhooks::tell_dispatches(c, WebhookEvent::DispatchLiftRequested, &lifted, |n| {
+        n.lift = Some(LiftNotice {
+            ground: ground.as_str(),
+            what_to_do: ground.label(),
+            lift_by: deadlines.get(&n.dispatch_id).copied().flatten(),
+        });
+    })?;
     Ok(EndedMeasures {
         cancelled,
         lifts: lifted,
@@ -262,40 +270,6 @@ fn lift_days(c: &mut AnyConnection, of: &[Dispatch]) -> Result<HashMap<String, u
             )
         })
         .collect())
-}
-
-/// The webhook deliveries that ask each department with an endpoint to lift its measures.
-fn tell_lifts(
-    c: &mut AnyConnection,
-    lifted: &[Dispatch],
-    ground: LiftGround,
-    today: NaiveDate,
-    calendar: &WorkingDayCalendar,
-    days: &HashMap<String, u32>,
-) -> Result<(), StoreError> {
-    let hooked = webhooks::subscribers(c, WebhookEvent::DispatchLiftRequested)?;
-    if hooked.is_empty() {
-        return Ok(());
-    }
-    let versions: HashMap<&str, &str> = lifted
-        .iter()
-        .map(|d| (d.id.as_str(), d.memorandum_version_id.as_str()))
-        .collect();
-    let mut notices = webhooks::notices_of(c, lifted, &hooked)?;
-    for n in &mut notices {
-        let working_days = versions
-            .get(n.dispatch_id.as_str())
-            .and_then(|v| days.get(*v))
-            .copied()
-            .unwrap_or(lift::DEFAULT_LIFT_WORKING_DAYS);
-        n.lift = Some(LiftNotice {
-            ground: ground.as_str(),
-            what_to_do: ground.label(),
-            lift_by: lift::lift_by(calendar, today, working_days),
-        });
-    }
-    webhooks::enqueue(c, &hooked, webhooks::by_department(notices))?;
-    Ok(())
 }
 
 /// A dispatch with its lift, once confirmed.

@@ -124,7 +124,6 @@ impl Store {
     }
 }
 
-/// The row of a new record from `department`.
 /// The record this department already registered under the same kind and decision number.
 fn find_decided(
     c: &mut AnyConnection,
@@ -160,6 +159,7 @@ fn sent_again(
     .into())
 }
 
+/// The row of a new record from `department`.
 pub(crate) fn record_row(
     new: &NewCreditRecord,
     subject_id: &str,

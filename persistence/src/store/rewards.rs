@@ -20,6 +20,31 @@ use std::collections::HashMap;
 
 const CHUNK: usize = 1_000;
 
+/// The entries of `colour` in force on `today` of these subjects, by id: (subject, entry, list
+/// name).
+fn in_force_of<S: AsRef<str>>(
+    c: &mut AnyConnection,
+    subject_ids: &[S],
+    colour: ListColour,
+    today: NaiveDate,
+) -> Result<Vec<(String, String, String)>, StoreError> {
+    let ids: Vec<&str> = subject_ids.iter().map(AsRef::as_ref).collect();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            list_entries::table
+                .inner_join(list_types::table)
+                .filter(list_entries::subject_id.eq_any(chunk))
+                .filter(in_force(today))
+                .filter(list_types::colour.eq(colour.as_str()))
+                .order(list_entries::id)
+                .select((list_entries::subject_id, list_entries::id, list_types::name))
+                .load::<(String, String, String)>(c)?,
+        );
+    }
+    Ok(out)
+}
+
 /// The black entry in force of each of these subjects that has one (the first, by id).
 pub(crate) fn black_in_force(
     c: &mut AnyConnection,
@@ -27,21 +52,11 @@ pub(crate) fn black_in_force(
     today: NaiveDate,
 ) -> Result<HashMap<String, BlackListing>, StoreError> {
     let mut out = HashMap::new();
-    for chunk in subject_ids.chunks(CHUNK) {
-        let rows: Vec<(String, String, String)> = list_entries::table
-            .inner_join(list_types::table)
-            .filter(list_entries::subject_id.eq_any(chunk))
-            .filter(in_force(today))
-            .filter(list_types::colour.eq(ListColour::Black.as_str()))
-            .order(list_entries::id)
-            .select((list_entries::subject_id, list_entries::id, list_types::name))
-            .load(c)?;
-        for (subject, entry_id, list_name) in rows {
-            out.entry(subject).or_insert(BlackListing {
-                entry_id,
-                list_name,
-            });
-        }
+    for (subject, entry_id, list_name) in in_force_of(c, subject_ids, ListColour::Black, today)? {
+        out.entry(subject).or_insert(BlackListing {
+            entry_id,
+            list_name,
+        });
     }
     Ok(out)
 }
@@ -57,27 +72,6 @@ impl super::Store {
     }
 }
 
-/// The red entries in force of these subjects, by subject.
-fn red_in_force(
-    c: &mut AnyConnection,
-    subject_ids: &[&str],
-    today: NaiveDate,
-) -> Result<Vec<(String, String)>, StoreError> {
-    let mut out = Vec::new();
-    for chunk in subject_ids.chunks(CHUNK) {
-        out.extend(
-            list_entries::table
-                .inner_join(list_types::table)
-                .filter(list_entries::subject_id.eq_any(chunk))
-                .filter(in_force(today))
-                .filter(list_types::colour.eq(ListColour::Red.as_str()))
-                .select((list_entries::subject_id, list_entries::id))
-                .load::<(String, String)>(c)?,
-        );
-    }
-    Ok(out)
-}
-
 /// Suspends the rewards of subjects just black-listed (`black` by subject): the open dispatches of
 /// their red entries in force are cancelled with the reason and marked with the black entry.
 /// Returns them, cancelled.
@@ -88,7 +82,7 @@ pub(crate) fn suspend(
 ) -> Result<Vec<Dispatch>, StoreError> {
     let subjects: Vec<&str> = black.keys().map(String::as_str).collect();
     let mut suspended = Vec::new();
-    for (subject, red_entry) in red_in_force(c, &subjects, today)? {
+    for (subject, red_entry, _) in in_force_of(c, &subjects, ListColour::Red, today)? {
         let Some(by) = black.get(&subject) else {
             continue;
         };
@@ -132,10 +126,9 @@ pub(crate) fn resume(
     }
     let subjects: Vec<String> = waiting.iter().map(|(_, s)| s.clone()).collect();
     let still_black = black_in_force(c, &subjects, today)?;
-    let subject_refs: Vec<&str> = subjects.iter().map(String::as_str).collect();
-    let red: Vec<String> = red_in_force(c, &subject_refs, today)?
+    let red: Vec<String> = in_force_of(c, &subjects, ListColour::Red, today)?
         .into_iter()
-        .map(|(_, e)| e)
+        .map(|(_, entry, _)| entry)
         .collect();
     let acknowledge_by = dispatch::acknowledge_by(calendar, today, acknowledge_working_days);
     let mut reopened = Vec::new();
@@ -169,10 +162,6 @@ pub(crate) fn resume(
         }
     }
     let reopened: Vec<Dispatch> = convert(reopened)?;
-    let hooked = webhooks::subscribers(c, WebhookEvent::DispatchCreated)?;
-    if !hooked.is_empty() {
-        let notices = webhooks::notices_of(c, &reopened, &hooked)?;
-        webhooks::enqueue(c, &hooked, webhooks::by_department(notices))?;
-    }
+    webhooks::tell_dispatches(c, WebhookEvent::DispatchCreated, &reopened, |_| {})?;
     Ok(reopened)
 }

@@ -544,6 +544,24 @@ pub(crate) fn enqueue<T: Serialize>(
     Ok(rows.len())
 }
 
+/// Tells each department with an endpoint for `event` of its dispatches among `told`, in the
+/// command's transaction; each notice is first completed by `complete` (a lift's ground, say).
+pub(crate) fn tell_dispatches(
+    c: &mut AnyConnection,
+    event: WebhookEvent,
+    told: &[Dispatch],
+    complete: impl FnMut(&mut DispatchNotice),
+) -> Result<(), StoreError> {
+    let hooked = subscribers(c, event)?;
+    if hooked.is_empty() {
+        return Ok(());
+    }
+    let mut notices = notices_of(c, told, &hooked)?;
+    notices.iter_mut().for_each(complete);
+    enqueue(c, &hooked, by_department(notices))?;
+    Ok(())
+}
+
 /// Dispatch notices by the department they go to.
 pub(crate) fn by_department(notices: Vec<DispatchNotice>) -> HashMap<String, Vec<DispatchNotice>> {
     let mut by: HashMap<String, Vec<DispatchNotice>> = HashMap::new();
