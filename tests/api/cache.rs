@@ -84,16 +84,8 @@ async fn wait_for_cache(app: &TestApp, state: &str) -> Value {
 }
 
 async fn listed(app: &TestApp, code: &str, extra: Value) -> String {
-    let r = app
-        .list(
-            &app.publisher("210900.court"),
-            code,
-            "court-dishonest-debtor",
-            extra,
-        )
-        .await;
-    assert_no_errors(&r);
-    r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned()
+    app.listed_by("210900.court", code, "court-dishonest-debtor", extra)
+        .await
 }
 
 fn days_ago(n: u64) -> String {

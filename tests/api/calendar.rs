@@ -35,12 +35,9 @@ async fn readyz(app: &TestApp) -> Value {
 /// Lists a company of Zhangwu county on the court's list; returns the entry's id and the code.
 async fn listed(app: &TestApp) -> (String, String) {
     let code = app.company("210922").await;
-    let court = app.publisher("210900.court");
-    let r = app
-        .list(&court, &code, "court-dishonest-debtor", json!({}))
+    let id = app
+        .listed_by("210900.court", &code, "court-dishonest-debtor", json!({}))
         .await;
-    assert_no_errors(&r);
-    let id = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
     (id, code)
 }
 

@@ -243,6 +243,22 @@ impl TestApp {
         self.gql(ADD_ENTRY, json!({ "input": input }), Some(token))
             .await
     }
+
+    /// Puts a subject on a list as `department` (a publisher), which must succeed; returns the
+    /// entry's id.
+    pub async fn listed_by(
+        &self,
+        department: &str,
+        subject: &str,
+        list_type: &str,
+        extra: Value,
+    ) -> String {
+        let r = self
+            .list(&self.publisher(department), subject, list_type, extra)
+            .await;
+        assert_no_errors(&r);
+        r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned()
+    }
 }
 
 impl Drop for TestApp {

@@ -31,19 +31,10 @@ fn dispatches_of(r: &Value) -> Vec<Value> {
 /// A company on the court's list; returns (code, entry id).
 async fn listed(app: &TestApp, extra: Value) -> (String, String) {
     let code = app.company("210902").await;
-    let r = app
-        .list(
-            &app.publisher("210900.court"),
-            &code,
-            "court-dishonest-debtor",
-            extra,
-        )
+    let entry = app
+        .listed_by("210900.court", &code, "court-dishonest-debtor", extra)
         .await;
-    assert_no_errors(&r);
-    (
-        code,
-        r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned(),
-    )
+    (code, entry)
 }
 
 /// The tax bureau applies its first measure on `entry`; returns that dispatch's id.

@@ -18,19 +18,10 @@ fn handler(app: &TestApp, dept: &str) -> String {
 /// Lists a new company on the court's black list; returns (company code, entry id).
 async fn listed(app: &TestApp) -> (String, String) {
     let code = app.company("210902").await;
-    let r = app
-        .list(
-            &app.publisher("210900.court"),
-            &code,
-            "court-dishonest-debtor",
-            json!({}),
-        )
+    let entry = app
+        .listed_by("210900.court", &code, "court-dishonest-debtor", json!({}))
         .await;
-    assert_no_errors(&r);
-    (
-        code,
-        r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned(),
-    )
+    (code, entry)
 }
 
 async fn file(app: &TestApp, subject: &str, kind: &str, target: &str) -> (String, String, String) {

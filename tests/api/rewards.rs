@@ -39,32 +39,20 @@ fn kinds(r: &Value) -> Vec<String> {
 /// A company on the tax bureau's red list (A-level taxpayers); returns (code, entry id).
 async fn red_listed(app: &TestApp) -> (String, String) {
     let code = app.company("210902").await;
-    let r = app
-        .list(
-            &app.publisher("210900.tax"),
+    let entry = app
+        .listed_by(
+            "210900.tax",
             &code,
             "tax-a-level",
             json!({ "reason": "纳税信用A级", "basisDocument": "阜税函〔2026〕12号" }),
         )
         .await;
-    assert_no_errors(&r);
-    (
-        code,
-        r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned(),
-    )
+    (code, entry)
 }
 
 async fn black_list(app: &TestApp, code: &str, extra: Value) -> String {
-    let r = app
-        .list(
-            &app.publisher("210900.court"),
-            code,
-            "court-dishonest-debtor",
-            extra,
-        )
-        .await;
-    assert_no_errors(&r);
-    r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned()
+    app.listed_by("210900.court", code, "court-dishonest-debtor", extra)
+        .await
 }
 
 #[tokio::test]
