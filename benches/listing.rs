@@ -219,20 +219,18 @@ fn print_revocations(measured: &[(&str, (Timings, Timings))]) {
         "| backend | revoked: all 100 applied → lift requests | p50 ms | p99 ms | max ms | reference: all 100 open → cancelled | p50 ms | p99 ms | max ms | p99 ratio |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
-    {
-        for (name, ((lifts, l50, l99, lmax), (cancels, c50, c99, cmax))) in measured {
-            let ms = |d: &Duration| d.as_secs_f64() * 1e3;
-            println!(
-                "| {name} | {lifts} | {:.2} | {:.2} | {:.2} | {cancels} | {:.2} | {:.2} | {:.2} | {:.2} |",
-                ms(l50),
-                ms(l99),
-                ms(lmax),
-                ms(c50),
-                ms(c99),
-                ms(cmax),
-                ms(l99) / ms(c99).max(f64::MIN_POSITIVE)
-            );
-        }
+    let ms = |d: &Duration| d.as_secs_f64() * 1e3;
+    for (name, ((lifts, l50, l99, lmax), (cancels, c50, c99, cmax))) in measured {
+        println!(
+            "| {name} | {lifts} | {:.2} | {:.2} | {:.2} | {cancels} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            ms(l50),
+            ms(l99),
+            ms(lmax),
+            ms(c50),
+            ms(c99),
+            ms(cmax),
+            ms(l99) / ms(c99).max(f64::MIN_POSITIVE)
+        );
     }
 }
 

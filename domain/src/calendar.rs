@@ -19,7 +19,7 @@ const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 /// Fixed-date statutory holidays (全国年节及纪念日放假办法: 元旦, 劳动节, 国庆节): every whole
 /// year's notice gives each one that falls on a weekday off. A notice without them is not a
 /// whole year.
-const FIXED_HOLIDAYS: [(u32, u32, &str); 6] = [
+pub const FIXED_HOLIDAYS: [(u32, u32, &str); 6] = [
     (1, 1, "元旦"),
     (5, 1, "劳动节"),
     (5, 2, "劳动节"),

@@ -405,16 +405,16 @@ impl TestApp {
     }
 }
 
-/// A working-day notice for `years` with weekends and the fixed-date statutory holidays (1 January,
-/// 1–2 May, 1–3 October) only: a stand-in for years whose State Council notice this repository
-/// does not hold. Not a real calendar: tests only.
+/// A working-day notice for `years` with weekends and the fixed-date statutory holidays
+/// ([`domain::calendar::FIXED_HOLIDAYS`]) only: a stand-in for years whose State Council notice
+/// this repository does not hold. Not a real calendar: tests only.
 pub fn stand_in_notice(years: impl IntoIterator<Item = i32>) -> String {
     use chrono::{Datelike, NaiveDate, Weekday};
     let mut out = serde_json::Map::new();
     for year in years {
-        let off: Vec<String> = [(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)]
+        let off: Vec<String> = domain::calendar::FIXED_HOLIDAYS
             .iter()
-            .filter_map(|(m, d)| NaiveDate::from_ymd_opt(year, *m, *d))
+            .filter_map(|(m, d, _)| NaiveDate::from_ymd_opt(year, *m, *d))
             .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
             .map(|d| d.to_string())
             .collect();
