@@ -35,8 +35,15 @@ pub struct Settings {
     pub rate_limit_burst: u32,
     /// How fast a client's allowance refills, per second.
     pub rate_limit_per_second: f64,
-    /// Whether the schema answers introspection (GraphiQL needs it); switch off in production if wanted.
+    /// Whether the schema answers introspection (GraphiQL needs it); switch off in production if
+    /// wanted. Off, errors no longer suggest field names either ("Did you mean …").
     pub introspection: bool,
+    /// How long a query may run before it is stopped with `TIMEOUT`, in milliseconds (mutations,
+    /// being transactions whose answers must say whether they committed, are not cut).
+    pub query_budget_ms: u64,
+    /// How long a client has to send a request's whole body, in milliseconds; a slower one is
+    /// answered 408 and its connection closed.
+    pub body_timeout_ms: u64,
     /// Working days a department has to acknowledge a dispatch before it is overdue.
     pub acknowledge_working_days: u32,
     /// Subjects a name search scans in id order before it turns to its index.
@@ -81,6 +88,8 @@ impl Settings {
             .set_default("acknowledge_working_days", 5)?
             .set_default("search_window", persistence::DEFAULT_SEARCH_WINDOW)?
             .set_default("introspection", true)?
+            .set_default("query_budget_ms", 10_000)?
+            .set_default("body_timeout_ms", 10_000)?
             .set_default("rate_limit_burst", 200)?
             .set_default("rate_limit_per_second", 100.0)?
             .set_default("sweep_interval_seconds", 60)?

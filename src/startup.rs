@@ -174,9 +174,13 @@ impl Application {
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let verifier = Verifier::new(&settings.jwt()?)?;
-        let mut builder = schema_builder().data(services.clone());
+        let limits = api::graphql::limits::RequestLimits {
+            query_budget: Duration::from_millis(settings.query_budget_ms.max(1)),
+        };
+        let mut builder = schema_builder(limits).data(services.clone());
         if !settings.introspection {
-            builder = builder.disable_introspection();
+            // Suggestions would tell the schema's field names to whoever guesses near them.
+            builder = builder.disable_introspection().disable_suggestions();
         }
         let schema = builder.finish();
         let services_for_sweep = services.clone();
@@ -185,10 +189,12 @@ impl Application {
             verifier,
             services,
         });
+        let body_timeout = Duration::from_millis(settings.body_timeout_ms.max(1));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .wrap(middleware::from_fn(api::http::limit_body))
+                .app_data(web::Data::new(api::http::BodyTimeout(body_timeout)))
                 .wrap(middleware::from_fn(request_id))
                 .configure(configure)
         })

@@ -16,6 +16,8 @@ pub enum ErrorCode {
     NotFound,
     Conflict,
     RateLimited,
+    /// A query ran past its time budget.
+    Timeout,
     Internal,
 }
 
@@ -28,6 +30,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::Internal => "INTERNAL",
         }
     }

@@ -59,9 +59,15 @@ pub async fn request_id(
 /// The largest request body accepted: enough for a batch of 10,000 listings.
 pub const MAX_BODY_BYTES: u64 = 8 * 1024 * 1024;
 
-/// Middleware: refuses a body declared larger than [`MAX_BODY_BYTES`] before reading it.
+/// How long a client has to send a request's whole body.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+/// Middleware: refuses a body declared larger than [`MAX_BODY_BYTES`] before reading it, and reads
+/// the body within the configured [`BodyTimeout`]: actix times out slow headers, not a body sent a
+/// byte at a time, which would hold its connection for ever.
 pub async fn limit_body(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::EitherBody<impl MessageBody>>, actix_web::Error> {
     let declared = req
@@ -70,11 +76,56 @@ pub async fn limit_body(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        let body = json!({ "errors": [{ "message": format!("请求体不能超过 {} MiB", MAX_BODY_BYTES / 1024 / 1024), "extensions": { "code": "BAD_USER_INPUT" } }] });
-        let response = HttpResponse::PayloadTooLarge().json(body);
-        return Ok(req.into_response(response).map_into_right_body());
+        return Ok(req.into_response(too_large()).map_into_right_body());
+    }
+    let timeout = req
+        .app_data::<web::Data<BodyTimeout>>()
+        .map(|t| t.0)
+        .unwrap_or(std::time::Duration::from_secs(10));
+    if matches!(
+        *req.method(),
+        actix_web::http::Method::POST | actix_web::http::Method::PUT
+    ) {
+        match read_body(req.parts_mut().1, timeout).await {
+            Ok(body) => req.set_payload(actix_web::dev::Payload::from(body)),
+            Err(refusal) => return Ok(req.into_response(refusal).map_into_right_body()),
+        }
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+fn too_large() -> HttpResponse {
+    let body = json!({ "errors": [{ "message": format!("请求体不能超过 {} MiB", MAX_BODY_BYTES / 1024 / 1024), "extensions": { "code": "BAD_USER_INPUT" } }] });
+    HttpResponse::PayloadTooLarge().force_close().json(body)
+}
+
+/// The whole body, or the answer for a client too slow or sending too much; either closes the
+/// connection, since the rest of the body would otherwise be read as the next request.
+async fn read_body(
+    payload: &mut actix_web::dev::Payload,
+    timeout: std::time::Duration,
+) -> Result<Vec<u8>, HttpResponse> {
+    use futures_util::StreamExt;
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut body = Vec::new();
+    loop {
+        match tokio::time::timeout_at(deadline, payload.next()).await {
+            Err(_) => {
+                let seconds = timeout.as_secs_f64();
+                return Err(HttpResponse::RequestTimeout().force_close().json(json!({ "errors": [{ "message": format!("请求体未在 {seconds} 秒内发送完毕 (the request body was not sent in time)"), "extensions": { "code": "BAD_USER_INPUT" } }] })));
+            }
+            Ok(None) => return Ok(body),
+            Ok(Some(Ok(chunk))) => {
+                if (body.len() + chunk.len()) as u64 > MAX_BODY_BYTES {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Some(Err(e))) => {
+                return Err(HttpResponse::BadRequest().force_close().json(json!({ "errors": [{ "message": format!("请求体无法读取 (the request body could not be read): {e}"), "extensions": { "code": "BAD_USER_INPUT" } }] })));
+            }
+        }
+    }
 }
 
 /// Registers the routes.
@@ -92,13 +143,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .to(graphiql),
             )
             .route(web::get().to(graphql))
-            .route(web::post().to(graphql)),
+            .route(web::post().guard(guard::fn_guard(is_json)).to(graphql))
+            .route(web::post().to(unsupported_media_type))
+            .default_service(web::to(method_not_allowed)),
     )
     .route("/", web::get().to(graphiql))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .route("/metrics", web::get().to(metrics))
     .route(REPORT_KEYS_PATH, web::get().to(report_keys));
+}
+
+/// A POST the GraphQL-over-HTTP way. Anything else (`text/plain`, forms) is what a page on another
+/// site can make a browser send without asking, so it is refused before it is read.
+fn is_json(ctx: &guard::GuardContext<'_>) -> bool {
+    ctx.head()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || v == GRAPHQL_RESPONSE)
+}
+
+async fn unsupported_media_type() -> HttpResponse {
+    HttpResponse::UnsupportedMediaType()
+        .insert_header((header::ACCEPT, "application/json"))
+        .json(json!({ "errors": [{ "message": "请求须以 Content-Type: application/json 发送 (send the request as application/json)", "extensions": { "code": "BAD_USER_INPUT" } }] }))
+}
+
+/// 405 with the methods `/graphql` takes; a mutation over GET gets the same (see [`graphql`]).
+async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, "GET, POST"))
+        .json(json!({ "errors": [{ "message": "只接受 GET（查询）和 POST 请求 (only GET and POST)", "extensions": { "code": crate::graphql::limits::METHOD_NOT_ALLOWED } }] }))
 }
 
 /// A browser asking for the page, not a query.
@@ -318,7 +396,28 @@ async fn graphql(
         })
         .data(scope.clone())
         .data(loaders(state.services.clone()));
+    let request = if http.method() == actix_web::http::Method::GET {
+        request.data(crate::graphql::limits::OverGet)
+    } else {
+        request
+    };
     let response = state.schema.execute(request).instrument(span).await;
+    if response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| {
+                *c == async_graphql::Value::from(crate::graphql::limits::METHOD_NOT_ALLOWED)
+            })
+    }) {
+        // A link or an image on another site is a GET: it may read, never write.
+        let body = serde_json::to_vec(&response).unwrap_or_default();
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .content_type("application/json")
+            .body(body);
+    }
     let Some((body, request_failed, clean)) = finish(response) else {
         return HttpResponse::InternalServerError().finish();
     };
@@ -492,6 +591,7 @@ fn finish(mut response: async_graphql::Response) -> Option<(Vec<u8>, bool, bool)
     }
     let request_failed = request_failed && matches!(response.data, async_graphql::Value::Null);
     let clean = response.errors.is_empty();
+    response.errors = one_per_problem(std::mem::take(&mut response.errors));
     match serde_json::to_vec(&response) {
         Ok(body) => Some((body, request_failed, clean)),
         Err(e) => {
@@ -499,6 +599,42 @@ fn finish(mut response: async_graphql::Response) -> Option<(Vec<u8>, bool, bool)
             None
         }
     }
+}
+
+/// Errors a response lists at most: each distinct one once, so that a document repeating one
+/// mistake ten thousand times is not answered with ten thousand errors.
+const MAX_ERRORS: usize = 20;
+/// Places one error names at most.
+const MAX_LOCATIONS: usize = 10;
+
+/// The same error (message, code and path) said once with its places; at most [`MAX_ERRORS`].
+fn one_per_problem(errors: Vec<async_graphql::ServerError>) -> Vec<async_graphql::ServerError> {
+    let mut kept: Vec<async_graphql::ServerError> = Vec::new();
+    let mut left_out = 0usize;
+    for error in errors {
+        if let Some(same) = kept.iter_mut().find(|k| {
+            k.message == error.message && k.path == error.path && k.extensions == error.extensions
+        }) {
+            let room = MAX_LOCATIONS.saturating_sub(same.locations.len());
+            same.locations
+                .extend(error.locations.into_iter().take(room));
+        } else if kept.len() < MAX_ERRORS {
+            kept.push(error);
+        } else {
+            left_out += 1;
+        }
+    }
+    if left_out > 0 {
+        let mut more = async_graphql::ServerError::new(
+            format!("另有 {left_out} 个错误未列出 ({left_out} more errors not listed)"),
+            None,
+        );
+        more.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", "BAD_USER_INPUT");
+        kept.push(more);
+    }
+    kept
 }
 
 /// Writes a body as the client asked: `application/graphql-response+json` (400 when the request

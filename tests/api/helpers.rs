@@ -56,6 +56,8 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         acknowledge_working_days: 5,
         search_window: persistence::DEFAULT_SEARCH_WINDOW,
         introspection: true,
+        query_budget_ms: 10_000,
+        body_timeout_ms: 10_000,
         rate_limit_burst: 10_000,
         rate_limit_per_second: 10_000.0,
         sweep_interval_seconds: 1,

@@ -17,6 +17,7 @@ mod joint;
 mod joint_inputs;
 mod joint_types;
 mod lifts;
+pub mod limits;
 pub mod loaders;
 mod lookups;
 mod mutation;
@@ -24,6 +25,7 @@ mod nominations;
 mod objections;
 mod parse_cache;
 mod partners;
+mod persisted;
 mod query;
 mod repairs;
 mod reports;
@@ -39,9 +41,6 @@ use crate::context::{RequestContext, Services};
 use crate::error::{ApiError, GqlResult};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::Loader;
-use async_graphql::extensions::apollo_persisted_queries::{
-    ApolloPersistedQueries, LruCacheStorage,
-};
 use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
 use domain::Principal;
 use persistence::{MAX_PAGE_SIZE, Page, PageRequest};
@@ -108,22 +107,26 @@ pub const MAX_COMPLEXITY: usize = 1_000;
 /// How many items a page holds when `first` is not given.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
 
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+/// The schema with its extensions; `limits` bounds what one request may cost.
+pub fn schema_builder(
+    limits: limits::RequestLimits,
+) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot,
     )
+    .extension(limits)
     .extension(crate::audit::AuditTrail)
     .extension(answers::AnswerPolicy)
-    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(10_000)))
+    .extension(persisted::PersistedQueries::default())
     .extension(parse_cache::ParseCache::new(1_000))
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
 }
 
 pub fn build_schema() -> AppSchema {
-    schema_builder().finish()
+    schema_builder(limits::RequestLimits::default()).finish()
 }
 
 /// The SDL as checked in at `schema.graphql`.

@@ -1,6 +1,7 @@
 //! Parsed documents kept by their text: clients send the same few operations over and over, and
 //! parsing is a good share of answering a small one. Shared by all requests; a document depends
-//! on nothing but its text.
+//! on nothing but its text. Documents are parsed here with [`super::limits::parse`], never by
+//! async-graphql's own step, so only documents within the request limits are parsed and kept.
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::ExecutableDocument;
@@ -38,18 +39,18 @@ impl ExtensionFactory for ParseCache {
 impl Extension for ParseCacheExtension {
     async fn parse_query(
         &self,
-        ctx: &ExtensionContext<'_>,
+        _ctx: &ExtensionContext<'_>,
         query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
+        _variables: &Variables,
+        _next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         if query.len() > MAX_CACHED_QUERY {
-            return next.run(ctx, query, variables).await;
+            return super::limits::parse(query);
         }
         if let Some(document) = self.documents.get(query) {
             return Ok(document);
         }
-        let document = next.run(ctx, query, variables).await?;
+        let document = super::limits::parse(query)?;
         self.documents.insert(query.to_owned(), document.clone());
         Ok(document)
     }

@@ -1,0 +1,495 @@
+//! What one request may cost, bounded before and while it runs.
+//!
+//! async-graphql's validators walk every fragment spread into its fragment, so a kilobyte of
+//! fragments that each spread the one before twice costs time exponential in its depth before the
+//! complexity limit is even compared. The document is therefore measured first, in one pass that
+//! counts each fragment once and stops at the limit; only a document within every limit reaches
+//! validation. A query then runs within a wall-clock budget. A mutation is not cut short: it is
+//! one transaction whose answer must say whether it committed.
+
+use crate::error::{ApiError, ErrorCode};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
+use async_graphql::{Positioned, Request, Response, ServerError, ServerResult, Variables};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Fields, spreads and inline fragments of all operations, each fragment counted wherever spread.
+pub const MAX_SELECTIONS: usize = 2_000;
+/// Fragment definitions in one document.
+pub const MAX_FRAGMENTS: usize = 100;
+/// Directives written anywhere in one document.
+pub const MAX_DIRECTIVES: usize = 50;
+/// Aliased fields, each fragment counted wherever spread: aliases are how one request asks the
+/// same thing many times.
+pub const MAX_ALIASES: usize = 200;
+/// Levels of nesting (selection sets, spreads, inline fragments) one document may have, as
+/// async-graphql's own recursion check counts them: deeper would risk the validators' stacks.
+pub const MAX_NESTING: usize = 32;
+/// How long a query may run unless configured otherwise.
+pub const DEFAULT_QUERY_BUDGET: Duration = Duration::from_secs(10);
+
+/// Marks a request that came as an HTTP GET: it may read, never change anything.
+#[derive(Debug, Clone, Copy)]
+pub struct OverGet;
+
+/// The extension: document limits on parse, the time budget on execution.
+pub struct RequestLimits {
+    pub query_budget: Duration,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            query_budget: DEFAULT_QUERY_BUDGET,
+        }
+    }
+}
+
+impl ExtensionFactory for RequestLimits {
+    fn create(&self) -> std::sync::Arc<dyn Extension> {
+        std::sync::Arc::new(RequestLimitsExtension {
+            query_budget: self.query_budget,
+            operation_name: Mutex::new(None),
+            operation: Mutex::new(None),
+        })
+    }
+}
+
+struct RequestLimitsExtension {
+    query_budget: Duration,
+    /// The operation the request names, if any.
+    operation_name: Mutex<Option<String>>,
+    /// The kind of the operation this request runs, known once its document is parsed.
+    operation: Mutex<Option<OperationType>>,
+}
+
+#[async_trait::async_trait]
+impl Extension for RequestLimitsExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        if let Ok(mut slot) = self.operation_name.lock() {
+            slot.clone_from(&request.operation_name);
+        }
+        next.run(ctx, request).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        // The parse cache below parses with [`parse`], so every document here is within limits.
+        let document = next.run(ctx, query, variables).await?;
+        let name = self.operation_name.lock().ok().and_then(|n| n.clone());
+        let kind = operation_kind(&document, name.as_deref());
+        if kind == Some(OperationType::Mutation) && ctx.data_opt::<OverGet>().is_some() {
+            return Err(method_not_allowed());
+        }
+        if let Ok(mut slot) = self.operation.lock() {
+            *slot = kind;
+        }
+        Ok(document)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let kind = self.operation.lock().ok().and_then(|k| *k);
+        if kind != Some(OperationType::Query) {
+            return next.run(ctx, operation_name).await;
+        }
+        match tokio::time::timeout(self.query_budget, next.run(ctx, operation_name)).await {
+            Ok(response) => response,
+            Err(_) => {
+                tracing::warn!(
+                    budget_ms = self.query_budget.as_millis() as u64,
+                    "query cut at its time budget"
+                );
+                Response::from_errors(vec![timed_out(self.query_budget)])
+            }
+        }
+    }
+}
+
+/// The code of the error a GET mutation gets; the HTTP layer answers it with 405.
+pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+
+fn method_not_allowed() -> ServerError {
+    let mut e = ServerError::new(
+        "变更只能用 POST 提交 (mutations are accepted over POST only)",
+        None,
+    );
+    e.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", METHOD_NOT_ALLOWED);
+    e
+}
+
+fn timed_out(budget: Duration) -> ServerError {
+    let error = ApiError::new(
+        ErrorCode::Timeout,
+        format!(
+            "查询超过 {} 毫秒未完成，已停止；请缩小查询范围（如减少 first）后重试 (the query ran past its time budget)",
+            budget.as_millis()
+        ),
+    );
+    let mut e = ServerError::new(error.message, None);
+    let extensions = e.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", error.code.as_str());
+    extensions.set("limit", "queryBudgetMs");
+    extensions.set("max", budget.as_millis() as u64);
+    e
+}
+
+/// The operation the request will run: the one named, or the only one.
+fn operation_kind(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        (DocumentOperations::Multiple(ops), None) => {
+            // No operation will run (the request names none of several), but a GET must not
+            // pass as a read if any of them writes.
+            ops.values()
+                .any(|op| op.node.ty == OperationType::Mutation)
+                .then_some(OperationType::Mutation)
+        }
+    }
+}
+
+/// A limit a document went past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exceeded {
+    pub limit: &'static str,
+    pub max: usize,
+}
+
+impl Exceeded {
+    fn message(self) -> String {
+        let what = match self.limit {
+            "selections" => "展开片段后的字段与片段选择 (selections after fragment expansion)",
+            "fragments" => "片段定义 (fragment definitions)",
+            "directives" => "指令 (directives)",
+            "aliases" => "别名字段 (aliased fields)",
+            "nesting" => "嵌套层数 (levels of nesting)",
+            _ => "片段引用 (fragment spreads)",
+        };
+        if self.limit == "fragmentCycle" {
+            return "片段不能直接或间接引用自身 (a fragment spreads itself)".into();
+        }
+        format!("请求过大：{what}不能超过 {} 个，请拆分为多个请求", self.max)
+    }
+
+    fn into_server_error(self) -> ServerError {
+        let mut e = ServerError::new(self.message(), None);
+        let extensions = e.extensions.get_or_insert_with(Default::default);
+        extensions.set("code", ErrorCode::BadUserInput.as_str());
+        extensions.set("limit", self.limit);
+        extensions.set("max", self.max as u64);
+        e
+    }
+}
+
+/// Parses a document and checks it against every limit. This replaces async-graphql's own parse
+/// step, whose recursion check walks each spread into its fragment and so is itself exponential.
+pub fn parse(query: &str) -> ServerResult<ExecutableDocument> {
+    let document = async_graphql::parser::parse_query(query).map_err(syntax_error)?;
+    measure(&document).map_err(Exceeded::into_server_error)?;
+    Ok(document)
+}
+
+/// The parser's error with its reason and place, without the copy of the offending line it
+/// quotes: a line can be megabytes long, and the answer would repeat it.
+fn syntax_error(e: async_graphql::parser::Error) -> ServerError {
+    let mut error = ServerError::from(e);
+    if error.message.len() > 300 {
+        let reason = error
+            .message
+            .lines()
+            .rev()
+            .find_map(|l| l.trim().strip_prefix("= "))
+            .unwrap_or("syntax error")
+            .chars()
+            .take(200)
+            .collect::<String>();
+        error.message = format!("GraphQL 文档无法解析 (syntax error): {reason}");
+    }
+    error
+}
+
+/// Checks a document against every limit in time linear in its text.
+pub fn measure(document: &ExecutableDocument) -> Result<(), Exceeded> {
+    if document.fragments.len() > MAX_FRAGMENTS {
+        return Err(Exceeded {
+            limit: "fragments",
+            max: MAX_FRAGMENTS,
+        });
+    }
+    count_directives(document)?;
+    let mut walk = Walk {
+        document,
+        fragments: HashMap::new(),
+    };
+    let mut total = Cost::default();
+    for (_, op) in document.operations.iter() {
+        let cost = walk.set(&op.node.selection_set, 0)?;
+        if cost.height > MAX_NESTING {
+            return Err(too_deep());
+        }
+        total = total.plus(cost)?;
+    }
+    Ok(())
+}
+
+fn too_deep() -> Exceeded {
+    Exceeded {
+        limit: "nesting",
+        max: MAX_NESTING,
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Cost {
+    selections: usize,
+    aliases: usize,
+    /// Levels of nesting below the selection set measured.
+    height: usize,
+}
+
+impl Cost {
+    fn plus(self, other: Cost) -> Result<Cost, Exceeded> {
+        let sum = Cost {
+            selections: self.selections.saturating_add(other.selections),
+            aliases: self.aliases.saturating_add(other.aliases),
+            height: self.height.max(other.height),
+        };
+        if sum.selections > MAX_SELECTIONS {
+            return Err(Exceeded {
+                limit: "selections",
+                max: MAX_SELECTIONS,
+            });
+        }
+        if sum.aliases > MAX_ALIASES {
+            return Err(Exceeded {
+                limit: "aliases",
+                max: MAX_ALIASES,
+            });
+        }
+        Ok(sum)
+    }
+}
+
+enum Fragment {
+    /// Being measured: meeting it again means it spreads itself.
+    Open,
+    Done(Cost),
+}
+
+struct Walk<'a> {
+    document: &'a ExecutableDocument,
+    fragments: HashMap<&'a str, Fragment>,
+}
+
+impl<'a> Walk<'a> {
+    /// The cost of a selection set; `stack` is how deep the walk itself is, bounded so that a
+    /// document nested thousands deep cannot exhaust the stack here.
+    fn set(&mut self, set: &'a Positioned<SelectionSet>, stack: usize) -> Result<Cost, Exceeded> {
+        if stack > MAX_NESTING {
+            return Err(too_deep());
+        }
+        let mut cost = Cost::default();
+        for item in &set.node.items {
+            let (aliased, below) = match &item.node {
+                Selection::Field(field) if field.node.selection_set.node.items.is_empty() => {
+                    (field.node.alias.is_some(), None)
+                }
+                Selection::Field(field) => (
+                    field.node.alias.is_some(),
+                    Some(self.set(&field.node.selection_set, stack + 1)?),
+                ),
+                Selection::InlineFragment(inline) => (
+                    false,
+                    Some(self.set(&inline.node.selection_set, stack + 1)?),
+                ),
+                Selection::FragmentSpread(spread) => (
+                    false,
+                    Some(self.fragment(spread.node.fragment_name.node.as_str(), stack + 1)?),
+                ),
+            };
+            let own = Cost {
+                selections: 1,
+                aliases: usize::from(aliased),
+                height: 0,
+            };
+            cost = cost.plus(own)?;
+            if let Some(below) = below {
+                cost = cost.plus(Cost {
+                    height: below.height + 1,
+                    ..below
+                })?;
+            }
+        }
+        Ok(cost)
+    }
+
+    fn fragment(&mut self, name: &'a str, stack: usize) -> Result<Cost, Exceeded> {
+        match self.fragments.get(name) {
+            Some(Fragment::Done(cost)) => return Ok(*cost),
+            Some(Fragment::Open) => {
+                return Err(Exceeded {
+                    limit: "fragmentCycle",
+                    max: 0,
+                });
+            }
+            None => {}
+        }
+        // An unknown fragment costs nothing here; validation names it.
+        let Some(definition) = self.document.fragments.get(name) else {
+            return Ok(Cost::default());
+        };
+        self.fragments.insert(name, Fragment::Open);
+        let cost = self.set(&definition.node.selection_set, stack)?;
+        self.fragments.insert(name, Fragment::Done(cost));
+        Ok(cost)
+    }
+}
+
+/// Counts directives as written (not expanded): each is checked once per place it is written, and
+/// thousands of them were thousands of identical errors.
+fn count_directives(document: &ExecutableDocument) -> Result<(), Exceeded> {
+    fn in_set(set: &SelectionSet, n: &mut usize) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    *n += f.node.directives.len();
+                    in_set(&f.node.selection_set.node, n);
+                }
+                Selection::InlineFragment(i) => {
+                    *n += i.node.directives.len();
+                    in_set(&i.node.selection_set.node, n);
+                }
+                Selection::FragmentSpread(s) => *n += s.node.directives.len(),
+            }
+        }
+    }
+    let mut n = 0;
+    for (_, op) in document.operations.iter() {
+        n += op.node.directives.len();
+        n += op
+            .node
+            .variable_definitions
+            .iter()
+            .map(|v| v.node.directives.len())
+            .sum::<usize>();
+        in_set(&op.node.selection_set.node, &mut n);
+    }
+    for fragment in document.fragments.values() {
+        n += fragment.node.directives.len();
+        in_set(&fragment.node.selection_set.node, &mut n);
+    }
+    if n > MAX_DIRECTIVES {
+        return Err(Exceeded {
+            limit: "directives",
+            max: MAX_DIRECTIVES,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> ExecutableDocument {
+        async_graphql::parser::parse_query(text).unwrap()
+    }
+
+    /// Fragments F0 … Fn, each spreading the one before twice (through aliases).
+    fn fragment_bomb(levels: usize) -> String {
+        let mut text = String::from("query { ...F");
+        text.push_str(&levels.to_string());
+        text.push_str(" }\nfragment F0 on Query { __typename }\n");
+        for i in 1..=levels {
+            text.push_str(&format!(
+                "fragment F{i} on Query {{ ...F{p} ...F{p} }}\n",
+                p = i - 1
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn a_fragment_bomb_is_measured_without_expanding_it() {
+        let started = std::time::Instant::now();
+        assert_eq!(
+            measure(&doc(&fragment_bomb(30))).unwrap_err().limit,
+            "selections"
+        );
+        assert_eq!(
+            measure(&doc(&fragment_bomb(60))).unwrap_err().limit,
+            "nesting"
+        );
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert!(measure(&doc(&fragment_bomb(5))).is_ok());
+    }
+
+    #[test]
+    fn each_limit_is_named() {
+        let aliases: String = (0..=MAX_ALIASES)
+            .map(|i| format!("a{i}: __typename "))
+            .collect();
+        assert_eq!(
+            measure(&doc(&format!("{{ {aliases} }}")))
+                .unwrap_err()
+                .limit,
+            "aliases"
+        );
+        let directives = "@include(if: true) ".repeat(MAX_DIRECTIVES + 1);
+        assert_eq!(
+            measure(&doc(&format!("{{ __typename {directives} }}")))
+                .unwrap_err()
+                .limit,
+            "directives"
+        );
+        let fragments: String = (0..=MAX_FRAGMENTS)
+            .map(|i| format!("fragment X{i} on Query {{ __typename }}\n"))
+            .collect();
+        assert_eq!(
+            measure(&doc(&format!("{{ __typename }}\n{fragments}")))
+                .unwrap_err()
+                .limit,
+            "fragments"
+        );
+        let deep = format!("{{ {}__typename{} }}", "a { ".repeat(40), " }".repeat(40));
+        assert_eq!(measure(&doc(&deep)).unwrap_err().limit, "nesting");
+        // Deeper than the parser goes: its error, without the document copied into it.
+        let deeper = format!("{{ {}x{} }}", "a { ".repeat(100_000), " }".repeat(100_000));
+        let e = parse(&deeper).unwrap_err();
+        assert!(e.message.len() < 300, "{}", e.message.len());
+        assert_eq!(
+            measure(&doc(
+                "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"
+            ))
+            .unwrap_err()
+            .limit,
+            "fragmentCycle"
+        );
+    }
+}
