@@ -36,6 +36,8 @@ cargo build --release --locked --workspace --bins --examples >&2
 
 export XINYONG_DATABASE_URL="$PG_URL" XINYONG_REDIS_URL="$REDIS_URL"
 export XINYONG_JWT_SECRET="bench-secret-0123456789-0123456789-0123456789"
+# A fixed report key: the benchmark signs nothing that anyone should trust.
+export XINYONG_REPORT_SIGNING_KEY="YmVuY2gtcmVwb3J0LWtleS0wMTIzNDU2Nzg5YWJjZGU"
 export XINYONG_WORKERS=2 XINYONG_POOL_SIZE=16
 # The limiter stays on (its Redis round trip is part of every request) with a bucket wrk cannot empty.
 export XINYONG_RATE_LIMIT_BURST=1000000000 XINYONG_RATE_LIMIT_PER_SECOND=1000000000

@@ -1,7 +1,7 @@
 //! The command line: `serve`, `migrate`, `seed`, `import`, `export`, `token`, `calendar`, `audit`,
 //! `report`.
 
-use crate::config::Settings;
+use crate::config::{KeyUse, Settings};
 use crate::seed;
 use crate::startup::{Application, build_services, open_store};
 use crate::telemetry;
@@ -102,7 +102,13 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
-    /// Print a token signed with the configured HS256 secret (development and scripts).
+    /// Keys for production: `keys new` prints a new report signing key (and an HS256 secret).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Print a token signed with the configured HS256 secret (development and scripts), or with
+    /// the secret `serve --demo` made for this database.
     Token {
         /// Department code, e.g. 210900.court.
         #[arg(long, conflicts_with = "subject")]
@@ -117,6 +123,13 @@ enum Command {
         #[arg(long, default_value = "1h")]
         ttl: String,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Print a new Ed25519 report signing key (the seed, to keep secret, and its public half and
+    /// kid) and a new HS256 secret, from the operating system's randomness.
+    New,
 }
 
 #[derive(Subcommand)]
@@ -340,17 +353,32 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let verifier = match public_key {
                 Some(x) => api::report_signing::ReportVerifier::from_public(&x)
                     .map_err(|e| anyhow::anyhow!("--public-key: {e}"))?,
-                None => settings.report_signer()?.verifier().clone(),
+                None => {
+                    let mut settings = settings;
+                    if !settings.has_report_seed() {
+                        let store = open_store(&settings).await.context(
+                            "no report key configured (XINYONG_REPORT_SIGNING_KEY), and no database to read a demonstration's key from",
+                        )?;
+                        settings.settle_keys(&store, KeyUse::Command)?;
+                    }
+                    settings.report_signer()?.verifier().clone()
+                }
             };
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             match verifier.verify(&text) {
-                Ok(p) => {
+                Ok(v) => {
+                    let p = &v.payload;
                     println!(
-                        "genuine and unaltered: report {} on {}, issued {}",
+                        "genuine and unaltered: report {} on {}, issued {}{}",
                         p["number"].as_str().unwrap_or("?"),
                         p["subject"]["code"].as_str().unwrap_or("?"),
-                        p["issuedAt"].as_str().unwrap_or("?")
+                        p["issuedAt"].as_str().unwrap_or("?"),
+                        if v.demonstration {
+                            " — a DEMONSTRATION report (演示报告), which proves nothing"
+                        } else {
+                            ""
+                        }
                     );
                     Ok(())
                 }
@@ -426,7 +454,36 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 }
                 _ => bail!("give --department CODE or --subject CODE"),
             };
+            let mut settings = settings;
+            if settings.uses_dev_secret() {
+                let store = open_store(&settings).await?;
+                settings.settle_keys(&store, KeyUse::Command)?;
+            }
             println!("{}", sign(&settings, claims, ttl)?);
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::New,
+        } => {
+            let seed = crate::config::random_key()?;
+            let mut with_seed = settings.clone();
+            with_seed.report_signing_key = Some(secrecy::SecretString::from(seed.clone()));
+            with_seed.report_keys.clear();
+            let jwks = with_seed.report_signer()?.verifier().jwks();
+            println!(
+                "# a new report signing key: keep the seed secret, the same on every instance"
+            );
+            println!("XINYONG_REPORT_SIGNING_KEY={seed}");
+            println!(
+                "# its public half and kid, as /.well-known/xinyong-report-keys.json will list them"
+            );
+            println!(
+                "# public = {}",
+                jwks["keys"][0]["x"].as_str().unwrap_or("?")
+            );
+            println!("# kid = {}", jwks["keys"][0]["kid"].as_str().unwrap_or("?"));
+            println!("# a new HS256 secret, if tokens are signed with HS256");
+            println!("XINYONG_JWT_SECRET={}", crate::config::random_key()?);
             Ok(())
         }
     }
@@ -584,18 +641,14 @@ const DEMO_TOKENS: &[(&str, &[&str])] = &[
     ("210900.icbc", &["bank:query"]),
 ];
 
-async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
-    if settings.uses_dev_secret() {
-        tracing::warn!(
-            "tokens are verified with the built-in development secret: set XINYONG_JWT_SECRET or use RS256/EdDSA in production"
-        );
-    }
-    if settings.report_signing_key.is_none() {
-        tracing::warn!(
-            "credit reports are signed with a key derived from the JWT secret: set XINYONG_REPORT_SIGNING_KEY (32 bytes, base64url) in production"
-        );
-    }
+async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
+    settings.settle_keys(&store, if demo { KeyUse::Demo } else { KeyUse::Serve })?;
+    if settings.demo_keys {
+        tracing::warn!(
+            "a demonstration: tokens and credit reports use keys made for this database, and reports say they are demonstration reports"
+        );
+    }
     if demo {
         seed_demo(store.clone()).await?;
     }

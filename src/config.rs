@@ -8,8 +8,35 @@ use serde::Deserialize;
 use std::path::Path;
 use std::time::Duration;
 
-/// The development secret. Tokens signed with it prove nothing: `serve` warns while it is in use.
+/// The development secret, the default of `jwt_secret`: public, so it proves nothing. Only
+/// `serve --demo` starts without a secret of its own, and then it makes a random one.
 pub const DEV_SECRET: &str = "xinyong-development-secret-not-for-production";
+
+/// The shortest HS256 secret accepted: as long as the hash's output (RFC 7518, 3.2).
+pub const MIN_HS256_SECRET_BYTES: usize = 32;
+
+/// What a command needs of the keys: `serve` refuses to start on a built-in or derived key,
+/// `serve --demo` makes random ones for its database, any other command uses what is configured
+/// or, failing that, the keys the database's demonstration made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    Serve,
+    Demo,
+    Command,
+}
+
+/// A report key beside the current one (`report_signing_key`): a new key that takes over at
+/// `valid_from`, or a retired one (its `public` half is enough) kept so that the reports it
+/// signed still verify. Times are RFC 3339.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportKeySetting {
+    /// The Ed25519 seed (32 bytes, base64url), to sign with while the key is in use.
+    pub seed: Option<SecretString>,
+    /// The public key (base64url), for a retired key whose seed is gone.
+    pub public: Option<String>,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+}
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Settings {
@@ -58,8 +85,14 @@ pub struct Settings {
     /// The PEM public key for RS256 or EdDSA.
     pub jwt_public_key_file: Option<String>,
     /// The Ed25519 seed (32 bytes, base64url) that signs credit reports. Every instance needs the
-    /// same; without it one is derived from `jwt_secret` (fine for development only).
+    /// same. `serve` refuses to start without it (or a seed in `report_keys`).
     pub report_signing_key: Option<SecretString>,
+    /// More report keys, with the periods they sign in: rotation without invalidating old reports.
+    #[serde(default)]
+    pub report_keys: Vec<ReportKeySetting>,
+    /// Set when the keys in use are a demonstration's own (never from configuration).
+    #[serde(skip)]
+    pub demo_keys: bool,
     /// Attempts at a webhook delivery before it is dead (replayable).
     pub webhook_max_attempts: u32,
     /// The wait after a delivery's first failure, in milliseconds; it doubles after each further one.
@@ -123,29 +156,106 @@ impl Settings {
             && self.jwt_secret.expose_secret() == DEV_SECRET
     }
 
-    /// The credit reports' signing key.
-    pub fn report_signer(&self) -> anyhow::Result<api::report_signing::ReportSigner> {
-        use base64::Engine;
+    pub fn has_report_seed(&self) -> bool {
+        self.report_signing_key.is_some() || self.report_keys.iter().any(|k| k.seed.is_some())
+    }
+
+    /// Puts the keys `using` may run on in place of built-in or missing ones, or says which
+    /// setting is missing. Reads the database only when a key is not configured.
+    pub fn settle_keys(&mut self, store: &persistence::Store, using: KeyUse) -> anyhow::Result<()> {
         use secrecy::ExposeSecret;
-        let seed: Vec<u8> = match &self.report_signing_key {
-            Some(k) => base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(k.expose_secret().trim())
-                .context("report_signing_key must be base64url (no padding)")?,
-            None => {
-                let hex = persistence::sha256_hex(&format!(
-                    "xinyong report signing key\n{}",
-                    self.jwt_secret.expose_secret()
-                ));
-                (0..32)
-                    .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16))
-                    .collect::<Result<_, _>>()
-                    .context("deriving the report key")?
+        let hs256 = self.jwt_algorithm.eq_ignore_ascii_case("HS256");
+        if self.uses_dev_secret() {
+            let demo = match using {
+                KeyUse::Serve => bail!(
+                    "refusing to start: tokens would be verified with the built-in development secret, which anyone can read. Set XINYONG_JWT_SECRET (jwt_secret, at least {MIN_HS256_SECRET_BYTES} bytes), or jwt_algorithm RS256/EdDSA with jwt_public_key_file; or run `serve --demo` for a demonstration"
+                ),
+                KeyUse::Demo => {
+                    let fresh = random_key()?;
+                    Some(store.demo_key_or_make("jwt_hs256", || fresh)?)
+                }
+                KeyUse::Command => store.demo_key("jwt_hs256")?,
+            };
+            let secret = demo.with_context(|| {
+                "no token secret configured: set XINYONG_JWT_SECRET (jwt_secret), or start `serve --demo` on this database first"
+            })?;
+            self.jwt_secret = SecretString::from(secret);
+            self.demo_keys = true;
+        } else if hs256 && self.jwt_secret.expose_secret().len() < MIN_HS256_SECRET_BYTES {
+            bail!(
+                "jwt_secret (XINYONG_JWT_SECRET) must have at least {MIN_HS256_SECRET_BYTES} bytes"
+            );
+        }
+        if !self.has_report_seed() {
+            let demo = match using {
+                KeyUse::Serve => bail!(
+                    "refusing to start: no key to sign credit reports with. Set XINYONG_REPORT_SIGNING_KEY (report_signing_key: an Ed25519 seed, 32 bytes, base64url; `xinyong keys new` prints one), or give report_keys; or run `serve --demo` for a demonstration"
+                ),
+                KeyUse::Demo => {
+                    let fresh = random_key()?;
+                    Some(store.demo_key_or_make("report_ed25519", || fresh)?)
+                }
+                KeyUse::Command => store.demo_key("report_ed25519")?,
+            };
+            if let Some(seed) = demo {
+                self.report_signing_key = Some(SecretString::from(seed));
+                self.demo_keys = true;
             }
-        };
-        let seed: [u8; 32] = seed
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("report_signing_key must be 32 bytes"))?;
-        Ok(api::report_signing::ReportSigner::from_seed(seed))
+        }
+        Ok(())
+    }
+
+    /// The credit reports' keys: `report_signing_key` in use for ever, and `report_keys` with
+    /// their periods. There is no default: a report signed with a known key proves nothing.
+    pub fn report_signer(&self) -> anyhow::Result<api::report_signing::ReportSigner> {
+        use api::report_signing::{KeyMaterial, KeySpec, ReportSigner, public_key};
+        use secrecy::ExposeSecret;
+        let mut specs = Vec::new();
+        if let Some(k) = &self.report_signing_key {
+            specs.push(KeySpec {
+                material: KeyMaterial::Seed(
+                    seed_of(k.expose_secret()).context("report_signing_key")?,
+                ),
+                valid_from: None,
+                valid_until: None,
+                demo: self.demo_keys,
+            });
+        }
+        for (i, k) in self.report_keys.iter().enumerate() {
+            let at = |t: &Option<String>| -> anyhow::Result<_> {
+                t.as_deref()
+                    .map(|t| {
+                        chrono::DateTime::parse_from_rfc3339(t)
+                            .map(|d| d.with_timezone(&chrono::Utc))
+                            .with_context(|| {
+                                format!("report_keys[{i}]: {t} is not an RFC 3339 time")
+                            })
+                    })
+                    .transpose()
+            };
+            let material = match (&k.seed, &k.public) {
+                (Some(seed), _) => KeyMaterial::Seed(
+                    seed_of(seed.expose_secret())
+                        .with_context(|| format!("report_keys[{i}].seed"))?,
+                ),
+                (None, Some(x)) => KeyMaterial::Public(
+                    public_key(x).map_err(|e| anyhow::anyhow!("report_keys[{i}].public: {e}"))?,
+                ),
+                (None, None) => bail!("report_keys[{i}] needs a seed or a public key"),
+            };
+            specs.push(KeySpec {
+                material,
+                valid_from: at(&k.valid_from)?,
+                valid_until: at(&k.valid_until)?,
+                demo: false,
+            });
+        }
+        if specs.is_empty() {
+            bail!(
+                "no report key: set XINYONG_REPORT_SIGNING_KEY (report_signing_key), or start `serve --demo` on this database first"
+            );
+        }
+        ReportSigner::from_keys(specs, chrono::Utc::now()).map_err(anyhow::Error::msg)
     }
 
     /// How webhook deliveries are sent and retried.
@@ -185,4 +295,24 @@ impl Settings {
             key,
         })
     }
+}
+
+/// A new random key: 32 bytes from the operating system, base64url.
+pub fn random_key() -> anyhow::Result<String> {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| anyhow::anyhow!("the operating system gave no random bytes: {e}"))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// A 32-byte seed from base64url.
+fn seed_of(text: &str) -> anyhow::Result<[u8; 32]> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .context("must be base64url (no padding)")?;
+    bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("must be 32 bytes"))
 }

@@ -549,6 +549,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    demo_keys (name) {
+        name -> Text,
+        value -> Text,
+        made_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     working_calendar_years (year) {
         year -> Integer,
         off_days -> Text,
@@ -614,4 +622,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     working_calendar_years,
     lifts,
     green_channel_rules,
+    demo_keys,
 );

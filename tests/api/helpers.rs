@@ -5,6 +5,8 @@ use xinyong::config::Settings;
 use xinyong::startup::{Application, build_services, open_store};
 
 pub const SECRET: &str = "test-secret-for-black-box-tests-0123456789";
+/// The tests' report signing key (an Ed25519 seed, base64url): `serve` has no default.
+pub const REPORT_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio";
 
 pub struct TestApp {
     pub address: String,
@@ -66,7 +68,9 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         jwt_algorithm: "HS256".into(),
         jwt_secret: SecretString::from(SECRET),
         jwt_public_key_file: None,
-        report_signing_key: None,
+        report_signing_key: Some(SecretString::from(REPORT_KEY)),
+        report_keys: Vec::new(),
+        demo_keys: false,
         webhook_max_attempts: 5,
         webhook_first_retry_ms: 200,
         webhook_longest_retry_seconds: 2,

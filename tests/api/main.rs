@@ -27,6 +27,7 @@ mod helpers;
 mod http;
 mod import;
 mod joint;
+mod keys;
 mod lifts;
 mod limits;
 mod lookups;

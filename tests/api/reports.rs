@@ -30,6 +30,7 @@ fn verify_cli(file: &std::path::Path, public_key: Option<&str>) -> (bool, String
     let out = cmd
         .env("XINYONG_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
         .env("XINYONG_JWT_SECRET", SECRET)
+        .env("XINYONG_REPORT_SIGNING_KEY", REPORT_KEY)
         .output()
         .unwrap();
     let said =

@@ -101,7 +101,7 @@ pub struct CreditReport {
 pub struct ReportVerification {
     /// 是否为本平台出具且未被改动 (genuine and unaltered)
     pub valid: bool,
-    /// 不通过的原因 (why not)
+    /// 不通过的原因，或演示报告的说明 (why not; or that it is a demonstration report)
     pub reason: Option<String>,
     /// 报告编号 (number)
     pub number: Option<String>,
@@ -109,6 +109,9 @@ pub struct ReportVerification {
     pub subject_code: Option<String>,
     /// 出具时间 (issued at)
     pub issued_at: Option<String>,
+    /// 是否为演示环境出具的报告：签名真实，但不具任何证明效力
+    /// (a demonstration's report: genuinely signed, proves nothing)
+    pub demonstration: bool,
 }
 
 #[derive(Default)]
@@ -163,12 +166,15 @@ impl ReportQuery {
         #[graphql(desc = "报告文件全文 (the document)")] document: String,
     ) -> Result<ReportVerification> {
         Ok(match services(ctx)?.reports.verifier().verify(&document) {
-            Ok(p) => ReportVerification {
+            Ok(v) => ReportVerification {
                 valid: true,
-                reason: None,
-                number: p["number"].as_str().map(str::to_owned),
-                subject_code: p["subject"]["code"].as_str().map(str::to_owned),
-                issued_at: p["issuedAt"].as_str().map(str::to_owned),
+                reason: v.demonstration.then(|| {
+                    "演示报告：由演示环境出具，不具任何证明效力 (a demonstration report)".to_owned()
+                }),
+                number: v.payload["number"].as_str().map(str::to_owned),
+                subject_code: v.payload["subject"]["code"].as_str().map(str::to_owned),
+                issued_at: v.payload["issuedAt"].as_str().map(str::to_owned),
+                demonstration: v.demonstration,
             },
             Err(e) => ReportVerification {
                 valid: false,
@@ -176,6 +182,7 @@ impl ReportQuery {
                 number: None,
                 subject_code: None,
                 issued_at: None,
+                demonstration: false,
             },
         })
     }

@@ -11,6 +11,7 @@ pub(crate) mod changes;
 mod checks;
 mod commitments;
 mod complaints;
+mod demo_keys;
 mod dispatches;
 mod entries;
 mod green_channel;
