@@ -448,6 +448,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                         scopes: Vec::new(),
                         exp: 0,
                         iat: 0,
+                        nbf: None,
                         iss: String::new(),
                         aud: String::new(),
                     }
@@ -581,6 +582,7 @@ async fn department_claims(
         scopes: scopes.to_vec(),
         exp: 0,
         iat: 0,
+        nbf: None,
         iss: String::new(),
         aud: String::new(),
     })
@@ -595,6 +597,18 @@ fn sign(
         bail!(
             "tokens can be minted here only with HS256; with {} they come from the identity provider",
             settings.jwt_algorithm
+        );
+    }
+    let lifetimes = settings.jwt()?.lifetimes;
+    let (max, role) = if claims.role.as_deref() == Some("subject") {
+        (lifetimes.subject, "a subject's")
+    } else {
+        (lifetimes.department, "a department's")
+    };
+    if i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX) > max {
+        bail!(
+            "--ttl: {role} token may live at most {} hours (token_max_hours_department, token_max_hours_subject)",
+            max / 3600
         );
     }
     let now = chrono::Utc::now().timestamp();

@@ -79,6 +79,10 @@ pub struct Settings {
     pub sweep_interval_seconds: u64,
     pub jwt_issuer: String,
     pub jwt_audience: String,
+    /// The longest a department's token may live (from `iat` to `exp`), in hours.
+    pub token_max_hours_department: u32,
+    /// The longest a subject's own token may live, in hours. (A partner's: one hour, always.)
+    pub token_max_hours_subject: u32,
     /// `HS256` (development), `RS256` or `EdDSA`.
     pub jwt_algorithm: String,
     pub jwt_secret: SecretString,
@@ -135,6 +139,8 @@ impl Settings {
             .set_default("webhook_concurrency", 16)?
             .set_default("partner_usage_flush_ms", 5_000)?
             .set_default("jwt_issuer", "xinyong")?
+            .set_default("token_max_hours_department", 720)?
+            .set_default("token_max_hours_subject", 24)?
             .set_default("jwt_audience", "xinyong-api")?
             .set_default("jwt_algorithm", "HS256")?
             .set_default("jwt_secret", DEV_SECRET)?;
@@ -293,6 +299,10 @@ impl Settings {
             issuer: self.jwt_issuer.clone(),
             audience: self.jwt_audience.clone(),
             key,
+            lifetimes: api::auth::Lifetimes {
+                department: i64::from(self.token_max_hours_department) * 3600,
+                subject: i64::from(self.token_max_hours_subject) * 3600,
+            },
         })
     }
 }

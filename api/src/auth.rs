@@ -2,7 +2,10 @@
 //!
 //! One algorithm is accepted, the one the configured key is for: an HS256 token is refused where
 //! an RS256 or EdDSA public key is configured (algorithm confusion), and `alg: none` never parses.
-//! `iss`, `aud` and `exp` are required and checked.
+//! `iss`, `aud`, `exp` and `iat` are required and checked as RFC 8725 asks: a token not yet valid
+//! (`nbf`) or issued in the future (`iat`, beyond the leeway) is refused, and so is one that lives
+//! longer than its role may (a department's 30 days, a subject's one, a partner's one hour, by
+//! default), however its `iat` is set.
 
 use domain::access::{DepartmentPrincipal, PartnerPrincipal};
 use domain::partner::{MAX_TOKEN_SECONDS, Partner, PartnerKey, PartnerStatus};
@@ -27,6 +30,51 @@ pub struct JwtSettings {
     pub issuer: String,
     pub audience: String,
     pub key: VerifyingKey,
+    /// The longest a token may live, from `iat` to `exp`, by role.
+    pub lifetimes: Lifetimes,
+}
+
+/// The longest token each role may hold, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetimes {
+    pub department: i64,
+    pub subject: i64,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Lifetimes {
+            department: 30 * 24 * 3600,
+            subject: 24 * 3600,
+        }
+    }
+}
+
+/// Seconds of clock difference forgiven between the token's issuer and this server.
+const LEEWAY: i64 = 30;
+
+/// Refuses a token issued in the future or living longer than `max` seconds. Measured from `iat`,
+/// which must not lie ahead: so `exp` is never more than `max` (and the leeway) from now.
+fn check_lifetime(claims: &Claims, max: i64, role: &str) -> Result<(), AuthError> {
+    let now = chrono::Utc::now().timestamp();
+    if claims.iat > now + LEEWAY {
+        return Err(AuthError::Invalid("签发时间 (iat) 在未来".into()));
+    }
+    if claims.exp.saturating_sub(claims.iat) > max {
+        return Err(AuthError::Invalid(format!(
+            "{role}令牌的有效期不能超过{}",
+            human_seconds(max)
+        )));
+    }
+    Ok(())
+}
+
+fn human_seconds(s: i64) -> String {
+    match s {
+        s if s % 86_400 == 0 => format!("{}天", s / 86_400),
+        s if s % 3_600 == 0 => format!("{}小时", s / 3_600),
+        s => format!("{s}秒"),
+    }
 }
 
 /// The claims Xinyong reads.
@@ -44,6 +92,9 @@ pub struct Claims {
     pub scopes: Vec<String>,
     pub exp: i64,
     pub iat: i64,
+    /// Not before: refused until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub iss: String,
     pub aud: String,
 }
@@ -111,16 +162,15 @@ pub fn verify_partner(
     validation.set_issuer(&[&partner.client_id]);
     validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    validation.leeway = 30;
+    validation.validate_nbf = true;
+    validation.leeway = LEEWAY as u64;
     let claims = decode::<Claims>(token, &decoding, &validation)
         .map_err(refusal)?
         .claims;
     if claims.sub != partner.client_id {
         return Err(AuthError::Invalid("sub 应为合作方编号 (client id)".into()));
     }
-    if claims.exp - claims.iat > MAX_TOKEN_SECONDS {
-        return Err(AuthError::Invalid("合作方令牌的有效期不能超过1小时".into()));
-    }
+    check_lifetime(&claims, MAX_TOKEN_SECONDS, "合作方")?;
     if partner.status == PartnerStatus::Suspended {
         return Err(AuthError::Suspended(
             partner.suspension_reason.clone().unwrap_or_default(),
@@ -136,6 +186,7 @@ fn refusal(e: jsonwebtoken::errors::Error) -> AuthError {
     use jsonwebtoken::errors::ErrorKind;
     match e.kind() {
         ErrorKind::ExpiredSignature => AuthError::Expired,
+        ErrorKind::ImmatureSignature => AuthError::Invalid("令牌尚未生效 (nbf)".into()),
         ErrorKind::InvalidAudience => AuthError::Invalid("受众 (aud) 不符".into()),
         ErrorKind::InvalidIssuer => AuthError::Invalid("签发者 (iss) 不符".into()),
         ErrorKind::InvalidAlgorithm => AuthError::Invalid("签名算法不被接受".into()),
@@ -151,6 +202,7 @@ pub struct Verifier {
     key: DecodingKey,
     validation: Validation,
     audience: String,
+    lifetimes: Lifetimes,
 }
 
 impl Verifier {
@@ -176,11 +228,13 @@ impl Verifier {
         validation.set_issuer(&[&settings.issuer]);
         validation.set_audience(&[&settings.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 30;
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY as u64;
         Ok(Verifier {
             key,
             validation,
             audience: settings.audience.clone(),
+            lifetimes: settings.lifetimes,
         })
     }
 
@@ -190,7 +244,14 @@ impl Verifier {
             return Ok(Principal::Anonymous);
         };
         let claims = self.verify(bearer(value)?)?;
-        principal_from_claims(&claims)
+        let principal = principal_from_claims(&claims)?;
+        match principal {
+            Principal::Subject { .. } => {
+                check_lifetime(&claims, self.lifetimes.subject, "主体")?;
+            }
+            _ => check_lifetime(&claims, self.lifetimes.department, "部门")?,
+        }
+        Ok(principal)
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
@@ -267,6 +328,7 @@ mod tests {
             issuer: "xinyong".into(),
             audience: "xinyong-api".into(),
             key: VerifyingKey::Hs256(SecretString::from("test-secret-of-enough-length-000")),
+            lifetimes: Lifetimes::default(),
         }
     }
 
@@ -280,6 +342,7 @@ mod tests {
             scopes: vec!["lists:write".into(), "no:such".into()],
             exp: now + exp_offset,
             iat: now,
+            nbf: None,
             iss: "xinyong".into(),
             aud: "xinyong-api".into(),
         }

@@ -11,7 +11,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, guard, web};
 use async_graphql::http::GraphiQLSource;
-use async_graphql_actix_web::{GraphQLRequest, GraphQLSubscription};
+use async_graphql_actix_web::GraphQLRequest;
 use serde_json::json;
 use tracing::Instrument;
 
@@ -458,13 +458,38 @@ fn answer_key(
     ))
 }
 
-/// Subscriptions over WebSocket (graphql-transport-ws). The token comes in `connection_init`:
-/// `{"Authorization": "Bearer …"}` (or `{"token": "…"}`); a bad one closes the connection.
+/// How long a WebSocket client has to send `connection_init` (graphql-transport-ws closes with 4408).
+const WS_INIT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Subscriptions over WebSocket (graphql-transport-ws, or the older graphql-ws). The token comes in
+/// `connection_init`: `{"Authorization": "Bearer …"}` (or `{"token": "…"}`). A refused one closes
+/// the connection with 4403, as graphql-transport-ws asks (async-graphql's own handler says 1002,
+/// which a client reads as its own protocol error), and so does a connection that never says
+/// `connection_init` in time, with 4408.
 async fn graphql_ws(
     state: web::Data<AppState>,
     http: HttpRequest,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
+    use async_graphql::http::{WebSocket, WebSocketProtocols as Protocols, WsMessage};
+    use futures_util::StreamExt;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let protocol = http
+        .headers()
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split(',')
+                .find_map(|p| p.trim().parse::<Protocols>().ok())
+        })
+        .unwrap_or(Protocols::GraphQLWS);
+    let (mut response, session, messages) = actix_ws::handle(&http, payload)?;
+    response.headers_mut().insert(
+        header::SEC_WEBSOCKET_PROTOCOL,
+        HeaderValue::from_static(protocol.sec_websocket_protocol()),
+    );
     let verifier = state.verifier.clone();
     let services = state.services.clone();
     let request_id = http
@@ -472,8 +497,12 @@ async fn graphql_ws(
         .get::<RequestId>()
         .map(|r| r.0.clone())
         .unwrap_or_default();
-    GraphQLSubscription::new(state.schema.clone())
-        .on_connection_init(move |init: serde_json::Value| async move {
+    let refused = Arc::new(AtomicBool::new(false));
+    let initialised = Arc::new(AtomicBool::new(false));
+    let on_init = {
+        let (refused, initialised) = (refused.clone(), initialised.clone());
+        move |init: serde_json::Value| async move {
+            initialised.store(true, Ordering::SeqCst);
             let header = ["Authorization", "authorization"]
                 .iter()
                 .find_map(|k| init.get(k).and_then(|v| v.as_str()).map(str::to_owned))
@@ -482,9 +511,10 @@ async fn graphql_ws(
                         .and_then(|v| v.as_str())
                         .map(|t| format!("Bearer {t}"))
                 });
-            let principal = verifier
-                .principal(header.as_deref())
-                .map_err(|e| async_graphql::Error::new(e.to_string()))?;
+            let principal = verifier.principal(header.as_deref()).map_err(|e| {
+                refused.store(true, Ordering::SeqCst);
+                async_graphql::Error::new(e.to_string())
+            })?;
             let mut data = async_graphql::Data::default();
             data.insert(RequestContext {
                 principal,
@@ -493,8 +523,80 @@ async fn graphql_ws(
             });
             data.insert(loaders(services));
             Ok(data)
+        }
+    };
+    let pongs = session.clone();
+    let inbound = messages
+        .take_while(|m| {
+            std::future::ready(matches!(
+                m,
+                Ok(actix_ws::Message::Text(_)
+                    | actix_ws::Message::Binary(_)
+                    | actix_ws::Message::Ping(_)
+                    | actix_ws::Message::Pong(_)
+                    | actix_ws::Message::Continuation(_)
+                    | actix_ws::Message::Nop)
+            ))
         })
-        .start(&http, payload)
+        .filter_map(move |m| {
+            let mut pongs = pongs.clone();
+            async move {
+                match m {
+                    Ok(actix_ws::Message::Text(t)) => Some(t.into_bytes()),
+                    Ok(actix_ws::Message::Binary(b)) => Some(b),
+                    Ok(actix_ws::Message::Ping(p)) => {
+                        let _ = pongs.pong(&p).await;
+                        None
+                    }
+                    _ => None,
+                }
+            }
+        });
+    let schema = state.schema.clone();
+    actix_web::rt::spawn(async move {
+        let mut session = session;
+        let ws = WebSocket::new(schema, inbound, protocol).on_connection_init(on_init);
+        futures_util::pin_mut!(ws);
+        let init_deadline = tokio::time::Instant::now() + WS_INIT_TIMEOUT;
+        loop {
+            let next = if initialised.load(Ordering::SeqCst) {
+                ws.next().await
+            } else {
+                match tokio::time::timeout_at(init_deadline, ws.next()).await {
+                    Ok(next) => next,
+                    Err(_) => Some(WsMessage::Close(
+                        4408,
+                        "Connection initialisation timeout".into(),
+                    )),
+                }
+            };
+            match next {
+                Some(WsMessage::Text(text)) => {
+                    if session.text(text).await.is_err() {
+                        return;
+                    }
+                }
+                Some(WsMessage::Close(code, message)) => {
+                    let code = if refused.load(Ordering::SeqCst) {
+                        4403
+                    } else {
+                        code
+                    };
+                    let reason = actix_ws::CloseReason {
+                        code: code.into(),
+                        description: Some(message),
+                    };
+                    let _ = session.close(Some(reason)).await;
+                    return;
+                }
+                None => {
+                    let _ = session.close(None).await;
+                    return;
+                }
+            }
+        }
+    });
+    Ok(response)
 }
 
 /// Who is calling: a partner's own token (its `kid` names it) checked against its registered key

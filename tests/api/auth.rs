@@ -67,6 +67,7 @@ async fn bad_tokens_are_unauthenticated() {
             scopes: vec![],
             exp: now + 600,
             iat: now,
+            nbf: None,
             iss: "xinyong".into(),
             aud: "xinyong-api".into(),
         };
@@ -172,4 +173,114 @@ async fn production_keys_verify_and_algorithm_confusion_is_refused() {
             assert_eq!(resp.status(), 401, "{name}: {what}");
         }
     }
+}
+
+/// An HS256 token made by hand, as an outside client would (base64url and HMAC-SHA256), not by the
+/// library the server verifies with.
+fn hand_made(header: serde_json::Value, claims: serde_json::Value, secret: &[u8]) -> String {
+    use hmac::Mac;
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+    mac.update(input.as_bytes());
+    format!("{input}.{}", b64(&mac.finalize().into_bytes()))
+}
+
+fn department_claims(iat: i64, exp: i64) -> serde_json::Value {
+    json!({ "sub": "210900.court", "role": "department", "dept": "210900.court", "jur": "210900",
+        "scopes": ["lists:write"], "iss": "xinyong", "aud": "xinyong-api", "iat": iat, "exp": exp })
+}
+
+#[tokio::test]
+async fn tokens_not_yet_valid_issued_in_the_future_or_living_too_long_are_refused() {
+    let app = TestApp::spawn().await;
+    let now = chrono::Utc::now().timestamp();
+    let header = json!({ "alg": "HS256", "typ": "JWT" });
+    let me = |token: String| {
+        let app = &app;
+        async move { app.gql(ME, json!({}), Some(&token)).await }
+    };
+    // The hand-made token is accepted when nothing is wrong with it: the refusals below are real.
+    let fine = hand_made(
+        header.clone(),
+        department_claims(now, now + 3600),
+        SECRET.as_bytes(),
+    );
+    assert_eq!(me(fine).await["data"]["me"]["kind"], "DEPARTMENT");
+    let mut later = department_claims(now, now + 7200);
+    later["nbf"] = json!(now + 3600);
+    let refusals = [
+        ("nbf in the future", later),
+        (
+            "iat in the future",
+            department_claims(now + 10 * 365 * 86_400, now + 10 * 365 * 86_400 + 3600),
+        ),
+        (
+            "a department token of 80 years",
+            department_claims(now, now + 80 * 365 * 86_400),
+        ),
+        ("31 days", department_claims(now, now + 31 * 86_400)),
+    ];
+    for (what, claims) in refusals {
+        let r = me(hand_made(header.clone(), claims, SECRET.as_bytes())).await;
+        assert_eq!(error_of(&r).0, "UNAUTHENTICATED", "{what}: {r}");
+    }
+    // A subject's own token lives a day at most.
+    let subject = json!({ "sub": new_uscc("210902"), "role": "subject", "iss": "xinyong",
+        "aud": "xinyong-api", "iat": now, "exp": now + 2 * 86_400 });
+    let r = me(hand_made(header.clone(), subject, SECRET.as_bytes())).await;
+    assert_eq!(error_of(&r).0, "UNAUTHENTICATED", "{r}");
+    // A little clock difference is forgiven.
+    let skewed = hand_made(
+        header,
+        department_claims(now + 10, now + 3600),
+        SECRET.as_bytes(),
+    );
+    assert_eq!(me(skewed).await["data"]["me"]["kind"], "DEPARTMENT");
+}
+
+#[tokio::test]
+async fn a_subscription_needs_the_scope_of_what_it_streams_and_a_refused_init_closes_with_4403() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let app = TestApp::spawn().await;
+    let connect = || async {
+        let url = format!("{}/graphql", app.address.replace("http://", "ws://"));
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        tokio_tungstenite::connect_async(request).await.unwrap().0
+    };
+    // A bad token: closed with 4403.
+    let mut ws = connect().await;
+    let init =
+        json!({ "type": "connection_init", "payload": { "Authorization": "Bearer not-a-token" } });
+    ws.send(Message::Text(init.to_string().into()))
+        .await
+        .unwrap();
+    match tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+        .await
+        .unwrap()
+    {
+        Some(Ok(Message::Close(Some(frame)))) => {
+            assert_eq!(u16::from(frame.code), 4403, "{frame:?}")
+        }
+        other => panic!("expected a close with 4403, got {other:?}"),
+    }
+    // A bank's token opens the connection but cannot stream dispatches.
+    let bank = app.token("210900.icbc", &["bank:query"]);
+    let mut ws =
+        crate::joint::subscribe(&app, &bank, "subscription { dispatchCreated { id } }").await;
+    let answer = crate::joint::next_json(&mut ws).await;
+    assert!(answer["payload"]["data"].is_null(), "{answer}");
+    assert_eq!(
+        answer["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{answer}"
+    );
 }

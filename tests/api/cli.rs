@@ -46,26 +46,65 @@ async fn token_command_prints_a_token_the_server_accepts() {
 }
 
 #[tokio::test]
-async fn token_command_refuses_unknown_departments_and_scopes() {
+async fn token_command_refuses_unknown_departments_scopes_and_overlong_lifetimes() {
     let app = TestApp::spawn().await;
-    for args in [
-        vec!["--department", "210900.nobody", "--scope", "lists:write"],
-        vec![
-            "--department",
-            "210900.court",
-            "--scope",
-            "lists:everything",
-        ],
+    for (args, said) in [
+        (
+            vec!["--department", "210900.nobody", "--scope", "lists:write"],
+            "not registered",
+        ),
+        (
+            vec![
+                "--department",
+                "210900.court",
+                "--scope",
+                "lists:everything",
+            ],
+            "unknown scope",
+        ),
+        (
+            vec![
+                "--department",
+                "210900.court",
+                "--scope",
+                "lists:write",
+                "--ttl",
+                "31d",
+            ],
+            "at most 720 hours",
+        ),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_xinyong"))
             .arg("token")
             .args(&args)
             .env("XINYONG_DATABASE_URL", &app.settings.database_url)
+            .env("XINYONG_JWT_SECRET", SECRET)
             .output()
             .unwrap();
         assert!(!out.status.success(), "{args:?}");
         assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
     }
+    // Without a secret, and no demonstration on this database, there is nothing to sign with.
+    let out = Command::new(env!("CARGO_BIN_EXE_xinyong"))
+        .args([
+            "token",
+            "--department",
+            "210900.court",
+            "--scope",
+            "lists:write",
+        ])
+        .env("XINYONG_DATABASE_URL", &app.settings.database_url)
+        .env_remove("XINYONG_JWT_SECRET")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("XINYONG_JWT_SECRET"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[tokio::test]

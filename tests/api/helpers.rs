@@ -65,6 +65,8 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         sweep_interval_seconds: 1,
         jwt_issuer: "xinyong".into(),
         jwt_audience: "xinyong-api".into(),
+        token_max_hours_department: 720,
+        token_max_hours_subject: 24,
         jwt_algorithm: "HS256".into(),
         jwt_secret: SecretString::from(SECRET),
         jwt_public_key_file: None,
@@ -169,6 +171,7 @@ impl TestApp {
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
             exp: now + 3600,
             iat: now,
+            nbf: None,
             iss: "xinyong".into(),
             aud: "xinyong-api".into(),
         }

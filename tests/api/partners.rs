@@ -169,6 +169,19 @@ async fn a_partner_with_a_secret_looks_up_is_logged_counted_and_suspended_at_onc
     let long = partner_token(&client_id, Algorithm::HS256, &key, 7_200);
     let r = app.gql(LOOK, json!({ "c": code }), Some(&long)).await;
     assert_eq!(code_of(&r), "UNAUTHENTICATED");
+    // The hour holds whatever `iat` says: one set ten years ahead does not buy ten years.
+    let ahead = chrono::Utc::now().timestamp() + 10 * 365 * 86_400;
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(client_id.clone());
+    let claims = json!({ "iss": client_id, "sub": client_id, "aud": "xinyong-api", "iat": ahead, "exp": ahead + 600 });
+    let r = app
+        .gql(
+            LOOK,
+            json!({ "c": code }),
+            Some(&encode(&header, &claims, &key).unwrap()),
+        )
+        .await;
+    assert_eq!(code_of(&r), "UNAUTHENTICATED");
     let unknown = partner_token("pt_0000000000000000", Algorithm::HS256, &key, 600);
     let r = app.gql(LOOK, json!({ "c": code }), Some(&unknown)).await;
     assert_eq!(code_of(&r), "UNAUTHENTICATED");

@@ -196,8 +196,10 @@ fn department_events(
     ctx: &Context<'_>,
     kind: DispatchEventKind,
 ) -> Result<impl Stream<Item = DispatchNode> + use<>> {
+    // The dispatches a department handles are what `dispatch:handle` lets it see: a token for
+    // something else (a bank's `bank:query`) streams none of them.
     let department = match principal(ctx) {
-        Principal::Department(d) => d.department.clone(),
+        Principal::Department(_) => actor(ctx, Scope::DispatchHandle)?.department,
         _ => {
             return Err(ApiError::new(
                 crate::error::ErrorCode::Unauthenticated,
