@@ -38,9 +38,7 @@ fn actor(code: &str) -> Bench<DepartmentPrincipal> {
 }
 
 fn uscc(n: usize) -> String {
-    let first = format!("91210902MA{n:07}");
-    let check = domain::uscc::check_character(first.as_bytes()).unwrap_or('0');
-    format!("{first}{check}")
+    domain::uscc::complete("91210902", &format!("M{n:07}")).unwrap_or_default()
 }
 
 fn setup(url: &str) -> Bench<Store> {

@@ -11,17 +11,32 @@ pub enum CodeError {
     Charset,
     #[error("校验位不正确")]
     Check,
+    #[error("内含的组织机构代码（第9至17位）校验位不正确")]
+    OrganisationCheck,
+    #[error("登记管理部门代码（第1位）与机构类别代码（第2位）不是国家标准规定的组合")]
+    Authority,
     #[error("出生日期不是真实日期")]
     Date,
 }
 
 impl CodeError {
+    /// Whether the code is well-formed and fails only a check an early pilot code may fail
+    /// (its check characters, or an authority and type pair): registrable as an exception.
+    pub fn pilot_may_fail(self) -> bool {
+        matches!(
+            self,
+            CodeError::Check | CodeError::OrganisationCheck | CodeError::Authority
+        )
+    }
+
     /// The short English reason used in test vectors and logs.
     pub fn reason(self) -> &'static str {
         match self {
             CodeError::Length => "length",
             CodeError::Charset => "charset",
             CodeError::Check => "check",
+            CodeError::OrganisationCheck => "organisationCheck",
+            CodeError::Authority => "authority",
             CodeError::Date => "date",
         }
     }

@@ -38,6 +38,7 @@ pub mod repair;
 pub mod report;
 pub mod reward;
 pub mod subject;
+pub mod text;
 pub mod time;
 pub mod typical_case;
 pub mod uscc;

@@ -3,7 +3,7 @@
 use crate::calendar::WorkingDayCalendar;
 use crate::department::{Department, DepartmentCode, DepartmentRole};
 use crate::error::DomainError;
-use crate::subject::{optional_text, required_text};
+use crate::subject::{optional_text, required_name, required_text};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -157,7 +157,7 @@ fn parse_removal(
                 "移出情形代码应为2至40位小写字母、数字或下划线，且不重复",
             ));
         }
-        let name = required_text("name", &g.name, 200).map_err(|_| {
+        let name = required_name("name", &g.name, 200).map_err(|_| {
             DomainError::invalid(format!("input.removalGrounds[{i}].name"), "请写明移出情形")
         })?;
         out.push(RemovalGround {
@@ -236,7 +236,7 @@ impl NewListType {
         }
         Ok(NewListType {
             code: code.to_owned(),
-            name: required_text("name", &raw.name, 100)?,
+            name: required_name("name", &raw.name, 100)?,
             colour,
             owner,
             default_period_months,

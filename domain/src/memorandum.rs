@@ -4,7 +4,7 @@ use crate::department::Department;
 use crate::error::DomainError;
 use crate::jurisdiction::JurisdictionCode;
 use crate::list::{ListColour, ListType};
-use crate::subject::{Subject, optional_text, required_text};
+use crate::subject::{Subject, optional_text, required_name, required_text};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -252,7 +252,7 @@ impl NewMemorandum {
                     format!("措施代码 {code} 重复"),
                 ));
             }
-            let name = required_text("name", &m.name, 500)
+            let name = required_name("name", &m.name, 500)
                 .map_err(|_| DomainError::invalid(field("name"), "措施内容不能为空"))?;
             let kind = m
                 .kind
@@ -301,7 +301,7 @@ impl NewMemorandum {
         }
         Ok(NewMemorandum {
             key: key.to_owned(),
-            title: required_text("title", &raw.title, 300)?,
+            title: required_name("title", &raw.title, 300)?,
             document_number,
             issued_by,
             effective_date,

@@ -102,13 +102,7 @@ pub struct NewPartner {
 
 impl NewPartner {
     pub fn parse(raw: RawPartner) -> Result<NewPartner, DomainError> {
-        let name = raw.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(DomainError::invalid(
-                "input.name",
-                "请填写合作方名称（至多100字）",
-            ));
-        }
+        let name = crate::text::name("input.name", &raw.name, 100)?;
         if raw.scopes.is_empty() {
             return Err(DomainError::invalid(
                 "input.scopes",

@@ -3,7 +3,7 @@
 use crate::calendar::{CalendarError, WorkingDayCalendar};
 use crate::department::DepartmentCode;
 use crate::error::DomainError;
-use crate::subject::{optional_text, required_text};
+use crate::subject::{optional_text, required_name, required_text};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -221,7 +221,7 @@ impl NewCreditRecord {
         let kind = raw
             .kind
             .ok_or_else(|| DomainError::invalid("input.kind", "请选择记录类别"))?;
-        let title = required_text("title", &raw.title, 200)?;
+        let title = required_name("title", &raw.title, 200)?;
         let decision_number = required_text("decisionNumber", &raw.decision_number, 100)?;
         // The licence columns of the double-publicity standard carry no legal basis, so a
         // licence may come without one; every other kind names its basis.

@@ -172,8 +172,9 @@ fn field(name: &str) -> String {
     format!("input.{name}")
 }
 
-/// Trims a required text field and bounds its length.
+/// Trims a required text field and bounds its length; control characters are refused.
 pub fn required_text(name: &str, value: &str, max_chars: usize) -> Result<String, DomainError> {
+    crate::text::no_controls(&field(name), value)?;
     let v = value.trim();
     if v.is_empty() {
         return Err(DomainError::invalid(field(name), "不能为空"));
@@ -199,6 +200,24 @@ pub fn optional_text(
     }
 }
 
+/// A required name or title: as [`required_text`], and without the characters that make one name
+/// look like another, in NFC (see [`crate::text::name`]).
+pub fn required_name(name: &str, value: &str, max_chars: usize) -> Result<String, DomainError> {
+    crate::text::name(&field(name), value, max_chars)
+}
+
+/// As [`required_name`], for a name that may be left out; blank counts as left out.
+pub fn optional_name(
+    name: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, DomainError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => required_name(name, v, max_chars).map(Some),
+    }
+}
+
 /// A decision's note (at most 2,000 characters): optional when the answer is yes, required when
 /// it is no, so that whoever is refused learns why (`missing` says what to write).
 pub fn note_unless(
@@ -218,6 +237,18 @@ pub fn code_message(e: CodeError) -> String {
     format!("统一社会信用代码或公民身份号码无效：{e}")
 }
 
+/// Why a code names nothing, in the terms of what it looks like: eighteen digits (or seventeen and
+/// X) are read as a citizen identity number, so that a mistyped one is not called an unknown
+/// credit code.
+pub fn invalid_code_message(input: &str, e: CodeError) -> String {
+    if looks_like_citizen_id(input) {
+        let why = CitizenId::parse(input).err().unwrap_or(e);
+        format!("公民身份号码无效：{why}")
+    } else {
+        format!("统一社会信用代码无效：{e}")
+    }
+}
+
 impl NewSubject {
     /// Validates a subject typed on `today` (its establishment date may not be later).
     pub fn parse(raw: RawSubject, today: NaiveDate) -> Result<Self, DomainError> {
@@ -226,7 +257,7 @@ impl NewSubject {
             .ok_or_else(|| DomainError::invalid(field("kind"), "请选择主体类别"))?;
         let (code, check_exception) = match SubjectCode::parse(&raw.code) {
             Ok(code) => (code, false),
-            Err(CodeError::Check) if raw.allow_check_exception => {
+            Err(e) if e.pilot_may_fail() && raw.allow_check_exception => {
                 let pilot = Uscc::parse_pilot(&raw.code)
                     .map_err(|e| DomainError::invalid(field("code"), code_message(e)))?;
                 (SubjectCode::Uscc(pilot), true)
@@ -248,10 +279,10 @@ impl NewSubject {
             }
             _ => {}
         }
-        let name = required_text("name", &raw.name, 200)?;
+        let name = required_name("name", &raw.name, 200)?;
         let jurisdiction = JurisdictionCode::parse(&raw.jurisdiction)
             .map_err(|e| DomainError::invalid(field("jurisdiction"), e.to_string()))?;
-        let rep_name = optional_text("representativeName", raw.representative_name.as_deref(), 50)?;
+        let rep_name = optional_name("representativeName", raw.representative_name.as_deref(), 50)?;
         let rep_id = match raw.representative_id_number.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(s) => Some(CitizenId::parse(s).map_err(|e| {
@@ -409,27 +440,35 @@ mod tests {
 pub enum CodeLookup {
     /// A well-formed code: look it up as it is.
     Exact(SubjectCode),
-    /// A code that fails only its check character: it names a subject only if one was registered
-    /// with it as a pilot-code exception; otherwise the caller's code is invalid.
-    PilotOnly(Uscc),
+    /// A code that fails only a check (`CodeError::pilot_may_fail`): it names a subject only if one
+    /// was registered with it as a pilot-code exception; otherwise the caller's code is invalid,
+    /// for the reason kept here.
+    PilotOnly(Uscc, CodeError),
 }
 
 impl CodeLookup {
     pub fn parse(input: &str) -> Result<Self, CodeError> {
         match SubjectCode::parse(input) {
             Ok(code) => Ok(CodeLookup::Exact(code)),
-            Err(CodeError::Check) => match Uscc::parse_pilot(input) {
-                Ok(pilot) => Ok(CodeLookup::PilotOnly(pilot)),
-                Err(_) => Err(CodeError::Check),
+            Err(e) if e.pilot_may_fail() => match Uscc::parse_pilot(input) {
+                Ok(pilot) => Ok(CodeLookup::PilotOnly(pilot, e)),
+                Err(_) => Err(e),
             },
             Err(e) => Err(e),
         }
     }
 
+    /// Whether only a subject registered with the pilot-code exception may have this code. A code
+    /// failing only the checks added later (the organisation code's, the authority pair) may also
+    /// belong to a subject registered before them, so those are found whatever their flag.
+    pub fn needs_exception_flag(&self) -> bool {
+        matches!(self, CodeLookup::PilotOnly(_, CodeError::Check))
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             CodeLookup::Exact(c) => c.as_str(),
-            CodeLookup::PilotOnly(c) => c.as_str(),
+            CodeLookup::PilotOnly(c, _) => c.as_str(),
         }
     }
 }

@@ -102,10 +102,8 @@ pub fn may_propose(
 
 /// A title and summary, checked.
 pub fn texts(title: &str, summary: &str) -> Result<(String, String), DomainError> {
-    let t = title.trim();
-    if t.is_empty() || t.chars().count() > 100 {
-        return Err(DomainError::invalid("input.title", "标题应为1到100个字"));
-    }
+    let t = crate::text::name("input.title", title, 100)?;
+    crate::text::no_controls("input.summary", summary)?;
     let s = summary.trim();
     if s.chars().count() < 20 || s.chars().count() > 5_000 {
         return Err(DomainError::invalid(

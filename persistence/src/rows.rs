@@ -88,8 +88,16 @@ impl TryFrom<SubjectRow> for Subject {
                 Uscc::parse_pilot(&r.code).map_err(|_| corrupt("pilot code", &r.code))?,
             )
         } else {
-            SubjectCode::parse(&r.code)
-                .map_err(|_| corrupt("subject code", &domain::citizen_id::mask(&r.code)))?
+            // A code stored before a check was added (the organisation code's, the authority
+            // pair) was valid when registered: it is read as it is, never as corrupt.
+            let corrupted = || corrupt("subject code", &domain::citizen_id::mask(&r.code));
+            match SubjectCode::parse(&r.code) {
+                Ok(code) => code,
+                Err(e) if e.pilot_may_fail() => {
+                    SubjectCode::Uscc(Uscc::parse_pilot(&r.code).map_err(|_| corrupted())?)
+                }
+                Err(_) => return Err(corrupted()),
+            }
         };
         let id_number = match &r.representative_id_number {
             Some(s) => {

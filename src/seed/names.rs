@@ -77,15 +77,13 @@ pub fn person_name(rng: &mut fastrand::Rng) -> String {
 }
 
 /// A valid unified social credit code: `kind` is the first two characters (91 enterprise, 92
-/// individual business), then the division, a nine-character organisation code and the check.
+/// individual business), then the division, a nine-character organisation code (its own check
+/// last) and the check.
 pub fn uscc(rng: &mut fastrand::Rng, kind: &str, division: &str) -> String {
-    let mut s = format!("{kind}{division}");
-    for _ in 0..9 {
-        s.push(USCC_SET[rng.usize(..USCC_SET.len())] as char);
-    }
-    let check = uscc::check_character(s.as_bytes()).unwrap_or('0');
-    s.push(check);
-    s
+    let body: String = (0..8)
+        .map(|_| USCC_SET[rng.usize(..USCC_SET.len())] as char)
+        .collect();
+    uscc::complete(&format!("{kind}{division}"), &body).unwrap_or_default()
 }
 
 /// A valid citizen identity number born in the division between 1950 and 2000.

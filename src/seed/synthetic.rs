@@ -27,21 +27,17 @@ pub struct SyntheticSummary {
 
 const USCC_SET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
-/// A unique code for the `n`-th synthetic subject: `n` in base 31 as the organisation code, so that
-/// no two synthetic subjects share one (for a database of synthetic data only).
+/// A unique code for the `n`-th synthetic subject: `n` in base 31 as the organisation code's eight
+/// characters, so that no two synthetic subjects share one (for a database of synthetic data only).
 fn unique_uscc(n: usize, kind: &str, division: &str) -> String {
-    let mut digits = Vec::with_capacity(9);
+    let mut digits = Vec::with_capacity(8);
     let mut rest = n;
-    for _ in 0..9 {
+    for _ in 0..8 {
         digits.push(USCC_SET[rest % 31] as char);
         rest /= 31;
     }
-    let first: String = format!(
-        "{kind}{division}{}",
-        digits.iter().rev().collect::<String>()
-    );
-    let check = domain::uscc::check_character(first.as_bytes()).unwrap_or('0');
-    format!("{first}{check}")
+    let body: String = digits.iter().rev().collect();
+    domain::uscc::complete(&format!("{kind}{division}"), &body).unwrap_or_default()
 }
 
 fn actor(code: &str) -> anyhow::Result<DepartmentPrincipal> {

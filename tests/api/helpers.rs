@@ -317,13 +317,10 @@ const USCC_SET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// A random valid unified social credit code in `division`.
 pub fn new_uscc(division: &str) -> String {
-    let mut s = format!("91{division}");
-    for _ in 0..9 {
-        s.push(USCC_SET[fastrand::usize(..USCC_SET.len())] as char);
-    }
-    let check = domain::uscc::check_character(s.as_bytes()).unwrap();
-    s.push(check);
-    s
+    let body: String = (0..8)
+        .map(|_| USCC_SET[fastrand::usize(..USCC_SET.len())] as char)
+        .collect();
+    domain::uscc::complete(&format!("91{division}"), &body).unwrap()
 }
 
 /// A random valid citizen id born in `division`.

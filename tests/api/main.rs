@@ -47,6 +47,7 @@ mod rewards;
 mod schema;
 mod screen;
 mod subjects;
+mod text;
 mod typical_cases;
 mod watches;
 mod webhooks;

@@ -92,6 +92,7 @@ impl Extension for RequestLimitsExtension {
     ) -> ServerResult<ExecutableDocument> {
         // The parse cache below parses with [`parse`], so every document here is within limits.
         let document = next.run(ctx, query, variables).await?;
+        super::text::check_inputs(&document, variables)?;
         let name = self.operation_name.lock().ok().and_then(|n| n.clone());
         let kind = operation_kind(&document, name.as_deref());
         if kind == Some(OperationType::Mutation) && ctx.data_opt::<OverGet>().is_some() {

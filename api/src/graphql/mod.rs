@@ -32,6 +32,7 @@ mod reports;
 mod scalars;
 mod screen;
 mod stats;
+mod text;
 mod types;
 mod typical_cases;
 mod watches;

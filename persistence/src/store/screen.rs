@@ -8,7 +8,7 @@ use crate::schema::{list_entries, list_types, objections, subjects};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::objection::ObjectionStatus;
-use domain::subject::{CodeLookup, code_message};
+use domain::subject::{CodeLookup, invalid_code_message};
 use domain::{ListEntry, ListType, Subject};
 use std::collections::{HashMap, HashSet};
 
@@ -34,7 +34,7 @@ impl Store {
     pub fn screen(&self, codes: &[String], today: NaiveDate) -> Result<Vec<Screened>, StoreError> {
         let lookups: Vec<Result<CodeLookup, String>> = codes
             .iter()
-            .map(|c| CodeLookup::parse(c).map_err(code_message))
+            .map(|c| CodeLookup::parse(c).map_err(|e| invalid_code_message(c, e)))
             .collect();
         let wanted: Vec<String> = lookups
             .iter()
@@ -105,11 +105,11 @@ impl Store {
                         // A code failing its check names a subject only if registered as a pilot code.
                         let subject = by_code
                             .get(l.as_str())
-                            .filter(|s| !matches!(l, CodeLookup::PilotOnly(_)) || s.check_exception)
+                            .filter(|s| !l.needs_exception_flag() || s.check_exception)
                             .map(|s| (*s).clone());
                         let invalid = match (l, &subject) {
-                            (CodeLookup::PilotOnly(_), None) => {
-                                Some(code_message(domain::CodeError::Check))
+                            (CodeLookup::PilotOnly(code, why), None) => {
+                                Some(invalid_code_message(code.as_str(), *why))
                             }
                             _ => None,
                         };

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::feed::{ChangeAction, ChangeTarget};
-use domain::subject::{CodeLookup, RawSubject, code_message};
+use domain::subject::{CodeLookup, RawSubject, invalid_code_message};
 use domain::{
     DepartmentCode, DomainError, JurisdictionCode, ListEntry, NewSubject, Subject, SubjectKind,
 };
@@ -97,7 +97,7 @@ impl Store {
     ) -> Result<Option<(Subject, Vec<ListEntry>)>, StoreError> {
         self.read(|c| {
             let lookup = CodeLookup::parse(code)
-                .map_err(|e| DomainError::invalid(field, code_message(e)))?;
+                .map_err(|e| DomainError::invalid(field, invalid_code_message(code, e)))?;
             let on = list_entries::subject_id
                 .eq(subjects::id)
                 .and(in_force(today));
@@ -108,9 +108,10 @@ impl Store {
                 .filter(subjects::code.eq(lookup.as_str()))
                 .select((SubjectRow::as_select(), Option::<ListEntryRow>::as_select()))
                 .order(list_entries::id);
-            let rows: Vec<(SubjectRow, Option<ListEntryRow>)> = match lookup {
-                CodeLookup::PilotOnly(_) => q.filter(subjects::check_exception.eq(true)).load(c)?,
-                _ => q.load(c)?,
+            let rows: Vec<(SubjectRow, Option<ListEntryRow>)> = if lookup.needs_exception_flag() {
+                q.filter(subjects::check_exception.eq(true)).load(c)?
+            } else {
+                q.load(c)?
             };
             let mut rows = rows.into_iter();
             let Some((first, entry)) = rows.next() else {
@@ -194,12 +195,12 @@ pub(crate) fn find_subject_by_code(
     input: &str,
     field: &str,
 ) -> Result<Option<Subject>, StoreError> {
-    let lookup =
-        CodeLookup::parse(input).map_err(|e| DomainError::invalid(field, code_message(e)))?;
+    let lookup = CodeLookup::parse(input)
+        .map_err(|e| DomainError::invalid(field, invalid_code_message(input, e)))?;
     let mut q = subjects::table
         .filter(subjects::code.eq(lookup.as_str()))
         .into_boxed();
-    if let CodeLookup::PilotOnly(_) = lookup {
+    if lookup.needs_exception_flag() {
         q = q.filter(subjects::check_exception.eq(true));
     }
     let row = q.select(SubjectRow::as_select()).first(c).optional()?;
@@ -272,8 +273,8 @@ pub(crate) fn resolve_subject(
             .cloned()
             .ok_or_else(|| DomainError::not_found("主体", input.trim().to_uppercase()).into()),
         // A code failing its check names a subject only if registered as a pilot exception.
-        Ok(CodeLookup::PilotOnly(_)) => require_subject(c, input, field),
-        Err(e) => Err(DomainError::invalid(field, code_message(e)).into()),
+        Ok(CodeLookup::PilotOnly(..)) => require_subject(c, input, field),
+        Err(e) => Err(DomainError::invalid(field, invalid_code_message(input, e)).into()),
     }
 }
 
@@ -289,8 +290,8 @@ fn found_or_invalid(
 ) -> Result<Option<Subject>, StoreError> {
     match (found, lookup) {
         (Some(s), _) => Ok(Some(s)),
-        (None, CodeLookup::PilotOnly(_)) => {
-            Err(DomainError::invalid(field, code_message(domain::CodeError::Check)).into())
+        (None, CodeLookup::PilotOnly(code, why)) => {
+            Err(DomainError::invalid(field, invalid_code_message(code.as_str(), *why)).into())
         }
         (None, CodeLookup::Exact(_)) => Ok(None),
     }
