@@ -395,6 +395,7 @@ async fn graphql(
             variables,
         })
         .data(scope.clone())
+        .data(crate::graphql::lookups::ShownWhole::default())
         .data(loaders(state.services.clone()));
     let request = if http.method() == actix_web::http::Method::GET {
         request.data(crate::graphql::limits::OverGet)

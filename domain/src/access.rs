@@ -22,10 +22,12 @@ pub enum Scope {
     BankQuery,
     PartnerLookup,
     ChangesRead,
+    /// Whole citizen identity numbers of any person: for the departments that administer persons.
+    PersonsRead,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 10] = [
+    pub const ALL: [Scope; 11] = [
         Scope::SubjectsWrite,
         Scope::RecordsWrite,
         Scope::ListsWrite,
@@ -36,6 +38,7 @@ impl Scope {
         Scope::BankQuery,
         Scope::PartnerLookup,
         Scope::ChangesRead,
+        Scope::PersonsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Scope {
             Scope::BankQuery => "bank:query",
             Scope::PartnerLookup => "partner:lookup",
             Scope::ChangesRead => "changes:read",
+            Scope::PersonsRead => "persons:read",
         }
     }
 
@@ -216,14 +220,40 @@ pub fn may_manage_catalogue(department: &Department) -> Result<(), DomainError> 
     }
 }
 
-/// Whether the caller sees identifiers whole: the subject itself, and departments. Everyone else
-/// sees citizen identity numbers masked.
-pub fn sees_full_identity(principal: &Principal, subject_code: &SubjectCode) -> bool {
+/// How a caller sees the citizen identity numbers of a subject (its code when it is a person, its
+/// representative's): 个人信息保护法 asks for the minimum necessary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentityView {
+    Whole,
+    Masked,
+    /// A department without `persons:read`: whole only for a subject it registered, has on its own
+    /// lists or records, or that authorised it (a bank, for a report); masked for everyone else.
+    WholeIfTied,
+}
+
+/// Whether the caller sees a subject's identity numbers whole: the subject itself; a department
+/// with `persons:read`; another department where it is tied to the subject; no one else.
+pub fn identity_view(principal: &Principal, subject_code: &SubjectCode) -> IdentityView {
     match principal {
-        Principal::Anonymous | Principal::Partner(_) => false,
-        Principal::Department(_) => true,
-        Principal::Subject { code } => code == subject_code,
+        Principal::Anonymous | Principal::Partner(_) => IdentityView::Masked,
+        Principal::Subject { code } if code == subject_code => IdentityView::Whole,
+        Principal::Subject { .. } => IdentityView::Masked,
+        Principal::Department(d) if d.scopes.contains(&Scope::PersonsRead) => IdentityView::Whole,
+        Principal::Department(_) => IdentityView::WholeIfTied,
     }
+}
+
+/// Whether the caller finds a natural person only where something about them is public (an entry
+/// in force or a record in publicity): the public and partner apps, so that they cannot confirm
+/// whose number a citizen id is. Organisations are found whatever they have.
+pub fn finds_persons_only_when_public(principal: &Principal, code: &SubjectCode) -> bool {
+    code.is_citizen_id() && sees_persons_only_when_public(principal)
+}
+
+/// Whether the caller's lists of subjects hold natural persons only where something about them is
+/// public: the public and partner apps.
+pub fn sees_persons_only_when_public(principal: &Principal) -> bool {
+    matches!(principal, Principal::Anonymous | Principal::Partner(_))
 }
 
 /// A partner looks subjects up only with `partner:lookup`; everyone else as before.
@@ -321,16 +351,32 @@ mod tests {
     #[test]
     fn identity_visibility() {
         let code = SubjectCode::parse("210905196408130341").unwrap();
-        assert!(!sees_full_identity(&Principal::Anonymous, &code));
-        assert!(sees_full_identity(
-            &Principal::Subject { code: code.clone() },
-            &code
-        ));
+        let view = |p: &Principal| identity_view(p, &code);
+        assert_eq!(view(&Principal::Anonymous), IdentityView::Masked);
+        let itself = Principal::Subject { code: code.clone() };
+        assert_eq!(view(&itself), IdentityView::Whole);
         let other = SubjectCode::parse("110105199709134262").unwrap();
-        assert!(!sees_full_identity(
-            &Principal::Subject { code: other },
-            &code
-        ));
+        assert_eq!(
+            view(&Principal::Subject { code: other }),
+            IdentityView::Masked
+        );
+        let department = |scopes: &[Scope]| {
+            Principal::Department(DepartmentPrincipal {
+                department: DepartmentCode::parse("210900.tax").unwrap(),
+                jurisdiction: None,
+                scopes: scopes.iter().copied().collect(),
+            })
+        };
+        assert_eq!(
+            view(&department(&[Scope::RecordsWrite])),
+            IdentityView::WholeIfTied
+        );
+        assert_eq!(
+            view(&department(&[Scope::PersonsRead])),
+            IdentityView::Whole
+        );
+        assert!(finds_persons_only_when_public(&Principal::Anonymous, &code));
+        assert!(!finds_persons_only_when_public(&department(&[]), &code));
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub enum LookupVia {
     Screen,
     /// `creditReport(code:, purpose:)`, a full report under the subject's authorisation.
     Report,
+    /// A person's whole identity number shown in any other answer (a list, a page, a record).
+    List,
 }
 
 impl LookupVia {
@@ -21,13 +23,19 @@ impl LookupVia {
             LookupVia::Subject => "subject",
             LookupVia::Screen => "screen",
             LookupVia::Report => "report",
+            LookupVia::List => "list",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [LookupVia::Subject, LookupVia::Screen, LookupVia::Report]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [
+            LookupVia::Subject,
+            LookupVia::Screen,
+            LookupVia::Report,
+            LookupVia::List,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
     }
 }
 

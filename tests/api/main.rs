@@ -25,6 +25,7 @@ mod feed;
 mod green_channel;
 mod helpers;
 mod http;
+mod identity;
 mod import;
 mod joint;
 mod keys;

@@ -17,6 +17,14 @@ pub struct DepartmentKey(pub String);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct JurisdictionKey(pub String);
 
+/// Whether `department` is tied to the subject `subject_id` (its lists, records, or the subject's
+/// authorisation): what a department needs to see a person's identity number whole.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TiedTo {
+    pub department: String,
+    pub subject_id: String,
+}
+
 pub struct StoreLoader {
     services: Services,
 }
@@ -66,6 +74,41 @@ impl Loader<SubjectId> for StoreLoader {
             |t: &Subject| SubjectId(t.id.clone()),
         )
         .await
+    }
+}
+
+impl Loader<TiedTo> for StoreLoader {
+    type Value = bool;
+    type Error = ApiError;
+    async fn load(&self, keys: &[TiedTo]) -> Result<HashMap<TiedTo, bool>, ApiError> {
+        let mut by_department: HashMap<String, Vec<String>> = HashMap::new();
+        for k in keys {
+            by_department
+                .entry(k.department.clone())
+                .or_default()
+                .push(k.subject_id.clone());
+        }
+        let today = self.services.today();
+        let mut answers = HashMap::new();
+        for (department, ids) in by_department {
+            let asked = ids.clone();
+            let dept = department.clone();
+            let tied = blocking(&self.services, move |s| {
+                s.tied_subjects(&dept, &asked, today)
+            })
+            .await?;
+            for id in ids {
+                let is_tied = tied.contains(&id);
+                answers.insert(
+                    TiedTo {
+                        department: department.clone(),
+                        subject_id: id,
+                    },
+                    is_tied,
+                );
+            }
+        }
+        Ok(answers)
     }
 }
 

@@ -20,6 +20,8 @@ pub enum LookupVia {
     Screen,
     /// 授权查询信用报告 (a credit report, under the subject's authorisation)
     Report,
+    /// 列表或页面中显示了完整身份证号码 (the whole identity number shown in a list or page)
+    List,
 }
 
 pub struct LookupNode(Lookup);
@@ -62,6 +64,165 @@ impl LookupNode {
     }
 }
 
+/// The persons whose whole identity numbers a request's answer shows, to be written to their query
+/// logs in one statement when the request ends ([`log_shown`]); those the request logged already
+/// (a look-up by code) are not logged twice.
+#[derive(Clone, Default)]
+pub struct ShownWhole(std::sync::Arc<std::sync::Mutex<Shown>>);
+
+#[derive(Default)]
+struct Shown {
+    logged: std::collections::HashSet<String>,
+    subjects: std::collections::HashSet<String>,
+    person_codes: std::collections::HashSet<String>,
+}
+
+impl ShownWhole {
+    fn with(&self, f: impl FnOnce(&mut Shown)) {
+        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard);
+    }
+
+    /// A subject (a person) whose code was shown whole.
+    pub fn subject(&self, id: &str) {
+        self.with(|s| {
+            s.subjects.insert(id.to_owned());
+        });
+    }
+
+    /// A person's number shown whole as an organisation's representative.
+    pub fn person(&self, code: &str) {
+        self.with(|s| {
+            s.person_codes.insert(code.to_owned());
+        });
+    }
+
+    fn logged(&self, ids: impl IntoIterator<Item = String>) {
+        self.with(|s| s.logged.extend(ids));
+    }
+}
+
+/// The extension that writes, when an operation ends, the query-log entries of the whole identity
+/// numbers its answer shows. A query whose entries cannot be written shows nothing (an answer with
+/// unlogged numbers would break the rule); a mutation has committed, so it answers and the failure
+/// is logged.
+pub struct LogShown;
+
+struct LogShownExtension {
+    mutation: std::sync::atomic::AtomicBool,
+}
+
+impl async_graphql::extensions::ExtensionFactory for LogShown {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(LogShownExtension {
+            mutation: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl async_graphql::extensions::Extension for LogShownExtension {
+    async fn parse_query(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        query: &str,
+        variables: &async_graphql::Variables,
+        next: async_graphql::extensions::NextParseQuery<'_>,
+    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
+        use async_graphql::parser::types::OperationType;
+        let document = next.run(ctx, query, variables).await?;
+        let writes = document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty == OperationType::Mutation);
+        self.mutation
+            .store(writes, std::sync::atomic::Ordering::SeqCst);
+        Ok(document)
+    }
+
+    async fn execute(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: async_graphql::extensions::NextExecute<'_>,
+    ) -> async_graphql::Response {
+        let response = next.run(ctx, operation_name).await;
+        let (Some(shown), Some(request), Some(services)) = (
+            ctx.data_opt::<ShownWhole>(),
+            ctx.data_opt::<crate::context::RequestContext>(),
+            ctx.data_opt::<crate::context::Services>(),
+        ) else {
+            return response;
+        };
+        match log_shown(services, &request.principal, shown).await {
+            Ok(()) => response,
+            Err(e) if self.mutation.load(std::sync::atomic::Ordering::SeqCst) => {
+                tracing::error!(error = %e.message, "query log of whole identity numbers not written after a command");
+                response
+            }
+            Err(e) => {
+                tracing::error!(error = %e.message, "query log of whole identity numbers not written: answer withheld");
+                async_graphql::Response::from_errors(vec![
+                    crate::error::ApiError::new(
+                        crate::error::ErrorCode::Internal,
+                        "查询记录暂时无法写入，含完整身份证号码的答复未发出，请稍后重试",
+                    )
+                    .into_graphql()
+                    .into_server_error(Default::default()),
+                ])
+            }
+        }
+    }
+}
+
+/// Writes the query-log entries of the whole identity numbers a request showed: one read for the
+/// representatives' subject ids and one insert, whatever the page.
+async fn log_shown(
+    services: &crate::context::Services,
+    principal: &domain::Principal,
+    shown: &ShownWhole,
+) -> Result<(), crate::error::ApiError> {
+    let Some(by) = lookup::logged_as(principal) else {
+        return Ok(());
+    };
+    let (logged, mut subjects, codes) = {
+        let guard = shown.0.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.subjects.is_empty() && guard.person_codes.is_empty() {
+            return Ok(());
+        }
+        drop(guard);
+        let guard = shown.0.lock().unwrap_or_else(|p| p.into_inner());
+        (
+            guard.logged.clone(),
+            guard.subjects.clone(),
+            guard.person_codes.iter().cloned().collect::<Vec<_>>(),
+        )
+    };
+    let store = services.store.clone();
+    let new = tokio::task::spawn_blocking(move || {
+        if !codes.is_empty() {
+            subjects.extend(store.subject_ids_by_codes(&codes)?);
+        }
+        let new: Vec<NewLookup> = subjects
+            .into_iter()
+            .filter(|id| !logged.contains(id))
+            .map(|subject_id| NewLookup {
+                subject_id,
+                by: by.clone(),
+                via: lookup::LookupVia::List,
+                purpose: None,
+            })
+            .collect();
+        if !new.is_empty() {
+            store.log_lookups(&new)?;
+        }
+        Ok::<_, persistence::StoreError>(())
+    });
+    new.await
+        .map_err(|_| crate::error::ApiError::internal())?
+        .map_err(crate::error::ApiError::from)
+}
+
 /// Logs that the request's token holder looked these subjects up, when it is one that is logged.
 pub(crate) async fn log(
     ctx: &Context<'_>,
@@ -81,6 +242,9 @@ pub(crate) async fn log(
             purpose: purpose.clone(),
         })
         .collect();
+    if let Some(shown) = ctx.data_opt::<ShownWhole>() {
+        shown.logged(new.iter().map(|n| n.subject_id.clone()));
+    }
     services(ctx)?.run(move |s| s.log_lookups(&new)).await?;
     Ok(())
 }

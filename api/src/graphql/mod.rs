@@ -19,7 +19,7 @@ mod joint_types;
 mod lifts;
 pub mod limits;
 pub mod loaders;
-mod lookups;
+pub mod lookups;
 mod mutation;
 mod nominations;
 mod objections;
@@ -118,6 +118,7 @@ pub fn schema_builder(
         SubscriptionRoot,
     )
     .extension(limits)
+    .extension(lookups::LogShown)
     .extension(crate::audit::AuditTrail)
     .extension(answers::AnswerPolicy)
     .extension(persisted::PersistedQueries::default())

@@ -66,6 +66,9 @@ impl CoreQuery {
             let Some((subject, entries)) = found else {
                 return Ok(None);
             };
+            if entries.is_empty() && !public_may_find(ctx, &subject).await? {
+                return Ok(None);
+            }
             answers::shows_subject(ctx, &subject);
             lookups::log(ctx, &[&subject], LookupVia::Subject, purpose).await?;
             let page = page_request(None, None).gql()?;
@@ -77,11 +80,15 @@ impl CoreQuery {
             return Ok(Some(SubjectNode::from(subject)));
         }
         let found = svc.run(move |s| s.subject_by_code(&code, "code")).await?;
-        if let Some(subject) = &found {
-            answers::shows_subject(ctx, subject);
-            lookups::log(ctx, &[subject], LookupVia::Subject, purpose).await?;
+        let Some(subject) = found else {
+            return Ok(None);
+        };
+        if !public_may_find(ctx, &subject).await? {
+            return Ok(None);
         }
-        Ok(found.map(SubjectNode::from))
+        answers::shows_subject(ctx, &subject);
+        lookups::log(ctx, &[&subject], LookupVia::Subject, purpose).await?;
+        Ok(Some(SubjectNode::from(subject)))
     }
 
     /// 搜索主体：名称中的任意片段，或完整代码 (search subjects by part of a name or a whole code)
@@ -111,10 +118,12 @@ impl CoreQuery {
         if length < 2 {
             return Err(ApiError::bad_input("search", "搜索内容至少2个字符").into_graphql());
         }
+        let hides_persons = access::sees_persons_only_when_public(principal(ctx));
         let filter = SubjectFilter {
             search,
             kind: kind.map(Into::into),
             jurisdiction: jurisdiction_arg(jurisdiction)?,
+            persons_public_on: hides_persons.then(|| svc.today()),
         };
         let result = svc.run(move |s| s.subjects(&filter, &page)).await?;
         Ok(connection(result, had_after, |s| {
@@ -284,4 +293,20 @@ async fn subject_as_of(
     let id = subject.id.clone();
     let then = svc.run(move |s| s.subject_as_of(&id, date)).await?;
     Ok(Some(SubjectNode(subject, Some(std::sync::Arc::new(then)))))
+}
+
+/// Whether the caller may find this subject: always, but for the public and partners looking for a
+/// natural person with nothing public, who get the answer of an unknown code
+/// ([`access::finds_persons_only_when_public`]).
+async fn public_may_find(ctx: &Context<'_>, subject: &domain::Subject) -> Result<bool> {
+    if !access::finds_persons_only_when_public(principal(ctx), &subject.code) {
+        return Ok(true);
+    }
+    let svc = services(ctx)?;
+    let (id, today) = (subject.id.clone(), svc.today());
+    let public = svc.run(move |s| s.has_public_standing(&id, today)).await?;
+    // The answer withheld is dropped from the cache as soon as something about the person is
+    // published or listed, like any answer that shows the subject.
+    answers::shows_subject_id(ctx, &subject.id);
+    Ok(public)
 }

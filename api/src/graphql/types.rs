@@ -80,14 +80,39 @@ impl RepresentativeNode {
     async fn name(&self) -> &str {
         &self.rep.name
     }
-    /// 公民身份号码；公众看到的是遮蔽形式 (id number; masked for the public)
-    async fn id_number(&self) -> Option<String> {
+    /// 公民身份号码：向有需要的一方完整显示并记入本人的查询记录，其他人看到遮蔽形式 (id number:
+    /// whole for those entitled, and logged; masked for everyone else)
+    async fn id_number(&self, ctx: &Context<'_>) -> Option<String> {
         let id = self.rep.id_number.as_ref()?;
         Some(if self.full {
+            if let Some(shown) = ctx.data_opt::<super::lookups::ShownWhole>() {
+                shown.person(id.as_str());
+            }
             id.as_str().to_owned()
         } else {
             id.masked()
         })
+    }
+}
+
+/// Whether this caller sees the subject's identity numbers whole (the rule is
+/// [`access::identity_view`]); a department's tie to the subject is read in one batch per page.
+async fn shows_whole_identity(ctx: &Context<'_>, subject: &domain::Subject) -> Result<bool> {
+    let principal = principal(ctx);
+    match access::identity_view(principal, &subject.code) {
+        access::IdentityView::Whole => Ok(true),
+        access::IdentityView::Masked => Ok(false),
+        access::IdentityView::WholeIfTied => {
+            let Some(department) = principal.department_code() else {
+                return Ok(false);
+            };
+            let key = super::loaders::TiedTo {
+                department: department.to_string(),
+                subject_id: subject.id.clone(),
+            };
+            let loader = ctx.data::<super::loaders::Loaders>()?;
+            Ok(loader.load_one(key).await.gql()?.unwrap_or(false))
+        }
     }
 }
 
@@ -111,12 +136,21 @@ impl SubjectNode {
     async fn id(&self) -> ID {
         ID(self.0.id.clone())
     }
-    /// 统一社会信用代码或公民身份号码；公众看到的公民身份号码只显示前4位和后4位 (code; citizen ids masked for the public)
-    async fn code(&self, ctx: &Context<'_>) -> String {
-        if access::sees_full_identity(principal(ctx), &self.0.code) {
-            self.0.code.as_str().to_owned()
+    /// 统一社会信用代码或公民身份号码。公民身份号码只向有需要的一方完整显示（本人；有 persons:read
+    /// 的部门；将其列入名单、记录其信用信息或获其授权的部门），其他人看到前4位和后4位；每次完整
+    /// 显示都记入本人的查询记录 (code; a citizen id whole only for those entitled, else masked;
+    /// every whole showing is in the person's query log)
+    async fn code(&self, ctx: &Context<'_>) -> Result<String> {
+        if !self.0.code.is_citizen_id() {
+            return Ok(self.0.code.as_str().to_owned());
+        }
+        if shows_whole_identity(ctx, &self.0).await? {
+            if let Some(shown) = ctx.data_opt::<super::lookups::ShownWhole>() {
+                shown.subject(&self.0.id);
+            }
+            Ok(self.0.code.as_str().to_owned())
         } else {
-            self.0.code.public_form()
+            Ok(self.0.code.public_form())
         }
     }
     /// 标识种类 (kind of code)
@@ -150,12 +184,12 @@ impl SubjectNode {
         .map(JurisdictionNode)
     }
     /// 法定代表人或主要负责人 (legal representative)
-    async fn legal_representative(&self, ctx: &Context<'_>) -> Option<RepresentativeNode> {
-        let full = access::sees_full_identity(principal(ctx), &self.0.code);
-        self.0
-            .representative
-            .clone()
-            .map(|rep| RepresentativeNode { rep, full })
+    async fn legal_representative(&self, ctx: &Context<'_>) -> Result<Option<RepresentativeNode>> {
+        let Some(rep) = self.0.representative.clone() else {
+            return Ok(None);
+        };
+        let full = rep.id_number.is_some() && shows_whole_identity(ctx, &self.0).await?;
+        Ok(Some(RepresentativeNode { rep, full }))
     }
     /// 登记部门 (registering department)
     async fn registered_by(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {

@@ -190,7 +190,8 @@ type BoxedRecords<'a> = credit_records::BoxedQuery<
     diesel::dsl::AsSelect<CreditRecordRow, <AnyConnection as Connection>::Backend>,
 >;
 
-/// What the public may see on `today`: the same rule as `CreditRecord::is_public_on`, in SQL.
+/// What the public may see on `today`: the same rule as `CreditRecord::is_public_on`, in SQL
+/// (`subjects::narrowed` has it once more, as a correlated subquery that a boxed query cannot be).
 fn in_publicity(q: BoxedRecords<'_>, today: NaiveDate) -> BoxedRecords<'_> {
     q.filter(credit_records::withdrawn_at.is_null())
         .filter(credit_records::publication_date.le(today))
@@ -199,4 +200,35 @@ fn in_publicity(q: BoxedRecords<'_>, today: NaiveDate) -> BoxedRecords<'_> {
                 .is_null()
                 .or(credit_records::publicity_end.ge(today)),
         )
+}
+
+impl Store {
+    /// Whether anything about the subject is public on `today`: an entry in force or a record in
+    /// publicity. The public finds a natural person only then.
+    pub fn has_public_standing(
+        &self,
+        subject_id: &str,
+        today: NaiveDate,
+    ) -> Result<bool, StoreError> {
+        use crate::schema::list_entries;
+        self.read(|c| {
+            let entry = list_entries::table
+                .filter(list_entries::subject_id.eq(subject_id))
+                .filter(super::entries::in_force(today))
+                .select(list_entries::id)
+                .first::<String>(c)
+                .optional()?;
+            if entry.is_some() {
+                return Ok(true);
+            }
+            let records = credit_records::table
+                .filter(credit_records::subject_id.eq(subject_id))
+                .select(CreditRecordRow::as_select())
+                .into_boxed();
+            Ok(in_publicity(records, today)
+                .first::<CreditRecordRow>(c)
+                .optional()?
+                .is_some())
+        })
+    }
 }

@@ -25,6 +25,9 @@ pub struct SubjectFilter {
     pub search: Option<String>,
     pub kind: Option<SubjectKind>,
     pub jurisdiction: Option<JurisdictionCode>,
+    /// For the public: natural persons only where something about them is public on this day
+    /// (an entry in force or a record in publicity).
+    pub persons_public_on: Option<chrono::NaiveDate>,
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `\` as escape.
@@ -186,6 +189,30 @@ pub(super) fn narrowed<'a>(filter: &SubjectFilter, after: Option<&str>) -> Boxed
     }
     if let Some(after) = after {
         q = q.filter(subjects::id.gt(after.to_owned()));
+    }
+    if let Some(today) = filter.persons_public_on {
+        use crate::schema::{credit_records, list_entries};
+        let entry_in_force = list_entries::table
+            .filter(list_entries::subject_id.eq(subjects::id))
+            .filter(super::entries::in_force(today))
+            .select(list_entries::id);
+        // `records::in_publicity`'s rule.
+        let record_in_publicity = credit_records::table
+            .filter(credit_records::subject_id.eq(subjects::id))
+            .filter(credit_records::withdrawn_at.is_null())
+            .filter(credit_records::publication_date.le(today))
+            .filter(
+                credit_records::publicity_end
+                    .is_null()
+                    .or(credit_records::publicity_end.ge(today)),
+            )
+            .select(credit_records::id);
+        q = q.filter(
+            subjects::kind
+                .ne(SubjectKind::NaturalPerson.as_str())
+                .or(diesel::dsl::exists(entry_in_force))
+                .or(diesel::dsl::exists(record_in_publicity)),
+        );
     }
     q
 }
