@@ -150,14 +150,22 @@ pub fn seed_synthetic(
             .bulk_insert_records(&records)
             .context("writing synthetic records")?;
 
-        // About 2% on the court's black list, 3% on the A-level taxpayers' red list.
+        // About 2% on the court's black list, 3% on the A-level taxpayers' red list; never both,
+        // since no subject is rewarded while it is punished.
+        let mut black_listed: std::collections::HashSet<String> = std::collections::HashSet::new();
         for (list_type, dept, per_hundred) in [
             ("court-dishonest-debtor", "210900.court", 2),
             ("tax-a-level", "210900.tax", 3),
         ] {
             let mut raws: Vec<RawListEntry> = Vec::new();
             for s in &subjects {
+                if black_listed.contains(s.code.as_str()) {
+                    continue;
+                }
                 if rng.u8(..100) < per_hundred {
+                    if list_type == "court-dishonest-debtor" {
+                        black_listed.insert(s.code.as_str().to_owned());
+                    }
                     raws.push(RawListEntry {
                         subject_code: s.code.as_str().to_owned(),
                         list_type_code: list_type.into(),

@@ -126,6 +126,7 @@ impl CoreQuery {
             persons_public_on: hides_persons.then(|| svc.today()),
         };
         let result = svc.run(move |s| s.subjects(&filter, &page)).await?;
+        super::types::prefetch_ties(ctx, result.items.iter().map(|(_, s)| s)).await?;
         Ok(connection(result, had_after, |s| {
             (s.0, SubjectNode::from(s.1))
         }))

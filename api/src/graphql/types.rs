@@ -116,6 +116,51 @@ async fn shows_whole_identity(ctx: &Context<'_>, subject: &domain::Subject) -> R
     }
 }
 
+/// Reads, for a page of subjects, the caller's ties to those whose identity numbers depend on them
+/// and hands them to the loader, so that the page's `code` fields do not wait for its batching
+/// window.
+pub(crate) async fn prefetch_ties<'a>(
+    ctx: &Context<'_>,
+    subjects: impl Iterator<Item = &'a domain::Subject>,
+) -> Result<()> {
+    let principal = principal(ctx);
+    let Some(department) = principal.department_code().map(|d| d.to_string()) else {
+        return Ok(());
+    };
+    let ids: Vec<String> = subjects
+        .filter(|s| access::identity_view(principal, &s.code) == access::IdentityView::WholeIfTied)
+        .filter(|s| {
+            s.code.is_citizen_id()
+                || s.representative
+                    .as_ref()
+                    .is_some_and(|r| r.id_number.is_some())
+        })
+        .map(|s| s.id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let svc = super::services(ctx)?;
+    let (asked, dept, today) = (ids.clone(), department.clone(), svc.today());
+    let tied = svc
+        .run(move |s| s.tied_subjects(&dept, &asked, today))
+        .await?;
+    let answers = ids.into_iter().map(|subject_id| {
+        let is_tied = tied.contains(&subject_id);
+        (
+            super::loaders::TiedTo {
+                department: department.clone(),
+                subject_id,
+            },
+            is_tied,
+        )
+    });
+    ctx.data::<super::loaders::Loaders>()?
+        .feed_many(answers)
+        .await;
+    Ok(())
+}
+
 /// 主体 (subject): an organisation or person that credit information is about.
 #[derive(Description)]
 pub struct SubjectNode(
