@@ -638,6 +638,7 @@ const DEMO_TOKENS: &[(&str, &[&str])] = &[
             "lists:write",
             "dispatch:handle",
             "objections:handle",
+            "persons:read",
         ],
     ),
     ("210900.finance", &["dispatch:handle"]),
@@ -658,7 +659,7 @@ const DEMO_TOKENS: &[(&str, &[&str])] = &[
 async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     let store = open_store(&settings).await?;
     settings.settle_keys(&store, if demo { KeyUse::Demo } else { KeyUse::Serve })?;
-    if settings.demo_keys {
+    if demo {
         tracing::warn!(
             "a demonstration: tokens and credit reports use keys made for this database, and reports say they are demonstration reports"
         );

@@ -94,9 +94,10 @@ pub struct Settings {
     /// More report keys, with the periods they sign in: rotation without invalidating old reports.
     #[serde(default)]
     pub report_keys: Vec<ReportKeySetting>,
-    /// Set when the keys in use are a demonstration's own (never from configuration).
+    /// Set when `report_signing_key` is a demonstration's own (never from configuration): its
+    /// reports say they are demonstration reports.
     #[serde(skip)]
-    pub demo_keys: bool,
+    pub demo_report_key: bool,
     /// Attempts at a webhook delivery before it is dead (replayable).
     pub webhook_max_attempts: u32,
     /// The wait after a delivery's first failure, in milliseconds; it doubles after each further one.
@@ -186,7 +187,6 @@ impl Settings {
                 "no token secret configured: set XINYONG_JWT_SECRET (jwt_secret), or start `serve --demo` on this database first"
             })?;
             self.jwt_secret = SecretString::from(secret);
-            self.demo_keys = true;
         } else if hs256 && self.jwt_secret.expose_secret().len() < MIN_HS256_SECRET_BYTES {
             bail!(
                 "jwt_secret (XINYONG_JWT_SECRET) must have at least {MIN_HS256_SECRET_BYTES} bytes"
@@ -205,7 +205,7 @@ impl Settings {
             };
             if let Some(seed) = demo {
                 self.report_signing_key = Some(SecretString::from(seed));
-                self.demo_keys = true;
+                self.demo_report_key = true;
             }
         }
         Ok(())
@@ -224,7 +224,7 @@ impl Settings {
                 ),
                 valid_from: None,
                 valid_until: None,
-                demo: self.demo_keys,
+                demo: self.demo_report_key,
             });
         }
         for (i, k) in self.report_keys.iter().enumerate() {

@@ -194,9 +194,17 @@ pub fn optional_text(
     value: Option<&str>,
     max_chars: usize,
 ) -> Result<Option<String>, DomainError> {
+    optional(value, |v| required_text(name, v, max_chars))
+}
+
+/// A field that may be left out (blank counts as left out), checked by `required` when given.
+fn optional(
+    value: Option<&str>,
+    required: impl FnOnce(&str) -> Result<String, DomainError>,
+) -> Result<Option<String>, DomainError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(v) => required_text(name, v, max_chars).map(Some),
+        Some(v) => required(v).map(Some),
     }
 }
 
@@ -212,10 +220,7 @@ pub fn optional_name(
     value: Option<&str>,
     max_chars: usize,
 ) -> Result<Option<String>, DomainError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(v) => required_name(name, v, max_chars).map(Some),
-    }
+    optional(value, |v| required_name(name, v, max_chars))
 }
 
 /// A decision's note (at most 2,000 characters): optional when the answer is yes, required when

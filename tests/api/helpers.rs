@@ -72,7 +72,7 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         jwt_public_key_file: None,
         report_signing_key: Some(SecretString::from(REPORT_KEY)),
         report_keys: Vec::new(),
-        demo_keys: false,
+        demo_report_key: false,
         webhook_max_attempts: 5,
         webhook_first_retry_ms: 200,
         webhook_longest_retry_seconds: 2,

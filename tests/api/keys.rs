@@ -104,6 +104,28 @@ async fn post(address: &str, query: &str, variables: Value, token: Option<&str>)
     req.send().await.unwrap().json().await.unwrap()
 }
 
+/// The department a token names, as the server at `address` reads it (null if it refuses it).
+async fn department_of(address: &str, token: &str) -> Value {
+    let r = post(
+        address,
+        "{ me { department { code } } }",
+        json!({}),
+        Some(token),
+    )
+    .await;
+    r["data"]["me"]["department"]["code"].clone()
+}
+
+/// The report keys the server at `address` publishes.
+async fn report_keys(address: &str) -> Value {
+    reqwest::get(format!("{address}/.well-known/xinyong-report-keys.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 fn token_for(database: &str) -> String {
     let out = xinyong()
         .args([
@@ -170,14 +192,7 @@ async fn a_demonstration_makes_its_own_keys_once_and_the_token_command_uses_them
     let demo = serve_demo(&database);
     // The README's recipe: a token from the CLI beside `serve --demo`.
     let token = token_for(&database);
-    let r = post(
-        &demo.address,
-        "{ me { department { code } } }",
-        json!({}),
-        Some(&token),
-    )
-    .await;
-    assert_eq!(r["data"]["me"]["department"]["code"], "210900.court", "{r}");
+    assert_eq!(department_of(&demo.address, &token).await, "210900.court");
     // The built-in secret signs nothing here.
     let mut claims = TestApp::claims("210900.court", &["lists:write"]);
     claims.iat = chrono::Utc::now().timestamp();
@@ -189,15 +204,7 @@ async fn a_demonstration_makes_its_own_keys_once_and_the_token_command_uses_them
     .unwrap();
     let r = post(&demo.address, "{ me { kind } }", json!({}), Some(&forged)).await;
     assert_eq!(error_of(&r).0, "UNAUTHENTICATED", "{r}");
-    let keys: Value = reqwest::get(format!(
-        "{}/.well-known/xinyong-report-keys.json",
-        demo.address
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let keys = report_keys(&demo.address).await;
     assert_eq!(keys["keys"][0]["demo"], true, "{keys}");
     let r = post(&demo.address, VERIFY, json!({ "d": forged_report() }), None).await;
     assert_eq!(r["data"]["verifyReport"]["valid"], false, "{r}");
@@ -205,38 +212,15 @@ async fn a_demonstration_makes_its_own_keys_once_and_the_token_command_uses_them
 
     // The same database, started again: the same keys, so the token still holds.
     let again = serve_demo(&database);
-    let r = post(
-        &again.address,
-        "{ me { department { code } } }",
-        json!({}),
-        Some(&token),
-    )
-    .await;
-    assert_eq!(r["data"]["me"]["department"]["code"], "210900.court", "{r}");
-    let kept: Value = reqwest::get(format!(
-        "{}/.well-known/xinyong-report-keys.json",
-        again.address
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    assert_eq!(department_of(&again.address, &token).await, "210900.court");
+    let kept = report_keys(&again.address).await;
     assert_eq!(kept, keys);
     drop(again);
 
     // Another database, other keys.
     let (other_db, other_file) = temp_sqlite();
     let other = serve_demo(&other_db);
-    let theirs: Value = reqwest::get(format!(
-        "{}/.well-known/xinyong-report-keys.json",
-        other.address
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let theirs = report_keys(&other.address).await;
     assert_ne!(theirs["keys"][0]["kid"], keys["keys"][0]["kid"]);
     let r = post(&other.address, "{ me { kind } }", json!({}), Some(&token)).await;
     assert_eq!(error_of(&r).0, "UNAUTHENTICATED", "{r}");
@@ -277,7 +261,7 @@ async fn issue_report(app: &TestApp) -> String {
 
 #[tokio::test]
 async fn a_demonstration_report_is_marked_and_the_cli_says_so() {
-    let app = TestApp::spawn_with(|s| s.demo_keys = true).await;
+    let app = TestApp::spawn_with(|s| s.demo_report_key = true).await;
     let document = issue_report(&app).await;
     let r = app.gql(VERIFY, json!({ "d": document }), None).await;
     assert_eq!(r["data"]["verifyReport"]["valid"], true, "{r}");
