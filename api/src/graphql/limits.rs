@@ -19,6 +19,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// Bytes of one document's text. Data (a batch of 10,000 listings) goes in variables, which the body
+/// limit bounds; a document is a few kilobytes, and parsing 8 MiB of one took a second.
+pub const MAX_DOCUMENT_BYTES: usize = 100 * 1024;
+/// Variables one operation declares.
+pub const MAX_VARIABLE_DEFINITIONS: usize = 100;
 /// Fields, spreads and inline fragments of all operations, each fragment counted wherever spread.
 pub const MAX_SELECTIONS: usize = 2_000;
 /// Fragment definitions in one document.
@@ -190,6 +195,8 @@ impl Exceeded {
             "directives" => "指令 (directives)",
             "aliases" => "别名字段 (aliased fields)",
             "nesting" => "嵌套层数 (levels of nesting)",
+            "documentBytes" => "查询文本的字节数 (bytes of the document; send data as variables)",
+            "variables" => "变量声明 (variable definitions)",
             _ => "片段引用 (fragment spreads)",
         };
         if self.limit == "fragmentCycle" {
@@ -211,6 +218,13 @@ impl Exceeded {
 /// Parses a document and checks it against every limit. This replaces async-graphql's own parse
 /// step, whose recursion check walks each spread into its fragment and so is itself exponential.
 pub fn parse(query: &str) -> ServerResult<ExecutableDocument> {
+    if query.len() > MAX_DOCUMENT_BYTES {
+        return Err(Exceeded {
+            limit: "documentBytes",
+            max: MAX_DOCUMENT_BYTES,
+        }
+        .into_server_error());
+    }
     let document = async_graphql::parser::parse_query(query).map_err(syntax_error)?;
     measure(&document).map_err(Exceeded::into_server_error)?;
     Ok(document)
@@ -244,6 +258,16 @@ pub fn measure(document: &ExecutableDocument) -> Result<(), Exceeded> {
         });
     }
     count_directives(document)?;
+    if document
+        .operations
+        .iter()
+        .any(|(_, op)| op.node.variable_definitions.len() > MAX_VARIABLE_DEFINITIONS)
+    {
+        return Err(Exceeded {
+            limit: "variables",
+            max: MAX_VARIABLE_DEFINITIONS,
+        });
+    }
     let mut walk = Walk {
         document,
         fragments: HashMap::new(),
@@ -478,10 +502,26 @@ mod tests {
                 .limit,
             "fragments"
         );
+        let variables: String = (0..=MAX_VARIABLE_DEFINITIONS)
+            .map(|i| format!("$v{i}: Int "))
+            .collect();
+        assert_eq!(
+            measure(&doc(&format!("query({variables}) {{ __typename }}")))
+                .unwrap_err()
+                .limit,
+            "variables"
+        );
+        let huge = format!("{{ {}}}", "__typename ".repeat(MAX_DOCUMENT_BYTES / 10));
+        assert!(
+            parse(&huge)
+                .unwrap_err()
+                .message
+                .contains("bytes of the document")
+        );
         let deep = format!("{{ {}__typename{} }}", "a { ".repeat(40), " }".repeat(40));
         assert_eq!(measure(&doc(&deep)).unwrap_err().limit, "nesting");
         // Deeper than the parser goes: its error, without the document copied into it.
-        let deeper = format!("{{ {}x{} }}", "a { ".repeat(100_000), " }".repeat(100_000));
+        let deeper = format!("{{ {}x{} }}", "a { ".repeat(12_000), " }".repeat(12_000));
         let e = parse(&deeper).unwrap_err();
         assert!(e.message.len() < 300, "{}", e.message.len());
         assert_eq!(
