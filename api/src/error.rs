@@ -18,6 +18,8 @@ pub enum ErrorCode {
     RateLimited,
     /// A query ran past its time budget.
     Timeout,
+    /// A mutation sent over GET (answered 405), or a method `/graphql` does not take.
+    MethodNotAllowed,
     Internal,
 }
 
@@ -31,6 +33,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "CONFLICT",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             ErrorCode::Internal => "INTERNAL",
         }
     }
@@ -66,6 +69,24 @@ impl ApiError {
             ErrorCode::Internal,
             "服务器内部错误，请稍后重试；如仍失败，请向平台提供响应头中的请求编号 (x-request-id)",
         )
+    }
+
+    /// As an error of the whole request, at no place in the document: for refusals before or
+    /// around execution (limits, input checks, the query log).
+    pub fn into_server_error(self) -> async_graphql::ServerError {
+        let mut e = async_graphql::ServerError::new(self.message, None);
+        let extensions = e.extensions.get_or_insert_with(Default::default);
+        extensions.set("code", self.code.as_str());
+        if let Some(f) = &self.field {
+            extensions.set("field", f.as_str());
+        }
+        e
+    }
+
+    /// As a whole GraphQL response body, for refusals answered before GraphQL runs (the body's
+    /// size or pace, the content type, the method, the token, the rate).
+    pub fn into_body(self) -> serde_json::Value {
+        serde_json::json!({ "errors": [self.into_server_error()] })
     }
 
     pub fn into_graphql(self) -> async_graphql::Error {

@@ -3,6 +3,7 @@
 
 use crate::auth::{AuthError, Verifier};
 use crate::context::{RequestContext, Services};
+use crate::error::{ApiError, ErrorCode};
 use crate::graphql::answers::AnswerScope;
 use crate::graphql::{AppSchema, loaders::loaders};
 use actix_web::body::MessageBody;
@@ -95,8 +96,10 @@ pub async fn limit_body(
 }
 
 fn too_large() -> HttpResponse {
-    let body = json!({ "errors": [{ "message": format!("请求体不能超过 {} MiB", MAX_BODY_BYTES / 1024 / 1024), "extensions": { "code": "BAD_USER_INPUT" } }] });
-    HttpResponse::PayloadTooLarge().force_close().json(body)
+    let message = format!("请求体不能超过 {} MiB", MAX_BODY_BYTES / 1024 / 1024);
+    HttpResponse::PayloadTooLarge()
+        .force_close()
+        .json(ApiError::new(ErrorCode::BadUserInput, message).into_body())
 }
 
 /// The whole body, or the answer for a client too slow or sending too much; either closes the
@@ -112,7 +115,12 @@ async fn read_body(
         match tokio::time::timeout_at(deadline, payload.next()).await {
             Err(_) => {
                 let seconds = timeout.as_secs_f64();
-                return Err(HttpResponse::RequestTimeout().force_close().json(json!({ "errors": [{ "message": format!("请求体未在 {seconds} 秒内发送完毕 (the request body was not sent in time)"), "extensions": { "code": "BAD_USER_INPUT" } }] })));
+                let message = format!(
+                    "请求体未在 {seconds} 秒内发送完毕 (the request body was not sent in time)"
+                );
+                return Err(HttpResponse::RequestTimeout()
+                    .force_close()
+                    .json(ApiError::new(ErrorCode::BadUserInput, message).into_body()));
             }
             Ok(None) => return Ok(body),
             Ok(Some(Ok(chunk))) => {
@@ -122,7 +130,10 @@ async fn read_body(
                 body.extend_from_slice(&chunk);
             }
             Ok(Some(Err(e))) => {
-                return Err(HttpResponse::BadRequest().force_close().json(json!({ "errors": [{ "message": format!("请求体无法读取 (the request body could not be read): {e}"), "extensions": { "code": "BAD_USER_INPUT" } }] })));
+                let message = format!("请求体无法读取 (the request body could not be read): {e}");
+                return Err(HttpResponse::BadRequest()
+                    .force_close()
+                    .json(ApiError::new(ErrorCode::BadUserInput, message).into_body()));
             }
         }
     }
@@ -169,14 +180,26 @@ fn is_json(ctx: &guard::GuardContext<'_>) -> bool {
 async fn unsupported_media_type() -> HttpResponse {
     HttpResponse::UnsupportedMediaType()
         .insert_header((header::ACCEPT, "application/json"))
-        .json(json!({ "errors": [{ "message": "请求须以 Content-Type: application/json 发送 (send the request as application/json)", "extensions": { "code": "BAD_USER_INPUT" } }] }))
+        .json(
+            ApiError::new(
+                ErrorCode::BadUserInput,
+                "请求须以 Content-Type: application/json 发送 (send the request as application/json)",
+            )
+            .into_body(),
+        )
 }
 
 /// 405 with the methods `/graphql` takes; a mutation over GET gets the same (see [`graphql`]).
 async fn method_not_allowed() -> HttpResponse {
     HttpResponse::MethodNotAllowed()
         .insert_header((header::ALLOW, "GET, POST"))
-        .json(json!({ "errors": [{ "message": "只接受 GET（查询）和 POST 请求 (only GET and POST)", "extensions": { "code": crate::graphql::limits::METHOD_NOT_ALLOWED } }] }))
+        .json(
+            ApiError::new(
+                ErrorCode::MethodNotAllowed,
+                "只接受 GET（查询）和 POST 请求 (only GET and POST)",
+            )
+            .into_body(),
+        )
 }
 
 /// A browser asking for the page, not a query.
@@ -366,7 +389,13 @@ async fn graphql(
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         return HttpResponse::TooManyRequests()
             .insert_header((header::RETRY_AFTER, seconds.to_string()))
-            .json(json!({ "errors": [{ "message": format!("请求过于频繁，请 {seconds} 秒后重试"), "extensions": { "code": "RATE_LIMITED" } }] }));
+            .json(
+                ApiError::new(
+                    ErrorCode::RateLimited,
+                    format!("请求过于频繁，请 {seconds} 秒后重试"),
+                )
+                .into_body(),
+            );
     }
     if let domain::Principal::Partner(p) = &principal {
         span.record("department", format!("partner:{}", p.client_id));
@@ -407,9 +436,7 @@ async fn graphql(
         e.extensions
             .as_ref()
             .and_then(|x| x.get("code"))
-            .is_some_and(|c| {
-                *c == async_graphql::Value::from(crate::graphql::limits::METHOD_NOT_ALLOWED)
-            })
+            .is_some_and(|c| *c == async_graphql::Value::from(ErrorCode::MethodNotAllowed.as_str()))
     }) {
         // A link or an image on another site is a GET: it may read, never write.
         let body = serde_json::to_vec(&response).unwrap_or_default();
@@ -636,11 +663,11 @@ async fn authenticate(
 fn refused(e: &AuthError) -> HttpResponse {
     if e.is_refusal() {
         return HttpResponse::Forbidden()
-            .json(json!({ "errors": [{ "message": e.to_string(), "extensions": { "code": "FORBIDDEN" } }] }));
+            .json(ApiError::new(ErrorCode::Forbidden, e.to_string()).into_body());
     }
     if matches!(e, AuthError::Unavailable) {
         return HttpResponse::ServiceUnavailable()
-            .json(json!({ "errors": [{ "message": e.to_string(), "extensions": { "code": "INTERNAL" } }] }));
+            .json(ApiError::new(ErrorCode::Internal, e.to_string()).into_body());
     }
     unauthenticated(e)
 }
@@ -648,7 +675,7 @@ fn refused(e: &AuthError) -> HttpResponse {
 fn unauthenticated(e: &AuthError) -> HttpResponse {
     HttpResponse::Unauthorized()
         .insert_header((header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#))
-        .json(json!({ "errors": [{ "message": e.to_string(), "extensions": { "code": "UNAUTHENTICATED" } }] }))
+        .json(ApiError::new(ErrorCode::Unauthenticated, e.to_string()).into_body())
 }
 
 /// Arguments are coerced when their field resolves, so a value that does not parse (a date that is
@@ -728,14 +755,13 @@ fn one_per_problem(errors: Vec<async_graphql::ServerError>) -> Vec<async_graphql
         }
     }
     if left_out > 0 {
-        let mut more = async_graphql::ServerError::new(
-            format!("另有 {left_out} 个错误未列出 ({left_out} more errors not listed)"),
-            None,
+        kept.push(
+            ApiError::new(
+                ErrorCode::BadUserInput,
+                format!("另有 {left_out} 个错误未列出 ({left_out} more errors not listed)"),
+            )
+            .into_server_error(),
         );
-        more.extensions
-            .get_or_insert_with(Default::default)
-            .set("code", "BAD_USER_INPUT");
-        kept.push(more);
     }
     kept
 }

@@ -132,31 +132,24 @@ impl Extension for RequestLimitsExtension {
     }
 }
 
-/// The code of the error a GET mutation gets; the HTTP layer answers it with 405.
-pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
-
 fn method_not_allowed() -> ServerError {
-    let mut e = ServerError::new(
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
         "变更只能用 POST 提交 (mutations are accepted over POST only)",
-        None,
-    );
-    e.extensions
-        .get_or_insert_with(Default::default)
-        .set("code", METHOD_NOT_ALLOWED);
-    e
+    )
+    .into_server_error()
 }
 
 fn timed_out(budget: Duration) -> ServerError {
-    let error = ApiError::new(
+    let mut e = ApiError::new(
         ErrorCode::Timeout,
         format!(
             "查询超过 {} 毫秒未完成，已停止；请缩小查询范围（如减少 first）后重试 (the query ran past its time budget)",
             budget.as_millis()
         ),
-    );
-    let mut e = ServerError::new(error.message, None);
+    )
+    .into_server_error();
     let extensions = e.extensions.get_or_insert_with(Default::default);
-    extensions.set("code", error.code.as_str());
     extensions.set("limit", "queryBudgetMs");
     extensions.set("max", budget.as_millis() as u64);
     e
@@ -180,37 +173,77 @@ fn operation_kind(document: &ExecutableDocument, name: Option<&str>) -> Option<O
     }
 }
 
-/// A limit a document went past.
+/// A limit a document went past; its bound is the limit's constant above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Exceeded {
-    pub limit: &'static str,
-    pub max: usize,
+pub enum Exceeded {
+    DocumentBytes,
+    Variables,
+    Selections,
+    Fragments,
+    Directives,
+    Aliases,
+    Nesting,
+    /// A fragment that spreads itself: no bound, never allowed.
+    FragmentCycle,
 }
 
 impl Exceeded {
-    fn message(self) -> String {
-        let what = match self.limit {
-            "selections" => "展开片段后的字段与片段选择 (selections after fragment expansion)",
-            "fragments" => "片段定义 (fragment definitions)",
-            "directives" => "指令 (directives)",
-            "aliases" => "别名字段 (aliased fields)",
-            "nesting" => "嵌套层数 (levels of nesting)",
-            "documentBytes" => "查询文本的字节数 (bytes of the document; send data as variables)",
-            "variables" => "变量声明 (variable definitions)",
-            _ => "片段引用 (fragment spreads)",
-        };
-        if self.limit == "fragmentCycle" {
-            return "片段不能直接或间接引用自身 (a fragment spreads itself)".into();
+    /// The name clients read in `extensions.limit`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Exceeded::DocumentBytes => "documentBytes",
+            Exceeded::Variables => "variables",
+            Exceeded::Selections => "selections",
+            Exceeded::Fragments => "fragments",
+            Exceeded::Directives => "directives",
+            Exceeded::Aliases => "aliases",
+            Exceeded::Nesting => "nesting",
+            Exceeded::FragmentCycle => "fragmentCycle",
         }
-        format!("请求过大：{what}不能超过 {} 个，请拆分为多个请求", self.max)
+    }
+
+    /// The bound, in `extensions.max`.
+    pub fn max(self) -> usize {
+        match self {
+            Exceeded::DocumentBytes => MAX_DOCUMENT_BYTES,
+            Exceeded::Variables => MAX_VARIABLE_DEFINITIONS,
+            Exceeded::Selections => MAX_SELECTIONS,
+            Exceeded::Fragments => MAX_FRAGMENTS,
+            Exceeded::Directives => MAX_DIRECTIVES,
+            Exceeded::Aliases => MAX_ALIASES,
+            Exceeded::Nesting => MAX_NESTING,
+            Exceeded::FragmentCycle => 0,
+        }
+    }
+
+    fn message(self) -> String {
+        let what = match self {
+            Exceeded::DocumentBytes => {
+                "查询文本的字节数 (bytes of the document; send data as variables)"
+            }
+            Exceeded::Variables => "变量声明 (variable definitions)",
+            Exceeded::Selections => {
+                "展开片段后的字段与片段选择 (selections after fragment expansion)"
+            }
+            Exceeded::Fragments => "片段定义 (fragment definitions)",
+            Exceeded::Directives => "指令 (directives)",
+            Exceeded::Aliases => "别名字段 (aliased fields)",
+            Exceeded::Nesting => "嵌套层数 (levels of nesting)",
+            Exceeded::FragmentCycle => {
+                return "片段不能直接或间接引用自身 (a fragment spreads itself)".into();
+            }
+        };
+        format!(
+            "请求过大：{what}不能超过 {} 个，请拆分为多个请求",
+            self.max()
+        )
     }
 
     fn into_server_error(self) -> ServerError {
-        let mut e = ServerError::new(self.message(), None);
+        let mut e = ApiError::new(ErrorCode::BadUserInput, self.message()).into_server_error();
         let extensions = e.extensions.get_or_insert_with(Default::default);
-        extensions.set("code", ErrorCode::BadUserInput.as_str());
-        extensions.set("limit", self.limit);
-        extensions.set("max", self.max as u64);
+        extensions.set("limit", self.name());
+        extensions.set("max", self.max() as u64);
         e
     }
 }
@@ -219,11 +252,7 @@ impl Exceeded {
 /// step, whose recursion check walks each spread into its fragment and so is itself exponential.
 pub fn parse(query: &str) -> ServerResult<ExecutableDocument> {
     if query.len() > MAX_DOCUMENT_BYTES {
-        return Err(Exceeded {
-            limit: "documentBytes",
-            max: MAX_DOCUMENT_BYTES,
-        }
-        .into_server_error());
+        return Err(Exceeded::DocumentBytes.into_server_error());
     }
     let document = async_graphql::parser::parse_query(query).map_err(syntax_error)?;
     measure(&document).map_err(Exceeded::into_server_error)?;
@@ -252,10 +281,7 @@ fn syntax_error(e: async_graphql::parser::Error) -> ServerError {
 /// Checks a document against every limit in time linear in its text.
 pub fn measure(document: &ExecutableDocument) -> Result<(), Exceeded> {
     if document.fragments.len() > MAX_FRAGMENTS {
-        return Err(Exceeded {
-            limit: "fragments",
-            max: MAX_FRAGMENTS,
-        });
+        return Err(Exceeded::Fragments);
     }
     count_directives(document)?;
     if document
@@ -263,10 +289,7 @@ pub fn measure(document: &ExecutableDocument) -> Result<(), Exceeded> {
         .iter()
         .any(|(_, op)| op.node.variable_definitions.len() > MAX_VARIABLE_DEFINITIONS)
     {
-        return Err(Exceeded {
-            limit: "variables",
-            max: MAX_VARIABLE_DEFINITIONS,
-        });
+        return Err(Exceeded::Variables);
     }
     let mut walk = Walk {
         document,
@@ -276,18 +299,11 @@ pub fn measure(document: &ExecutableDocument) -> Result<(), Exceeded> {
     for (_, op) in document.operations.iter() {
         let cost = walk.set(&op.node.selection_set, 0)?;
         if cost.height > MAX_NESTING {
-            return Err(too_deep());
+            return Err(Exceeded::Nesting);
         }
         total = total.plus(cost)?;
     }
     Ok(())
-}
-
-fn too_deep() -> Exceeded {
-    Exceeded {
-        limit: "nesting",
-        max: MAX_NESTING,
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -306,16 +322,10 @@ impl Cost {
             height: self.height.max(other.height),
         };
         if sum.selections > MAX_SELECTIONS {
-            return Err(Exceeded {
-                limit: "selections",
-                max: MAX_SELECTIONS,
-            });
+            return Err(Exceeded::Selections);
         }
         if sum.aliases > MAX_ALIASES {
-            return Err(Exceeded {
-                limit: "aliases",
-                max: MAX_ALIASES,
-            });
+            return Err(Exceeded::Aliases);
         }
         Ok(sum)
     }
@@ -337,7 +347,7 @@ impl<'a> Walk<'a> {
     /// document nested thousands deep cannot exhaust the stack here.
     fn set(&mut self, set: &'a Positioned<SelectionSet>, stack: usize) -> Result<Cost, Exceeded> {
         if stack > MAX_NESTING {
-            return Err(too_deep());
+            return Err(Exceeded::Nesting);
         }
         let mut cost = Cost::default();
         for item in &set.node.items {
@@ -378,10 +388,7 @@ impl<'a> Walk<'a> {
         match self.fragments.get(name) {
             Some(Fragment::Done(cost)) => return Ok(*cost),
             Some(Fragment::Open) => {
-                return Err(Exceeded {
-                    limit: "fragmentCycle",
-                    max: 0,
-                });
+                return Err(Exceeded::FragmentCycle);
             }
             None => {}
         }
@@ -430,10 +437,7 @@ fn count_directives(document: &ExecutableDocument) -> Result<(), Exceeded> {
         in_set(&fragment.node.selection_set.node, &mut n);
     }
     if n > MAX_DIRECTIVES {
-        return Err(Exceeded {
-            limit: "directives",
-            max: MAX_DIRECTIVES,
-        });
+        return Err(Exceeded::Directives);
     }
     Ok(())
 }
@@ -464,12 +468,12 @@ mod tests {
     fn a_fragment_bomb_is_measured_without_expanding_it() {
         let started = std::time::Instant::now();
         assert_eq!(
-            measure(&doc(&fragment_bomb(30))).unwrap_err().limit,
-            "selections"
+            measure(&doc(&fragment_bomb(30))).unwrap_err(),
+            Exceeded::Selections
         );
         assert_eq!(
-            measure(&doc(&fragment_bomb(60))).unwrap_err().limit,
-            "nesting"
+            measure(&doc(&fragment_bomb(60))).unwrap_err(),
+            Exceeded::Nesting
         );
         assert!(started.elapsed() < Duration::from_secs(1));
         assert!(measure(&doc(&fragment_bomb(5))).is_ok());
@@ -481,35 +485,27 @@ mod tests {
             .map(|i| format!("a{i}: __typename "))
             .collect();
         assert_eq!(
-            measure(&doc(&format!("{{ {aliases} }}")))
-                .unwrap_err()
-                .limit,
-            "aliases"
+            measure(&doc(&format!("{{ {aliases} }}"))).unwrap_err(),
+            Exceeded::Aliases
         );
         let directives = "@include(if: true) ".repeat(MAX_DIRECTIVES + 1);
         assert_eq!(
-            measure(&doc(&format!("{{ __typename {directives} }}")))
-                .unwrap_err()
-                .limit,
-            "directives"
+            measure(&doc(&format!("{{ __typename {directives} }}"))).unwrap_err(),
+            Exceeded::Directives
         );
         let fragments: String = (0..=MAX_FRAGMENTS)
             .map(|i| format!("fragment X{i} on Query {{ __typename }}\n"))
             .collect();
         assert_eq!(
-            measure(&doc(&format!("{{ __typename }}\n{fragments}")))
-                .unwrap_err()
-                .limit,
-            "fragments"
+            measure(&doc(&format!("{{ __typename }}\n{fragments}"))).unwrap_err(),
+            Exceeded::Fragments
         );
         let variables: String = (0..=MAX_VARIABLE_DEFINITIONS)
             .map(|i| format!("$v{i}: Int "))
             .collect();
         assert_eq!(
-            measure(&doc(&format!("query({variables}) {{ __typename }}")))
-                .unwrap_err()
-                .limit,
-            "variables"
+            measure(&doc(&format!("query({variables}) {{ __typename }}"))).unwrap_err(),
+            Exceeded::Variables
         );
         let huge = format!("{{ {}}}", "__typename ".repeat(MAX_DOCUMENT_BYTES / 10));
         assert!(
@@ -519,7 +515,7 @@ mod tests {
                 .contains("bytes of the document")
         );
         let deep = format!("{{ {}__typename{} }}", "a { ".repeat(40), " }".repeat(40));
-        assert_eq!(measure(&doc(&deep)).unwrap_err().limit, "nesting");
+        assert_eq!(measure(&doc(&deep)).unwrap_err(), Exceeded::Nesting);
         // Deeper than the parser goes: its error, without the document copied into it.
         let deeper = format!("{{ {}x{} }}", "a { ".repeat(12_000), " }".repeat(12_000));
         let e = parse(&deeper).unwrap_err();
@@ -528,9 +524,8 @@ mod tests {
             measure(&doc(
                 "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }"
             ))
-            .unwrap_err()
-            .limit,
-            "fragmentCycle"
+            .unwrap_err(),
+            Exceeded::FragmentCycle
         );
     }
 }

@@ -26,11 +26,7 @@ pub fn check_inputs(
 }
 
 fn refused(field: &str, text: &str) -> Result<(), ServerError> {
-    domain::text::no_controls(field, text).map_err(|e| {
-        ApiError::from(e)
-            .into_graphql()
-            .into_server_error(Default::default())
-    })
+    domain::text::no_controls(field, text).map_err(|e| ApiError::from(e).into_server_error())
 }
 
 fn const_value(path: &str, value: &ConstValue) -> Result<(), ServerError> {
