@@ -77,6 +77,31 @@ impl Loader<SubjectId> for StoreLoader {
     }
 }
 
+/// The department's ties to each of `subject_ids`, in one batch: for the loader, and for a page
+/// that reads them up front ([`super::types::prefetch_ties`]).
+pub(crate) async fn ties(
+    services: &Services,
+    department: String,
+    subject_ids: Vec<String>,
+) -> Result<HashMap<TiedTo, bool>, ApiError> {
+    let today = services.today();
+    let (dept, asked) = (department.clone(), subject_ids.clone());
+    let tied = blocking(services, move |s| s.tied_subjects(&dept, &asked, today)).await?;
+    Ok(subject_ids
+        .into_iter()
+        .map(|subject_id| {
+            let is_tied = tied.contains(&subject_id);
+            (
+                TiedTo {
+                    department: department.clone(),
+                    subject_id,
+                },
+                is_tied,
+            )
+        })
+        .collect())
+}
+
 impl Loader<TiedTo> for StoreLoader {
     type Value = bool;
     type Error = ApiError;
@@ -88,25 +113,9 @@ impl Loader<TiedTo> for StoreLoader {
                 .or_default()
                 .push(k.subject_id.clone());
         }
-        let today = self.services.today();
         let mut answers = HashMap::new();
         for (department, ids) in by_department {
-            let asked = ids.clone();
-            let dept = department.clone();
-            let tied = blocking(&self.services, move |s| {
-                s.tied_subjects(&dept, &asked, today)
-            })
-            .await?;
-            for id in ids {
-                let is_tied = tied.contains(&id);
-                answers.insert(
-                    TiedTo {
-                        department: department.clone(),
-                        subject_id: id,
-                    },
-                    is_tied,
-                );
-            }
+            answers.extend(ties(&self.services, department, ids).await?);
         }
         Ok(answers)
     }

@@ -167,8 +167,7 @@ impl async_graphql::extensions::Extension for LogShownExtension {
                         crate::error::ErrorCode::Internal,
                         "查询记录暂时无法写入，含完整身份证号码的答复未发出，请稍后重试",
                     )
-                    .into_graphql()
-                    .into_server_error(Default::default()),
+                    .into_server_error(),
                 ])
             }
         }
@@ -181,7 +180,7 @@ async fn log_shown(
     services: &crate::context::Services,
     principal: &domain::Principal,
     shown: &ShownWhole,
-) -> Result<(), crate::error::ApiError> {
+) -> Result<()> {
     let Some(by) = lookup::logged_as(principal) else {
         return Ok(());
     };
@@ -190,37 +189,33 @@ async fn log_shown(
         if guard.subjects.is_empty() && guard.person_codes.is_empty() {
             return Ok(());
         }
-        drop(guard);
-        let guard = shown.0.lock().unwrap_or_else(|p| p.into_inner());
         (
             guard.logged.clone(),
             guard.subjects.clone(),
             guard.person_codes.iter().cloned().collect::<Vec<_>>(),
         )
     };
-    let store = services.store.clone();
-    let new = tokio::task::spawn_blocking(move || {
-        if !codes.is_empty() {
-            subjects.extend(store.subject_ids_by_codes(&codes)?);
-        }
-        let new: Vec<NewLookup> = subjects
-            .into_iter()
-            .filter(|id| !logged.contains(id))
-            .map(|subject_id| NewLookup {
-                subject_id,
-                by: by.clone(),
-                via: lookup::LookupVia::List,
-                purpose: None,
-            })
-            .collect();
-        if !new.is_empty() {
-            store.log_lookups(&new)?;
-        }
-        Ok::<_, persistence::StoreError>(())
-    });
-    new.await
-        .map_err(|_| crate::error::ApiError::internal())?
-        .map_err(crate::error::ApiError::from)
+    services
+        .run(move |store| {
+            if !codes.is_empty() {
+                subjects.extend(store.subject_ids_by_codes(&codes)?);
+            }
+            let new: Vec<NewLookup> = subjects
+                .into_iter()
+                .filter(|id| !logged.contains(id))
+                .map(|subject_id| NewLookup {
+                    subject_id,
+                    by: by.clone(),
+                    via: lookup::LookupVia::List,
+                    purpose: None,
+                })
+                .collect();
+            if new.is_empty() {
+                return Ok(());
+            }
+            store.log_lookups(&new)
+        })
+        .await
 }
 
 /// Logs that the request's token holder looked these subjects up, when it is one that is logged.

@@ -140,21 +140,9 @@ pub(crate) async fn prefetch_ties<'a>(
     if ids.is_empty() {
         return Ok(());
     }
-    let svc = super::services(ctx)?;
-    let (asked, dept, today) = (ids.clone(), department.clone(), svc.today());
-    let tied = svc
-        .run(move |s| s.tied_subjects(&dept, &asked, today))
-        .await?;
-    let answers = ids.into_iter().map(|subject_id| {
-        let is_tied = tied.contains(&subject_id);
-        (
-            super::loaders::TiedTo {
-                department: department.clone(),
-                subject_id,
-            },
-            is_tied,
-        )
-    });
+    let answers = super::loaders::ties(super::services(ctx)?, department, ids)
+        .await
+        .gql()?;
     ctx.data::<super::loaders::Loaders>()?
         .feed_many(answers)
         .await;
