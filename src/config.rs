@@ -173,16 +173,14 @@ impl Settings {
         use secrecy::ExposeSecret;
         let hs256 = self.jwt_algorithm.eq_ignore_ascii_case("HS256");
         if self.uses_dev_secret() {
-            let demo = match using {
-                KeyUse::Serve => bail!(
+            let demo = demo_key(
+                store,
+                using,
+                "jwt_hs256",
+                format!(
                     "refusing to start: tokens would be verified with the built-in development secret, which anyone can read. Set XINYONG_JWT_SECRET (jwt_secret, at least {MIN_HS256_SECRET_BYTES} bytes), or jwt_algorithm RS256/EdDSA with jwt_public_key_file; or run `serve --demo` for a demonstration"
                 ),
-                KeyUse::Demo => {
-                    let fresh = random_key()?;
-                    Some(store.demo_key_or_make("jwt_hs256", || fresh)?)
-                }
-                KeyUse::Command => store.demo_key("jwt_hs256")?,
-            };
+            )?;
             let secret = demo.with_context(|| {
                 "no token secret configured: set XINYONG_JWT_SECRET (jwt_secret), or start `serve --demo` on this database first"
             })?;
@@ -193,16 +191,12 @@ impl Settings {
             );
         }
         if !self.has_report_seed() {
-            let demo = match using {
-                KeyUse::Serve => bail!(
-                    "refusing to start: no key to sign credit reports with. Set XINYONG_REPORT_SIGNING_KEY (report_signing_key: an Ed25519 seed, 32 bytes, base64url; `xinyong keys new` prints one), or give report_keys; or run `serve --demo` for a demonstration"
-                ),
-                KeyUse::Demo => {
-                    let fresh = random_key()?;
-                    Some(store.demo_key_or_make("report_ed25519", || fresh)?)
-                }
-                KeyUse::Command => store.demo_key("report_ed25519")?,
-            };
+            let demo = demo_key(
+                store,
+                using,
+                "report_ed25519",
+                "refusing to start: no key to sign credit reports with. Set XINYONG_REPORT_SIGNING_KEY (report_signing_key: an Ed25519 seed, 32 bytes, base64url; `xinyong keys new` prints one), or give report_keys; or run `serve --demo` for a demonstration".to_owned(),
+            )?;
             if let Some(seed) = demo {
                 self.report_signing_key = Some(SecretString::from(seed));
                 self.demo_report_key = true;
@@ -305,6 +299,25 @@ impl Settings {
             },
         })
     }
+}
+
+/// The demonstration key `name` a command may use in place of a missing one: `serve` may use none
+/// (it stops with `refusal`), `serve --demo` makes one the first time, any other command reads the
+/// one a demonstration made, if any.
+fn demo_key(
+    store: &persistence::Store,
+    using: KeyUse,
+    name: &str,
+    refusal: String,
+) -> anyhow::Result<Option<String>> {
+    Ok(match using {
+        KeyUse::Serve => bail!(refusal),
+        KeyUse::Demo => {
+            let fresh = random_key()?;
+            Some(store.demo_key_or_make(name, || fresh)?)
+        }
+        KeyUse::Command => store.demo_key(name)?,
+    })
 }
 
 /// A new random key: 32 bytes from the operating system, base64url.

@@ -127,12 +127,11 @@ impl ReportSigner {
             .collect();
         let (seed, spec) = specs
             .iter()
-            .filter_map(|spec| match &spec.material {
+            .zip(&keys)
+            .filter(|(_, key)| key.covers(now))
+            .filter_map(|(spec, _)| match &spec.material {
                 KeyMaterial::Seed(seed) => Some((seed, spec)),
                 KeyMaterial::Public(_) => None,
-            })
-            .filter(|(seed, spec)| {
-                PublicKey::new(SigningKey::from_bytes(seed).verifying_key(), spec).covers(now)
             })
             .max_by_key(|(_, spec)| spec.valid_from)
             .ok_or_else(|| {
@@ -150,11 +149,6 @@ impl ReportSigner {
 
     pub fn verifier(&self) -> &ReportVerifier {
         &self.verifier
-    }
-
-    /// Whether this signer's reports are demonstration reports.
-    pub fn is_demo(&self) -> bool {
-        self.demo
     }
 
     /// The signed document for `payload`: pretty JSON, to be kept as it is. A demonstration's
