@@ -1,6 +1,7 @@
 //! The command line: `serve`, `migrate`, `seed`, `import`, `export`, `token`, `calendar`, `audit`,
 //! `report`.
 
+use crate::banner::Banner;
 use crate::config::{KeyUse, Settings};
 use crate::seed;
 use crate::startup::{Application, build_services, open_store};
@@ -11,6 +12,7 @@ use clap::{Parser, Subcommand};
 use domain::import::{ImportFormat, ImportKind, ImportMode};
 use domain::{DepartmentCode, Scope, SubjectCode};
 use persistence::Store;
+use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -423,7 +425,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 );
             }
             if demo {
-                seed_demo(store).await?;
+                seed_demo(store, Banner::new(&settings.log_format)).await?;
             }
             Ok(())
         }
@@ -491,7 +493,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
 }
 
 /// Demo data is Fuxin's: it loads Fuxin's reference data first (a no-op when present).
-async fn seed_demo(store: Store) -> anyhow::Result<()> {
+async fn seed_demo(store: Store, banner: Banner) -> anyhow::Result<()> {
     let today = domain::time::china_date(chrono::Utc::now());
     let (summary, samples) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         seed::load_all(&store, seed::FUXIN_REFERENCE)?;
@@ -500,22 +502,34 @@ async fn seed_demo(store: Store) -> anyhow::Result<()> {
     })
     .await??;
     match summary {
-        Some(s) => eprintln!(
-            "demo data, six months of it: {} subjects, {} records, {} list entries; {} answered dispatches, {} lifts requested ({} confirmed), {} checks, {} objections, {} repair applications",
-            s.subjects,
-            s.records,
-            s.entries,
-            s.activity.feedback,
-            s.activity.lifts_requested,
-            s.activity.lifts_confirmed,
-            s.activity.checks,
-            s.activity.objections,
-            s.activity.repairs
+        Some(s) => banner.say(
+            "demo_data",
+            &format!(
+                "demo data, six months of it: {} subjects, {} records, {} list entries; {} answered dispatches, {} lifts requested ({} confirmed), {} checks, {} objections, {} repair applications",
+                s.subjects,
+                s.records,
+                s.entries,
+                s.activity.feedback,
+                s.activity.lifts_requested,
+                s.activity.lifts_confirmed,
+                s.activity.checks,
+                s.activity.objections,
+                s.activity.repairs
+            ),
+            json!({ "subjects": s.subjects, "records": s.records, "entries": s.entries }),
         ),
-        None => eprintln!("demo data: the database already has subjects; nothing added"),
+        None => banner.say(
+            "demo_data",
+            "demo data: the database already has subjects; nothing added",
+            json!({}),
+        ),
     }
     for (list_type, code) in samples {
-        eprintln!("  try subject(code: \"{code}\")  — on {list_type}");
+        banner.say(
+            "demo_sample",
+            &format!("  try subject(code: \"{code}\")  — on {list_type}"),
+            json!({ "code": code, "listType": list_type }),
+        );
     }
     Ok(())
 }
@@ -664,11 +678,27 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
             "a demonstration: tokens and credit reports use keys made for this database, and reports say they are demonstration reports"
         );
     }
+    let banner = Banner::new(&settings.log_format);
+    let mut demo_tokens = Vec::new();
     if demo {
-        seed_demo(store.clone()).await?;
+        seed_demo(store.clone(), banner).await?;
+        settings.any_origin = true;
+        for (dept, scopes) in DEMO_TOKENS {
+            let claims = department_claims(
+                &settings,
+                dept,
+                &scopes.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+            .await?;
+            demo_tokens.push(api::http::DemoToken {
+                label: (*dept).to_owned(),
+                scopes: scopes.join(" "),
+                token: sign(&settings, claims, std::time::Duration::from_secs(12 * 3600))?,
+            });
+        }
     }
     let services = build_services(&settings, store).await?;
-    let app = Application::build(&settings, services).await?;
+    let app = Application::build(&settings, services, demo_tokens.clone()).await?;
     let url = format!(
         "http://{}:{}",
         settings
@@ -677,23 +707,27 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
             .map_or("127.0.0.1", |(h, _)| h),
         app.port()
     );
-    if demo {
-        println!("\n演示令牌 (demo tokens, valid 12h) — send as `Authorization: Bearer <token>`:");
-        for (dept, scopes) in DEMO_TOKENS {
-            let claims = department_claims(
-                &settings,
-                dept,
-                &scopes.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-            )
-            .await?;
-            println!(
-                "  {dept} ({}):\n    {}",
-                scopes.join(" "),
-                sign(&settings, claims, std::time::Duration::from_secs(12 * 3600))?
+    if !demo_tokens.is_empty() {
+        banner.say(
+            "demo_tokens",
+            "\n演示令牌 (demo tokens, valid 12h; also one click away in GraphiQL) — send as `Authorization: Bearer <token>`:",
+            json!({}),
+        );
+        for t in &demo_tokens {
+            banner.say(
+                "demo_token",
+                &format!("  {} ({}):\n    {}", t.label, t.scopes, t.token),
+                json!({ "department": t.label, "scopes": t.scopes, "token": t.token }),
             );
         }
     }
-    println!("\nXinyong is serving GraphQL at {url}/graphql — open it in a browser for GraphiQL.");
+    banner.say(
+        "serving",
+        &format!(
+            "\nXinyong is serving GraphQL at {url}/graphql — open it in a browser for GraphiQL."
+        ),
+        json!({ "url": format!("{url}/graphql") }),
+    );
     tracing::info!(%url, backend = app_backend(&settings), "serving");
     app.run_until_stopped().await?;
     Ok(())

@@ -71,6 +71,14 @@ pub struct Settings {
     /// How long a client has to send a request's whole body, in milliseconds; a slower one is
     /// answered 408 and its connection closed.
     pub body_timeout_ms: u64,
+    /// Origins of the web pages that may call the API from a browser and open its WebSocket
+    /// (`https://portal.example.gov.cn`; in the environment, comma-separated). None by default;
+    /// `serve --demo` allows any.
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
+    /// Set by `serve --demo` (never from configuration): any origin may call.
+    #[serde(skip)]
+    pub any_origin: bool,
     /// Working days a department has to acknowledge a dispatch before it is overdue.
     pub acknowledge_working_days: u32,
     /// Subjects a name search scans in id order before it turns to its index.
@@ -150,11 +158,25 @@ impl Settings {
             None => builder.add_source(config::File::with_name("xinyong").required(false)),
         };
         let settings: Settings = builder
-            .add_source(config::Environment::with_prefix("XINYONG").try_parsing(true))
+            .add_source(
+                config::Environment::with_prefix("XINYONG")
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("cors_origins"),
+            )
             .build()?
             .try_deserialize()
             .context("reading settings")?;
         Ok(settings)
+    }
+
+    /// The origins browsers may call from.
+    pub fn allowed_origins(&self) -> api::http::AllowedOrigins {
+        if self.any_origin && self.cors_origins.is_empty() {
+            api::http::AllowedOrigins::Any
+        } else {
+            api::http::AllowedOrigins::Listed(self.cors_origins.clone())
+        }
     }
 
     pub fn uses_dev_secret(&self) -> bool {

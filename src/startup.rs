@@ -169,7 +169,12 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(settings: &Settings, services: Services) -> anyhow::Result<Application> {
+    /// Binds the server; `demo_tokens` are offered in GraphiQL (a demonstration's, else none).
+    pub async fn build(
+        settings: &Settings,
+        services: Services,
+        demo_tokens: Vec<api::http::DemoToken>,
+    ) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -188,13 +193,21 @@ impl Application {
             schema,
             verifier,
             services,
+            origins: settings.allowed_origins(),
+            demo_tokens,
         });
         let body_timeout = Duration::from_millis(settings.body_timeout_ms.max(1));
+        let origins = settings.allowed_origins();
         let mut server = HttpServer::new(move || {
+            // Innermost first: the body read within its limits; CORS; every error as JSON (also
+            // a refused preflight); compression; the request id on everything.
             App::new()
                 .app_data(state.clone())
                 .wrap(middleware::from_fn(api::http::limit_body))
                 .app_data(web::Data::new(api::http::BodyTimeout(body_timeout)))
+                .wrap(origins.middleware())
+                .wrap(middleware::from_fn(api::http::json_errors))
+                .wrap(middleware::Compress::default())
                 .wrap(middleware::from_fn(request_id))
                 .configure(configure)
         })

@@ -20,6 +20,13 @@ pub enum ErrorCode {
     Timeout,
     /// A mutation sent over GET (answered 405), or a method `/graphql` does not take.
     MethodNotAllowed,
+    /// The document is not GraphQL (a syntax error).
+    GraphqlParseFailed,
+    /// The document is GraphQL but not of this schema (an unknown field, a wrong argument type).
+    GraphqlValidationFailed,
+    /// Something the request needs (the database, the partner registry) cannot be reached now:
+    /// retry after the `Retry-After` the answer gives.
+    ServiceUnavailable,
     Internal,
 }
 
@@ -34,6 +41,9 @@ impl ErrorCode {
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Timeout => "TIMEOUT",
             ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
         }
     }

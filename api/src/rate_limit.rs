@@ -19,6 +19,21 @@ pub struct RatePlan {
     pub per_second: f64,
 }
 
+impl RatePlan {
+    /// The plan as the IETF draft's `RateLimit-Policy` field (draft-ietf-httpapi-ratelimit-headers):
+    /// `q` requests in a window of `w` seconds, the time an empty allowance takes to fill again.
+    pub fn policy_header(&self) -> String {
+        let window = (f64::from(self.burst.max(1)) / self.per_second.max(0.001)).ceil();
+        format!("\"burst\";q={};w={}", self.burst.max(1), window.max(1.0))
+    }
+
+    /// The `RateLimit` field of a refused request: nothing left, and the seconds until a request
+    /// is allowed again.
+    pub fn exhausted_header(wait_seconds: u64) -> String {
+        format!("\"burst\";r=0;t={wait_seconds}")
+    }
+}
+
 /// Atomic in Redis; Redis's own clock, so instances need not agree on the time. Takes up to
 /// ARGV[3] tokens; returns {tokens granted, milliseconds to wait when none}.
 const BUCKET: &str = r"
@@ -77,6 +92,11 @@ impl RateLimiter {
             plan,
             namespace: namespace.to_owned(),
         }
+    }
+
+    /// The plan of a client without one of its own.
+    pub fn plan(&self) -> RatePlan {
+        self.plan
     }
 
     /// Takes one token for `client`; `Err(wait)` when none is left. Redis unreachable: allowed

@@ -59,6 +59,8 @@ pub fn test_settings() -> (Settings, Option<std::path::PathBuf>) {
         search_window: persistence::DEFAULT_SEARCH_WINDOW,
         introspection: true,
         query_budget_ms: 10_000,
+        cors_origins: vec!["https://portal.example.gov.cn".into()],
+        any_origin: false,
         body_timeout_ms: 10_000,
         rate_limit_burst: 10_000,
         rate_limit_per_second: 10_000.0,
@@ -146,7 +148,9 @@ impl TestApp {
             .await
             .expect("cache for the test");
         let clock = services.clock.clone();
-        let app = Application::build(&settings, services).await.unwrap();
+        let app = Application::build(&settings, services, Vec::new())
+            .await
+            .unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
         let server = app.handle();
         tokio::spawn(app.run_until_stopped());

@@ -74,24 +74,64 @@ impl Drop for Demo {
 }
 
 fn serve_demo(database: &str) -> Demo {
+    serve_demo_logging(database, "text").0
+}
+
+/// `serve --demo` with logs in `format`; with the lines it wrote to standard error up to the one
+/// saying where it serves.
+fn serve_demo_logging(database: &str, format: &str) -> (Demo, Vec<String>) {
     let mut child = xinyong()
         .args(["serve", "--demo"])
         .env("XINYONG_DATABASE_URL", database)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .env("XINYONG_LOG_FORMAT", format)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    for line in stdout.lines() {
+    // The banner is on standard error, beside the logs.
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
         let line = line.unwrap();
         if let Some(rest) = line.split("serving GraphQL at ").nth(1) {
             let address = rest.split("/graphql").next().unwrap().to_owned();
-            return Demo { child, address };
+            seen.push(line);
+            // Keep reading, so that the server never writes into a closed pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            return (Demo { child, address }, seen);
         }
+        seen.push(line);
     }
     let _ = child.kill();
     let _ = child.wait();
-    panic!("serve --demo ended without serving");
+    panic!("serve --demo ended without serving: {seen:?}");
+}
+
+#[test]
+fn a_demonstration_with_json_logs_writes_nothing_but_json_lines() {
+    let (database, file) = temp_sqlite();
+    let (demo, lines) = serve_demo_logging(&database, "json");
+    drop(demo);
+    let _ = std::fs::remove_file(file);
+    let parsed: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let tokens: Vec<&Value> = parsed
+        .iter()
+        .filter(|l| l["banner"] == "demo_token")
+        .collect();
+    assert!(tokens.len() >= 3, "{lines:?}");
+    assert!(tokens.iter().all(|t| {
+        t["token"]
+            .as_str()
+            .is_some_and(|t| t.split('.').count() == 3)
+    }));
+    assert!(
+        parsed
+            .iter()
+            .any(|l| l["banner"] == "serving" && l["url"].as_str().is_some())
+    );
 }
 
 async fn post(address: &str, query: &str, variables: Value, token: Option<&str>) -> Value {

@@ -262,19 +262,19 @@ pub fn parse(query: &str) -> ServerResult<ExecutableDocument> {
 /// The parser's error with its reason and place, without the copy of the offending line it
 /// quotes: a line can be megabytes long, and the answer would repeat it.
 fn syntax_error(e: async_graphql::parser::Error) -> ServerError {
-    let mut error = ServerError::from(e);
-    if error.message.len() > 300 {
-        let reason = error
-            .message
-            .lines()
-            .rev()
-            .find_map(|l| l.trim().strip_prefix("= "))
-            .unwrap_or("syntax error")
-            .chars()
-            .take(200)
-            .collect::<String>();
-        error.message = format!("GraphQL 文档无法解析 (syntax error): {reason}");
-    }
+    let parsed = ServerError::from(e);
+    let reason = parsed
+        .message
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .unwrap_or("syntax error")
+        .chars()
+        .take(200)
+        .collect::<String>();
+    let message = format!("GraphQL 文档无法解析 (syntax error): {reason}");
+    let mut error = ApiError::new(ErrorCode::GraphqlParseFailed, message).into_server_error();
+    error.locations = parsed.locations;
     error
 }
 

@@ -35,6 +35,7 @@ mod stats;
 mod text;
 mod types;
 mod typical_cases;
+mod validation;
 mod watches;
 mod webhooks;
 
@@ -118,6 +119,7 @@ pub fn schema_builder(
         SubscriptionRoot,
     )
     .extension(limits)
+    .extension(validation::ValidationCodes)
     .extension(lookups::LogShown)
     .extension(crate::audit::AuditTrail)
     .extension(answers::AnswerPolicy)

@@ -88,4 +88,3 @@ async fn read_body(
         }
     }
 }
-

@@ -1,22 +1,35 @@
 //! `/graphql` over HTTP: who is calling, the rate, the public answer cache, and the response.
 
-use super::answer::{with_cache_status, write};
+use super::answer::{refusal, refusal_errors, with_cache_status, write};
 use super::{AppState, RequestId};
 use crate::auth::AuthError;
 use crate::context::RequestContext;
 use crate::error::{ApiError, ErrorCode};
 use crate::graphql::answers::AnswerScope;
 use crate::graphql::loaders::loaders;
+use crate::rate_limit::RatePlan;
 use actix_web::http::header;
+use actix_web::http::header::{HeaderMap, HeaderName};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use async_graphql_actix_web::GraphQLRequest;
 use tracing::Instrument;
+
+const RATE_LIMIT: HeaderName = HeaderName::from_static("ratelimit");
+const RATE_LIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
 
 pub(super) async fn graphql(
     state: web::Data<AppState>,
     http: HttpRequest,
-    request: GraphQLRequest,
+    body: web::Bytes,
 ) -> HttpResponse {
+    let read = if http.method() == actix_web::http::Method::GET {
+        super::request::from_query_string(http.query_string())
+    } else {
+        super::request::from_body(&body)
+    };
+    let request = match read {
+        Ok(request) => request,
+        Err(e) => return refusal(http.headers(), HttpResponse::BadRequest(), e),
+    };
     let request_id = http
         .extensions()
         .get::<RequestId>()
@@ -31,7 +44,6 @@ pub(super) async fn graphql(
         Ok(p) => p,
         Err(e) => {
             span.in_scope(|| tracing::info!(reason = %e, "token refused"));
-            let request = request.into_inner();
             let actions =
                 crate::audit::mutation_fields(&request.query, request.operation_name.as_deref());
             if !actions.is_empty() {
@@ -45,7 +57,7 @@ pub(super) async fn graphql(
                 )
                 .await;
             }
-            return refused(&e);
+            return refused(http.headers(), &e);
         }
     };
     if let Some(d) = principal.department_code() {
@@ -62,21 +74,19 @@ pub(super) async fn graphql(
                 .unwrap_or_default()
         ),
     };
-    let allowed = match plan {
-        Some(plan) => state.services.limiter.take_with(&client, plan).await,
-        None => state.services.limiter.take(&client).await,
-    };
-    if let Err(wait) = allowed {
+    let plan = plan.unwrap_or_else(|| state.services.limiter.plan());
+    if let Err(wait) = state.services.limiter.take_with(&client, plan).await {
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        return HttpResponse::TooManyRequests()
+        let mut builder = HttpResponse::TooManyRequests();
+        builder
             .insert_header((header::RETRY_AFTER, seconds.to_string()))
-            .json(
-                ApiError::new(
-                    ErrorCode::RateLimited,
-                    format!("请求过于频繁，请 {seconds} 秒后重试"),
-                )
-                .into_body(),
-            );
+            .insert_header((RATE_LIMIT_POLICY, plan.policy_header()))
+            .insert_header((RATE_LIMIT, RatePlan::exhausted_header(seconds)));
+        let error = ApiError::new(
+            ErrorCode::RateLimited,
+            format!("请求过于频繁，请 {seconds} 秒后重试 (rate limited: retry in {seconds} s)"),
+        );
+        return refusal(http.headers(), builder, error);
     }
     if let domain::Principal::Partner(p) = &principal {
         span.record("department", format!("partner:{}", p.client_id));
@@ -86,7 +96,6 @@ pub(super) async fn graphql(
             .count(&p.client_id, state.services.today());
     }
     let public = matches!(principal, domain::Principal::Anonymous);
-    let request = request.into_inner();
     let cache = &state.services.cache;
     let variables = serde_json::to_string(&request.variables).unwrap_or_default();
     // Only the public's answers are shared; a token holder's view is its own.
@@ -120,12 +129,9 @@ pub(super) async fn graphql(
             .is_some_and(|c| *c == async_graphql::Value::from(ErrorCode::MethodNotAllowed.as_str()))
     }) {
         // A link or an image on another site is a GET: it may read, never write.
-        let body = serde_json::to_vec(&response).unwrap_or_default();
-        return HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, "POST"))
-            .insert_header((header::CACHE_CONTROL, "private, no-store"))
-            .content_type("application/json")
-            .body(body);
+        let mut builder = HttpResponse::MethodNotAllowed();
+        builder.insert_header((header::ALLOW, "POST"));
+        return refusal_errors(http.headers(), builder, &response.errors);
     }
     let Some((body, request_failed, clean)) = finish(response) else {
         return HttpResponse::InternalServerError().finish();
@@ -192,22 +198,24 @@ async fn authenticate(
 
 /// A token refused: 401 when the caller is not identified, 403 when it is but may not come in
 /// (a suspended partner), 503 when it cannot be checked now.
-fn refused(e: &AuthError) -> HttpResponse {
+fn refused(headers: &HeaderMap, e: &AuthError) -> HttpResponse {
     if e.is_refusal() {
-        return HttpResponse::Forbidden()
-            .json(ApiError::new(ErrorCode::Forbidden, e.to_string()).into_body());
+        let error = ApiError::new(ErrorCode::Forbidden, e.to_string());
+        return refusal(headers, HttpResponse::Forbidden(), error);
     }
     if matches!(e, AuthError::Unavailable) {
-        return HttpResponse::ServiceUnavailable()
-            .json(ApiError::new(ErrorCode::Internal, e.to_string()).into_body());
+        let mut builder = HttpResponse::ServiceUnavailable();
+        builder.insert_header((header::RETRY_AFTER, "1"));
+        let error = ApiError::new(ErrorCode::ServiceUnavailable, e.to_string());
+        return refusal(headers, builder, error);
     }
-    unauthenticated(e)
-}
-
-fn unauthenticated(e: &AuthError) -> HttpResponse {
-    HttpResponse::Unauthorized()
-        .insert_header((header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#))
-        .json(ApiError::new(ErrorCode::Unauthenticated, e.to_string()).into_body())
+    let mut builder = HttpResponse::Unauthorized();
+    builder.insert_header((header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#));
+    refusal(
+        headers,
+        builder,
+        ApiError::new(ErrorCode::Unauthenticated, e.to_string()),
+    )
 }
 
 /// Arguments are coerced when their field resolves, so a value that does not parse (a date that is
@@ -254,7 +262,13 @@ fn finish(mut response: async_graphql::Response) -> Option<(Vec<u8>, bool, bool)
     let request_failed = request_failed && matches!(response.data, async_graphql::Value::Null);
     let clean = response.errors.is_empty();
     response.errors = one_per_problem(std::mem::take(&mut response.errors));
-    match serde_json::to_vec(&response) {
+    // A request that never ran has no `data` entry at all (GraphQL over HTTP, 6.4.2).
+    let serialised = if request_failed {
+        serde_json::to_vec(&serde_json::json!({ "errors": response.errors }))
+    } else {
+        serde_json::to_vec(&response)
+    };
+    match serialised {
         Ok(body) => Some((body, request_failed, clean)),
         Err(e) => {
             tracing::error!(error = %e, "response not serialisable");
@@ -297,4 +311,3 @@ fn one_per_problem(errors: Vec<async_graphql::ServerError>) -> Vec<async_graphql
     }
     kept
 }
-

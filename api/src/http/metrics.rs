@@ -47,4 +47,3 @@ pub(super) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(out)
 }
-

@@ -3,13 +3,19 @@
 
 mod answer;
 mod body;
+mod cors;
+mod fallback;
 mod graphiql;
 mod graphql;
 mod health;
 mod metrics;
+mod request;
 mod ws;
 
 pub use body::{BodyTimeout, MAX_BODY_BYTES, limit_body};
+pub use cors::AllowedOrigins;
+pub use fallback::json_errors;
+pub use graphiql::DemoToken;
 pub use health::REPORT_KEYS_PATH;
 
 use crate::auth::Verifier;
@@ -22,7 +28,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpResponse, guard, web};
 use answer::GRAPHQL_RESPONSE;
-use graphiql::{graphiql, wants_graphiql};
+use graphiql::{asset, graphiql, wants_graphiql};
 use graphql::graphql;
 use health::{healthz, readyz, report_keys};
 use metrics::metrics;
@@ -35,6 +41,10 @@ pub struct AppState {
     pub schema: AppSchema,
     pub verifier: Verifier,
     pub services: Services,
+    /// Who may open the WebSocket from a browser (CORS itself is a middleware).
+    pub origins: AllowedOrigins,
+    /// The tokens a demonstration offers in GraphiQL; none outside `--demo`.
+    pub demo_tokens: Vec<DemoToken>,
 }
 
 /// The id of one request: the caller's `x-request-id` if it is sane, else a new one.
@@ -85,8 +95,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(method_not_allowed)),
     )
     .route("/", web::get().to(graphiql))
-    .route("/healthz", web::get().to(healthz))
-    .route("/readyz", web::get().to(readyz))
+    .route(
+        &format!("{}/{{name}}", graphiql::ASSETS),
+        web::get().to(asset),
+    )
+    .service(
+        web::resource("/healthz")
+            .route(web::get().to(healthz))
+            .route(web::head().to(healthz)),
+    )
+    .service(
+        web::resource("/readyz")
+            .route(web::get().to(readyz))
+            .route(web::head().to(readyz)),
+    )
     .route("/metrics", web::get().to(metrics))
     .route(REPORT_KEYS_PATH, web::get().to(report_keys));
 }
@@ -127,4 +149,3 @@ async fn method_not_allowed() -> HttpResponse {
             .into_body(),
         )
 }
-

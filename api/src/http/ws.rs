@@ -2,6 +2,7 @@
 
 use super::{AppState, RequestId};
 use crate::context::RequestContext;
+use crate::error::{ApiError, ErrorCode};
 use crate::graphql::loaders::loaders;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
@@ -24,6 +25,17 @@ pub(super) async fn graphql_ws(
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
 
+    if !state.origins.allows_upgrade(http.headers()) {
+        let error = ApiError::new(
+            ErrorCode::Forbidden,
+            "该网页来源未获允许打开订阅连接 (this origin may not open the WebSocket)",
+        );
+        return Ok(super::answer::refusal(
+            http.headers(),
+            HttpResponse::Forbidden(),
+            error,
+        ));
+    }
     let protocol = http
         .headers()
         .get(header::SEC_WEBSOCKET_PROTOCOL)
@@ -146,4 +158,3 @@ pub(super) async fn graphql_ws(
     });
     Ok(response)
 }
-
