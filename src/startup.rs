@@ -69,6 +69,7 @@ pub async fn build_services(settings: &Settings, store: Store) -> anyhow::Result
         limiter,
         reports: settings.report_signer()?,
         usage: api::usage::UsageCounter::default(),
+        metrics: std::sync::Arc::new(api::metrics::Metrics::new()?),
     })
 }
 
@@ -82,7 +83,9 @@ pub async fn sweep_loop(services: Services, interval: Duration) {
         ticker.tick().await;
         let store = services.store.clone();
         let today = services.today();
-        match tokio::task::spawn_blocking(move || store.sweep_expired(today)).await {
+        let swept = tokio::task::spawn_blocking(move || store.sweep_expired(today)).await;
+        services.metrics.sweep_ran(matches!(swept, Ok(Ok(_))));
+        match swept {
             Ok(Ok(report)) if report.expired_entries > 0 => {
                 tracing::info!(
                     expired = report.expired_entries,
@@ -200,7 +203,7 @@ impl Application {
         let origins = settings.allowed_origins();
         let mut server = HttpServer::new(move || {
             // Innermost first: the body read within its limits; CORS; every error as JSON (also
-            // a refused preflight); compression; the request id on everything.
+            // a refused preflight); compression; the access log; the request id on everything.
             App::new()
                 .app_data(state.clone())
                 .wrap(middleware::from_fn(api::http::limit_body))
@@ -208,6 +211,7 @@ impl Application {
                 .wrap(origins.middleware())
                 .wrap(middleware::from_fn(api::http::json_errors))
                 .wrap(middleware::Compress::default())
+                .wrap(middleware::from_fn(api::http::access_log))
                 .wrap(middleware::from_fn(request_id))
                 .configure(configure)
         })
@@ -220,6 +224,7 @@ impl Application {
         tokio::spawn(api::webhook_sender::run(
             services_for_sweep.store.clone(),
             sender,
+            services_for_sweep.metrics.clone(),
         ));
         tokio::spawn(services_for_sweep.usage.clone().flush_loop(
             services_for_sweep.store.clone(),

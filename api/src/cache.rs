@@ -110,6 +110,8 @@ struct Inner {
 #[derive(Default)]
 struct Counts {
     hits: AtomicU64,
+    /// Of the hits, those the in-process layer answered (the rest came from Redis).
+    local_hits: AtomicU64,
     misses: AtomicU64,
     invalidations: AtomicU64,
 }
@@ -250,6 +252,11 @@ impl Cache {
         )
     }
 
+    /// Of the hits, those the in-process layer answered; the rest came from Redis.
+    pub fn local_hits(&self) -> u64 {
+        self.inner.counts.local_hits.load(Ordering::Relaxed)
+    }
+
     /// In-process misses that left Redis out (see [`crate::read_gate`]).
     pub fn shared_reads_skipped(&self) -> u64 {
         self.inner.shared.as_ref().map_or(0, |s| s.gate.skipped())
@@ -270,6 +277,7 @@ impl Cache {
         let local_epoch = *self.epoch();
         let local_usable = self.local_usable();
         if local_usable && let Some(hit) = self.inner.local.get(key) {
+            self.inner.counts.local_hits.fetch_add(1, Ordering::Relaxed);
             return Ok(hit.body.clone());
         }
         let mut ticket = Ticket {

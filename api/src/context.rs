@@ -44,6 +44,8 @@ pub struct Services {
     pub reports: crate::report_signing::ReportSigner,
     /// Partners' requests, counted per day.
     pub usage: crate::usage::UsageCounter,
+    /// What `/metrics` counts.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Services {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
 pub mod progress_files;
 pub mod rate_limit;
 mod read_gate;

@@ -22,7 +22,11 @@ pub struct SenderSettings {
 }
 
 /// Runs until the process ends.
-pub async fn run(store: Store, settings: SenderSettings) {
+pub async fn run(
+    store: Store,
+    settings: SenderSettings,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+) {
     let client = match reqwest::Client::builder()
         .timeout(settings.timeout)
         .connect_timeout(settings.timeout)
@@ -76,8 +80,10 @@ pub async fn run(store: Store, settings: SenderSettings) {
                 },
             };
             let (client, store, retry) = (client.clone(), store.clone(), settings.retry);
+            let metrics = metrics.clone();
             tokio::spawn(async move {
                 let outcome = attempt(&client, &delivery).await;
+                metrics.webhook_attempted(outcome.succeeded());
                 let id = delivery.id.clone();
                 let recorded = tokio::task::spawn_blocking(move || {
                     store.record_attempt(&id, &outcome, &retry)

@@ -1,5 +1,6 @@
 //! One connection type for both backends, and the pool that hands them out.
 
+use crate::statements::StatementTimes;
 use diesel::connection::InstrumentationEvent;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -7,7 +8,6 @@ use diesel::r2d2::{self, ManageConnection};
 use diesel::{PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
@@ -68,26 +68,35 @@ pub fn redact(url: &str) -> String {
 pub struct Manager {
     backend: Backend,
     target: String,
-    /// Statements sent by every connection of the pool, for `/metrics` (and the test that a page
-    /// of subjects costs a fixed number of queries).
-    queries: Arc<AtomicU64>,
+    /// Statements sent by every connection of the pool and their durations, for `/metrics` (and
+    /// the test that a page of subjects costs a fixed number of queries).
+    statements: Arc<StatementTimes>,
 }
 
 impl Manager {
-    pub fn new(backend: Backend, target: String, queries: Arc<AtomicU64>) -> Self {
+    pub fn new(backend: Backend, target: String, statements: Arc<StatementTimes>) -> Self {
         Manager {
             backend,
             target,
-            queries,
+            statements,
         }
     }
 
     fn counting<C: Connection>(&self, mut c: C) -> C {
-        let queries = self.queries.clone();
-        c.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-            if let InstrumentationEvent::StartQuery { .. } = event {
-                queries.fetch_add(1, Ordering::Relaxed);
+        let statements = self.statements.clone();
+        // A connection runs one statement at a time, so one start time is enough.
+        let mut started = None;
+        c.set_instrumentation(move |event: InstrumentationEvent<'_>| match event {
+            InstrumentationEvent::StartQuery { .. } => {
+                statements.start();
+                started = Some(std::time::Instant::now());
             }
+            InstrumentationEvent::FinishQuery { .. } => {
+                if let Some(at) = started.take() {
+                    statements.finish(at.elapsed());
+                }
+            }
+            _ => {}
         });
         c
     }

@@ -9,10 +9,12 @@ mod error;
 mod rows;
 mod rows_joint;
 pub mod schema;
+mod statements;
 mod store;
 
 pub use conn::{AnyConnection, Backend};
 pub use error::StoreError;
+pub use statements::{PoolUse, STATEMENT_BUCKETS, StatementSnapshot, StatementTimes};
 pub use store::{
     AsOf, AttemptOutcome, AuditFilter, CalendarHandle, CalendarLoaded, CheckOutcome, ComplaintView,
     DEFAULT_SEARCH_WINDOW, DeadlineTarget, Decided, Decision, DispatchFilter, DispatchView,

@@ -366,17 +366,21 @@ impl TestApp {
 }
 
 impl TestApp {
-    /// A counter from the server's `/metrics`.
-    pub async fn metric(&self, name: &str) -> u64 {
-        let text = self
-            .client
+    /// The server's `/metrics`, as text.
+    pub async fn metrics_text(&self) -> String {
+        self.client
             .get(format!("{}/metrics", self.address))
             .send()
             .await
             .unwrap()
             .text()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// A counter from the server's `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let text = self.metrics_text().await;
         text.lines()
             .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
             .unwrap_or_else(|| panic!("{name} in /metrics"))

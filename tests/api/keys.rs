@@ -24,7 +24,7 @@ fn xinyong() -> Command {
     cmd
 }
 
-fn temp_sqlite() -> (String, std::path::PathBuf) {
+pub fn temp_sqlite() -> (String, std::path::PathBuf) {
     let file =
         std::env::temp_dir().join(format!("xinyong-keys-{}.db", uuid::Uuid::now_v7().simple()));
     (format!("sqlite://{}", file.display()), file)
@@ -60,10 +60,11 @@ fn serve_refused(database: &str, env: &[(&str, &str)], args: &[&str]) -> String 
     }
 }
 
-/// A running `serve --demo` and the address it printed.
-struct Demo {
+/// A running `serve --demo`, the address it printed, and what it writes to standard error after.
+pub struct Demo {
     child: Child,
-    address: String,
+    pub address: String,
+    pub later_lines: std::sync::mpsc::Receiver<String>,
 }
 
 impl Drop for Demo {
@@ -79,7 +80,7 @@ fn serve_demo(database: &str) -> Demo {
 
 /// `serve --demo` with logs in `format`; with the lines it wrote to standard error up to the one
 /// saying where it serves.
-fn serve_demo_logging(database: &str, format: &str) -> (Demo, Vec<String>) {
+pub fn serve_demo_logging(database: &str, format: &str) -> (Demo, Vec<String>) {
     let mut child = xinyong()
         .args(["serve", "--demo"])
         .env("XINYONG_DATABASE_URL", database)
@@ -97,8 +98,18 @@ fn serve_demo_logging(database: &str, format: &str) -> (Demo, Vec<String>) {
             let address = rest.split("/graphql").next().unwrap().to_owned();
             seen.push(line);
             // Keep reading, so that the server never writes into a closed pipe.
-            std::thread::spawn(move || lines.for_each(drop));
-            return (Demo { child, address }, seen);
+            let (send, later_lines) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                for line in lines.map_while(Result::ok) {
+                    let _ = send.send(line);
+                }
+            });
+            let demo = Demo {
+                child,
+                address,
+                later_lines,
+            };
+            return (demo, seen);
         }
         seen.push(line);
     }

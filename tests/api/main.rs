@@ -33,6 +33,7 @@ mod lifts;
 mod limits;
 mod lookups;
 mod memoranda;
+mod metrics;
 mod migrations;
 mod nominations;
 mod objections;

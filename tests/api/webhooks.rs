@@ -27,6 +27,7 @@ pub(crate) struct Got {
     pub(crate) timestamp: String,
     pub(crate) signature: String,
     pub(crate) body: String,
+    /// The status it answered with; 0 while it holds the request unanswered.
     pub(crate) answered: u16,
 }
 
@@ -96,10 +97,8 @@ async fn receive(req: HttpRequest, body: String, state: web::Data<State>) -> Htt
     let answered = match state.behaviour {
         Behaviour::FailFirst(k) if n < k => 500,
         Behaviour::FailFirst(_) => 200,
-        Behaviour::NeverAnswer => {
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-            200
-        }
+        // Recorded on arrival as not answered (0): the test can see it came and was held.
+        Behaviour::NeverAnswer => 0,
     };
     let header = |name: &str| {
         req.headers()
@@ -116,7 +115,10 @@ async fn receive(req: HttpRequest, body: String, state: web::Data<State>) -> Htt
         body,
         answered,
     });
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(answered).unwrap()).finish()
+    if answered == 0 {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(answered.max(200)).unwrap()).finish()
 }
 
 /// What the documentation tells a receiver to compute, done here without the platform's code.
@@ -331,9 +333,10 @@ async fn a_receiver_that_never_answers_does_not_delay_listings() {
         slowest < Duration::from_secs(10),
         "a listing took {slowest:?}"
     );
+    let got = receiver.got();
     assert!(
-        receiver.got().is_empty(),
-        "the receiver has answered nothing yet"
+        !got.is_empty() && got.iter().all(|g| g.answered == 0),
+        "the receiver holds what came and has answered nothing yet: {got:#?}"
     );
     // Owed while in flight: pending, and not replayable.
     let owed = deliveries(&app, &tax, Some("PENDING")).await;

@@ -106,6 +106,21 @@ impl Extension for RequestLimitsExtension {
         if let Ok(mut slot) = self.operation.lock() {
             *slot = kind;
         }
+        if let (Some(seen), Some(kind)) = (ctx.data_opt::<super::operation::OperationSeen>(), kind)
+        {
+            let named = match &document.operations {
+                DocumentOperations::Multiple(ops) if name.is_none() && ops.len() == 1 => {
+                    ops.keys().next().map(|k| k.to_string())
+                }
+                _ => name.clone(),
+            };
+            let kind = match kind {
+                OperationType::Query => "query",
+                OperationType::Mutation => "mutation",
+                OperationType::Subscription => "subscription",
+            };
+            seen.set(kind, named);
+        }
         Ok(document)
     }
 

@@ -23,6 +23,7 @@ pub mod lookups;
 mod mutation;
 mod nominations;
 mod objections;
+pub mod operation;
 mod parse_cache;
 mod partners;
 mod persisted;

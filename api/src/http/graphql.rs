@@ -1,5 +1,6 @@
 //! `/graphql` over HTTP: who is calling, the rate, the public answer cache, and the response.
 
+use super::access::AccessNote;
 use super::answer::{refusal, refusal_errors, with_cache_status, write};
 use super::{AppState, RequestId};
 use crate::auth::AuthError;
@@ -7,6 +8,8 @@ use crate::context::RequestContext;
 use crate::error::{ApiError, ErrorCode};
 use crate::graphql::answers::AnswerScope;
 use crate::graphql::loaders::loaders;
+use crate::graphql::operation::{OperationSeen, first_operation_name};
+use crate::metrics::RequestOutcome;
 use crate::rate_limit::RatePlan;
 use actix_web::http::header;
 use actix_web::http::header::{HeaderMap, HeaderName};
@@ -16,20 +19,81 @@ use tracing::Instrument;
 const RATE_LIMIT: HeaderName = HeaderName::from_static("ratelimit");
 const RATE_LIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
 
+/// What became of a request, filled in as it goes: for its count in `/metrics` and its line in
+/// the access log.
+struct Outcome {
+    /// As the request names it.
+    operation: Option<String>,
+    /// Set by the request limits once the document is parsed.
+    seen: OperationSeen,
+    /// Every error's code, in order.
+    codes: Vec<String>,
+    caller: String,
+}
+
+impl Outcome {
+    fn refused(&mut self, code: ErrorCode) {
+        self.codes.push(code.as_str().to_owned());
+    }
+}
+
 pub(super) async fn graphql(
     state: web::Data<AppState>,
     http: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
+    let started = std::time::Instant::now();
+    let mut outcome = Outcome {
+        operation: None,
+        seen: OperationSeen::default(),
+        codes: Vec::new(),
+        caller: "public".into(),
+    };
+    let mut response = answer(&state, &http, &body, &mut outcome).await;
+    let metrics = &state.services.metrics;
+    let counted = RequestOutcome {
+        operation: metrics.operation_label(outcome.seen.name().or(outcome.operation.as_deref())),
+        kind: outcome.seen.kind().unwrap_or("none"),
+        code: outcome
+            .codes
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "OK".into()),
+    };
+    metrics.request(
+        &counted,
+        started.elapsed(),
+        outcome.codes.iter().map(String::as_str),
+    );
+    AccessNote {
+        operation: counted.operation,
+        kind: counted.kind,
+        code: counted.code,
+        caller: outcome.caller,
+    }
+    .attach(&mut response);
+    response
+}
+
+async fn answer(
+    state: &AppState,
+    http: &HttpRequest,
+    body: &[u8],
+    outcome: &mut Outcome,
+) -> HttpResponse {
     let read = if http.method() == actix_web::http::Method::GET {
         super::request::from_query_string(http.query_string())
     } else {
-        super::request::from_body(&body)
+        super::request::from_body(body)
     };
     let request = match read {
         Ok(request) => request,
-        Err(e) => return refusal(http.headers(), HttpResponse::BadRequest(), e),
+        Err(e) => {
+            outcome.refused(e.code);
+            return refusal(http.headers(), HttpResponse::BadRequest(), e);
+        }
     };
+    outcome.operation.clone_from(&request.operation_name);
     let request_id = http
         .extensions()
         .get::<RequestId>()
@@ -40,7 +104,7 @@ pub(super) async fn graphql(
         .headers()
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or(""));
-    let (principal, plan) = match authenticate(&state, authorization).await {
+    let (principal, plan) = match authenticate(state, authorization).await {
         Ok(p) => p,
         Err(e) => {
             span.in_scope(|| tracing::info!(reason = %e, "token refused"));
@@ -57,12 +121,20 @@ pub(super) async fn graphql(
                 )
                 .await;
             }
+            outcome.refused(refusal_code(&e));
             return refused(http.headers(), &e);
         }
     };
     if let Some(d) = principal.department_code() {
         span.record("department", d.as_str());
     }
+    outcome.caller = match &principal {
+        domain::Principal::Department(d) => format!("department:{}", d.department),
+        domain::Principal::Partner(p) => format!("partner:{}", p.client_id),
+        // A person's code is a citizen id: never in a log.
+        domain::Principal::Subject { .. } => "subject".into(),
+        domain::Principal::Anonymous => "public".into(),
+    };
     let client = match &principal {
         domain::Principal::Department(d) => format!("dept:{}", d.department),
         domain::Principal::Subject { code } => format!("subject:{}", code.as_str()),
@@ -86,6 +158,7 @@ pub(super) async fn graphql(
             ErrorCode::RateLimited,
             format!("请求过于频繁，请 {seconds} 秒后重试 (rate limited: retry in {seconds} s)"),
         );
+        outcome.refused(error.code);
         return refusal(http.headers(), builder, error);
     }
     if let domain::Principal::Partner(p) = &principal {
@@ -101,7 +174,15 @@ pub(super) async fn graphql(
     // Only the public's answers are shared; a token holder's view is its own.
     let cached = match public.then(|| answer_key(&request, &variables, state.services.today())) {
         Some(key) => match cache.lookup(&key).await {
-            Ok(body) => return with_cache_status(write(&http, body.to_vec(), false, true), "HIT"),
+            Ok(body) => {
+                // Only a query's clean answer is ever stored.
+                let name = outcome
+                    .operation
+                    .clone()
+                    .or_else(|| first_operation_name(&request.query).map(str::to_owned));
+                outcome.seen.set("query", name);
+                return with_cache_status(write(http, body.to_vec(), false, true), "HIT");
+            }
             Err(ticket) => Some((key, ticket)),
         },
         None => None,
@@ -115,6 +196,7 @@ pub(super) async fn graphql(
         })
         .data(scope.clone())
         .data(crate::graphql::lookups::ShownWhole::default())
+        .data(outcome.seen.clone())
         .data(loaders(state.services.clone()));
     let request = if http.method() == actix_web::http::Method::GET {
         request.data(crate::graphql::limits::OverGet)
@@ -122,6 +204,16 @@ pub(super) async fn graphql(
         request
     };
     let response = state.schema.execute(request).instrument(span).await;
+    outcome.codes.extend(response.errors.iter().map(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .and_then(|c| match c {
+                async_graphql::Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "INTERNAL".into())
+    }));
     if response.errors.iter().any(|e| {
         e.extensions
             .as_ref()
@@ -134,6 +226,7 @@ pub(super) async fn graphql(
         return refusal_errors(http.headers(), builder, &response.errors);
     }
     let Some((body, request_failed, clean)) = finish(response) else {
+        outcome.refused(ErrorCode::Internal);
         return HttpResponse::InternalServerError().finish();
     };
     if clean
@@ -142,7 +235,7 @@ pub(super) async fn graphql(
     {
         cache.store(ticket, &key, &tags, &body);
     }
-    let response = write(&http, body, request_failed, public && clean);
+    let response = write(http, body, request_failed, public && clean);
     if public {
         with_cache_status(response, "MISS")
     } else {
@@ -199,23 +292,32 @@ async fn authenticate(
 /// A token refused: 401 when the caller is not identified, 403 when it is but may not come in
 /// (a suspended partner), 503 when it cannot be checked now.
 fn refused(headers: &HeaderMap, e: &AuthError) -> HttpResponse {
+    let code = refusal_code(e);
+    let error = ApiError::new(code, e.to_string());
+    let builder = match code {
+        ErrorCode::Forbidden => HttpResponse::Forbidden(),
+        ErrorCode::ServiceUnavailable => {
+            let mut b = HttpResponse::ServiceUnavailable();
+            b.insert_header((header::RETRY_AFTER, "1"));
+            b
+        }
+        _ => {
+            let mut b = HttpResponse::Unauthorized();
+            b.insert_header((header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#));
+            b
+        }
+    };
+    refusal(headers, builder, error)
+}
+
+fn refusal_code(e: &AuthError) -> ErrorCode {
     if e.is_refusal() {
-        let error = ApiError::new(ErrorCode::Forbidden, e.to_string());
-        return refusal(headers, HttpResponse::Forbidden(), error);
+        ErrorCode::Forbidden
+    } else if matches!(e, AuthError::Unavailable) {
+        ErrorCode::ServiceUnavailable
+    } else {
+        ErrorCode::Unauthenticated
     }
-    if matches!(e, AuthError::Unavailable) {
-        let mut builder = HttpResponse::ServiceUnavailable();
-        builder.insert_header((header::RETRY_AFTER, "1"));
-        let error = ApiError::new(ErrorCode::ServiceUnavailable, e.to_string());
-        return refusal(headers, builder, error);
-    }
-    let mut builder = HttpResponse::Unauthorized();
-    builder.insert_header((header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#));
-    refusal(
-        headers,
-        builder,
-        ApiError::new(ErrorCode::Unauthenticated, e.to_string()),
-    )
 }
 
 /// Arguments are coerced when their field resolves, so a value that does not parse (a date that is

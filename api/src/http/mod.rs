@@ -1,6 +1,7 @@
 //! HTTP: `/graphql` (POST and GET, GraphQL over HTTP), GraphiQL for browsers, `/healthz`, `/readyz`,
 //! and the request id every response carries.
 
+mod access;
 mod answer;
 mod body;
 mod cors;
@@ -12,6 +13,7 @@ mod metrics;
 mod request;
 mod ws;
 
+pub use access::access_log;
 pub use body::{BodyTimeout, MAX_BODY_BYTES, limit_body};
 pub use cors::AllowedOrigins;
 pub use fallback::json_errors;

@@ -113,7 +113,9 @@ pub(super) async fn graphql_ws(
             }
         });
     let schema = state.schema.clone();
+    let metrics = state.services.metrics.clone();
     actix_web::rt::spawn(async move {
+        let _open = metrics.subscription_opened();
         let mut session = session;
         let ws = WebSocket::new(schema, inbound, protocol).on_connection_init(on_init);
         futures_util::pin_mut!(ws);

@@ -61,9 +61,10 @@ pub use webhooks::{AttemptOutcome, DueDelivery, WebhookAttempt, WebhookDelivery,
 
 use crate::conn::{self, AnyConnection, Backend, Manager};
 use crate::error::StoreError;
+use crate::statements::{PoolUse, StatementSnapshot, StatementTimes};
 use diesel::Connection;
 use diesel::r2d2::{Pool, PooledConnection};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -161,7 +162,7 @@ impl Default for Policy {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<Manager>,
-    queries: Arc<AtomicU64>,
+    statements: Arc<StatementTimes>,
     backend: Backend,
     policy: Arc<Policy>,
     /// SQLite allows one writer: writers queue here rather than fail with SQLITE_BUSY when a
@@ -181,18 +182,18 @@ impl Store {
     /// Opens a pool on `url` (`postgres://…` or `sqlite://PATH`). Fails if no connection can be made.
     pub fn connect(url: &str, pool_size: u32) -> Result<Store, StoreError> {
         let (backend, target) = Backend::from_url(url).map_err(StoreError::Unavailable)?;
-        let queries = Arc::new(AtomicU64::new(0));
+        let statements = Arc::new(StatementTimes::default());
         let pool = Pool::builder()
             .max_size(pool_size.max(1))
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             // A round trip per checkout is too dear; dead connections are found when they fail.
             .test_on_check_out(false)
-            .build(Manager::new(backend, target, queries.clone()))
+            .build(Manager::new(backend, target, statements.clone()))
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", conn::redact(url))))?;
         Ok(Store {
             pool,
-            queries,
+            statements,
             backend,
             policy: Arc::new(Policy::default()),
             write_lock: Arc::new(Mutex::new(())),
@@ -218,7 +219,22 @@ impl Store {
 
     /// SQL statements this store's connections have sent since it opened.
     pub fn queries_sent(&self) -> u64 {
-        self.queries.load(Ordering::Relaxed)
+        self.statements.started()
+    }
+
+    /// Statements sent and how long they took.
+    pub fn statement_times(&self) -> StatementSnapshot {
+        self.statements.snapshot()
+    }
+
+    /// The connection pool now.
+    pub fn pool_use(&self) -> PoolUse {
+        let state = self.pool.state();
+        PoolUse {
+            open: state.connections,
+            idle: state.idle_connections,
+            waiting: self.statements.waiting().load(Ordering::Relaxed),
+        }
     }
 
     /// Applies pending migrations, then installs the bundled calendar years the database lacks
@@ -250,7 +266,11 @@ impl Store {
     }
 
     fn conn(&self) -> Result<PooledConnection<Manager>, StoreError> {
-        Ok(self.pool.get()?)
+        let waiting = self.statements.waiting();
+        waiting.fetch_add(1, Ordering::Relaxed);
+        let got = self.pool.get();
+        waiting.fetch_sub(1, Ordering::Relaxed);
+        Ok(got?)
     }
 
     fn lock_writes(&self) -> Result<Option<std::sync::MutexGuard<'_, ()>>, StoreError> {

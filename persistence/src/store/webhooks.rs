@@ -359,6 +359,21 @@ impl Store {
         })
     }
 
+    /// Deliveries owed (pending) and given up on (dead, until replayed), for `/metrics`.
+    pub fn webhook_backlog(&self) -> Result<(u64, u64), StoreError> {
+        self.read(|c| {
+            let count = |status: DeliveryStatus, c: &mut AnyConnection| {
+                webhook_deliveries::table
+                    .filter(webhook_deliveries::status.eq(status.as_str()))
+                    .count()
+                    .get_result::<i64>(c)
+            };
+            let pending = count(DeliveryStatus::Pending, c)?;
+            let dead = count(DeliveryStatus::Dead, c)?;
+            Ok((pending.max(0) as u64, dead.max(0) as u64))
+        })
+    }
+
     /// Claims up to `limit` deliveries due now for `lease`: no other sender takes them meanwhile.
     /// Polled often, so it reads first and opens a write transaction only when something is due.
     pub fn claim_due_deliveries(
