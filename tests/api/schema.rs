@@ -60,30 +60,61 @@ fn every_type_and_field_is_described() {
     assert!(undocumented.is_empty(), "undocumented: {undocumented:#?}");
 }
 
-/// The README's example operations are valid against the schema (they parse and validate; running
-/// them needs a server, which the other tests do).
+/// The example operations of the README and docs/ validate against the schema (running them needs
+/// a server, which the other tests do), and each is named, with a name no other uses, so that a
+/// client generator (graphql-codegen) can take them all together.
 #[tokio::test]
-async fn readme_examples_validate() {
-    let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .unwrap();
-    let blocks: Vec<&str> = readme
-        .split("```graphql")
-        .skip(1)
-        .filter_map(|b| b.split("```").next())
-        .collect();
-    assert!(blocks.len() >= 4, "README shows example operations");
-    let schema = api::build_schema();
-    for block in blocks {
-        let response = schema.execute(block).await;
-        let invalid: Vec<_> = response
-            .errors
-            .iter()
-            .filter(|e| e.path.is_empty())
-            .collect();
-        assert!(
-            invalid.is_empty(),
-            "README example does not validate: {invalid:?}\n{block}"
-        );
+async fn documented_operations_validate_and_are_named() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            files.push(path);
+        }
     }
+    let schema = api::build_schema();
+    let mut names = std::collections::BTreeMap::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let blocks: Vec<&str> = text
+            .split("```graphql")
+            .skip(1)
+            .filter_map(|b| b.split("```").next())
+            .collect();
+        for block in blocks {
+            let document = async_graphql::parser::parse_query(block)
+                .unwrap_or_else(|e| panic!("{}: does not parse: {e}\n{block}", file.display()));
+            match &document.operations {
+                async_graphql::parser::types::DocumentOperations::Multiple(ops) => {
+                    for name in ops.keys() {
+                        let other = names.insert(name.to_string(), file.display().to_string());
+                        assert!(
+                            other.is_none(),
+                            "{name} named twice: {other:?} and {}",
+                            file.display()
+                        );
+                    }
+                }
+                async_graphql::parser::types::DocumentOperations::Single(_) => {
+                    panic!("{}: an anonymous operation:\n{block}", file.display())
+                }
+            }
+            let response = schema.execute(block).await;
+            let invalid: Vec<_> = response
+                .errors
+                .iter()
+                .filter(|e| e.path.is_empty())
+                .collect();
+            assert!(
+                invalid.is_empty(),
+                "{}: example does not validate: {invalid:?}\n{block}",
+                file.display()
+            );
+        }
+    }
+    assert!(
+        names.len() >= 12,
+        "the docs show example operations: {names:?}"
+    );
 }

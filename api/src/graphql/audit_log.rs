@@ -10,6 +10,7 @@ use persistence::AuditFilter;
 
 /// 审计记录 (one record of the audit trail)
 #[derive(SimpleObject)]
+#[graphql(name = "AuditRecord")]
 pub struct AuditRecordNode {
     /// 序号 (sequence number)
     pub seq: i64,

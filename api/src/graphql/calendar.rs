@@ -97,6 +97,9 @@ impl CalendarMutation {
     async fn load_working_calendar(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 LoadWorkingCalendarInput (what to change; see LoadWorkingCalendarInput)"
+        )]
         input: LoadWorkingCalendarInput,
     ) -> Result<LoadWorkingCalendarPayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;

@@ -175,6 +175,9 @@ impl CandidateMutation {
     async fn set_commitment_criterion(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 SetCommitmentCriterionInput (what to change; see SetCommitmentCriterionInput)"
+        )]
         input: SetCommitmentCriterionInput,
     ) -> Result<Option<CommitmentCriterionNode>> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
@@ -209,6 +212,9 @@ impl CandidateMutation {
     async fn decide_listing_candidate(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 DecideListingCandidateInput (what to change; see DecideListingCandidateInput)"
+        )]
         input: DecideListingCandidateInput,
     ) -> Result<ListingCandidateNode> {
         let actor = actor(ctx, Scope::ListsWrite)?;

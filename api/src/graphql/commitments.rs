@@ -200,6 +200,9 @@ impl CommitmentMutation {
     async fn publish_commitment(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 PublishCommitmentInput (what to change; see PublishCommitmentInput)"
+        )]
         input: PublishCommitmentInput,
     ) -> Result<CommitmentNode> {
         let code = domain::authorisation::granting_subject(principal(ctx))
@@ -229,6 +232,9 @@ impl CommitmentMutation {
     async fn assess_commitment(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 AssessCommitmentInput (what to change; see AssessCommitmentInput)"
+        )]
         input: AssessCommitmentInput,
     ) -> Result<CommitmentNode> {
         let actor = actor(ctx, Scope::RecordsWrite)?;

@@ -277,6 +277,9 @@ impl ComplaintMutation {
     async fn file_complaint(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 FileComplaintInput (what to change; see FileComplaintInput)"
+        )]
         input: FileComplaintInput,
     ) -> Result<ComplaintReceipt> {
         let svc = services(ctx)?;
@@ -299,6 +302,9 @@ impl ComplaintMutation {
     async fn route_complaint(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 RouteComplaintInput (what to change; see RouteComplaintInput)"
+        )]
         input: RouteComplaintInput,
     ) -> Result<ComplaintNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
@@ -315,6 +321,9 @@ impl ComplaintMutation {
     async fn answer_complaint(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 AnswerComplaintInput (what to change; see AnswerComplaintInput)"
+        )]
         input: AnswerComplaintInput,
     ) -> Result<ComplaintNode> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
@@ -329,6 +338,9 @@ impl ComplaintMutation {
     async fn close_complaint(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 CloseComplaintInput (what to change; see CloseComplaintInput)"
+        )]
         input: CloseComplaintInput,
     ) -> Result<ComplaintNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;

@@ -41,6 +41,7 @@ pub enum ChangeAction {
 
 /// 一条变更 (one change in the feed)
 #[derive(SimpleObject)]
+#[graphql(name = "Change")]
 pub struct ChangeNode {
     /// 序号：按提交顺序，从1起连续 (place in commit order, from 1, without gaps)
     pub seq: i64,

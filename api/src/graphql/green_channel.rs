@@ -73,6 +73,9 @@ impl GreenChannelMutation {
     async fn set_green_channel_rule(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 SetGreenChannelRuleInput (what to change; see SetGreenChannelRuleInput)"
+        )]
         input: SetGreenChannelRuleInput,
     ) -> Result<GreenChannelRuleNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;

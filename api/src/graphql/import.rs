@@ -56,6 +56,7 @@ pub struct ImportProblem {
 
 /// 导入报告 (import report)
 #[derive(SimpleObject)]
+#[graphql(name = "ImportReport")]
 pub struct ImportReportNode {
     /// 数据种类 (kind)
     pub kind: ImportKind,
@@ -107,6 +108,9 @@ impl ImportMutation {
     async fn import_file(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 ImportFileInput (what to change; see ImportFileInput)"
+        )]
         input: ImportFileInput,
     ) -> Result<ImportReportNode> {
         let kind: import::ImportKind = input.kind.into();

@@ -100,6 +100,9 @@ impl JointMutation {
     async fn create_memorandum(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 MemorandumInput (what to change; see MemorandumInput)"
+        )]
         input: MemorandumInput,
     ) -> Result<MemorandumNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
@@ -115,6 +118,9 @@ impl JointMutation {
     async fn amend_memorandum(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 AmendMemorandumInput (what to change; see AmendMemorandumInput)"
+        )]
         input: AmendMemorandumInput,
     ) -> Result<MemorandumNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
@@ -131,6 +137,9 @@ impl JointMutation {
     async fn retire_memorandum(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 RetireMemorandumInput (what to change; see RetireMemorandumInput)"
+        )]
         input: RetireMemorandumInput,
     ) -> Result<MemorandumNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
@@ -146,6 +155,9 @@ impl JointMutation {
     async fn acknowledge_dispatch(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 AcknowledgeDispatchInput (what to change; see AcknowledgeDispatchInput)"
+        )]
         input: AcknowledgeDispatchInput,
     ) -> Result<DispatchNode> {
         let actor = actor(ctx, Scope::DispatchHandle)?;
@@ -165,6 +177,9 @@ impl JointMutation {
     async fn record_feedback(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 RecordFeedbackInput (what to change; see RecordFeedbackInput)"
+        )]
         input: RecordFeedbackInput,
     ) -> Result<DispatchNode> {
         let actor = actor(ctx, Scope::DispatchHandle)?;

@@ -133,6 +133,9 @@ impl LiftMutation {
     async fn confirm_lift(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 ConfirmLiftInput (what to change; see ConfirmLiftInput)"
+        )]
         input: ConfirmLiftInput,
     ) -> Result<ConfirmLiftPayload> {
         let actor = actor(ctx, Scope::DispatchHandle)?;

@@ -136,7 +136,7 @@ pub fn build_schema() -> AppSchema {
 
 /// The SDL as checked in at `schema.graphql`.
 pub fn schema_sdl() -> String {
-    build_schema().sdl()
+    build_schema().sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }
 
 static ANONYMOUS: Principal = Principal::Anonymous;

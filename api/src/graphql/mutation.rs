@@ -17,6 +17,9 @@ impl CoreMutation {
     async fn register_subject(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 RegisterSubjectInput (what to change; see RegisterSubjectInput)"
+        )]
         input: RegisterSubjectInput,
     ) -> Result<SubjectNode> {
         let actor = actor(ctx, Scope::SubjectsWrite)?;
@@ -34,6 +37,9 @@ impl CoreMutation {
     async fn add_credit_record(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 AddCreditRecordInput (what to change; see AddCreditRecordInput)"
+        )]
         input: AddCreditRecordInput,
     ) -> Result<CreditRecordNode> {
         let actor = actor(ctx, Scope::RecordsWrite)?;
@@ -50,6 +56,9 @@ impl CoreMutation {
     async fn add_list_entry(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 AddListEntryInput (what to change; see AddListEntryInput)"
+        )]
         input: AddListEntryInput,
     ) -> Result<ListEntryNode> {
         let actor = actor(ctx, Scope::ListsWrite)?;
@@ -70,6 +79,9 @@ impl CoreMutation {
     async fn add_list_entries(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 AddListEntriesInput (what to change; see AddListEntriesInput)"
+        )]
         input: AddListEntriesInput,
     ) -> Result<Vec<ListEntryNode>> {
         let actor = actor(ctx, Scope::ListsWrite)?;
@@ -94,6 +106,9 @@ impl CoreMutation {
     async fn revoke_list_entry(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 RevokeListEntryInput (what to change; see RevokeListEntryInput)"
+        )]
         input: RevokeListEntryInput,
     ) -> Result<ListEntryNode> {
         let actor = actor(ctx, Scope::ListsWrite)?;
@@ -115,6 +130,9 @@ impl CoreMutation {
     async fn remove_list_entry(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 RemoveListEntryInput (what to change; see RemoveListEntryInput)"
+        )]
         input: RemoveListEntryInput,
     ) -> Result<ListEntryNode> {
         let actor = actor(ctx, Scope::ListsWrite)?;
@@ -140,6 +158,9 @@ impl CoreMutation {
     async fn create_list_type(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 CreateListTypeInput (what to change; see CreateListTypeInput)"
+        )]
         input: CreateListTypeInput,
     ) -> Result<ListTypeNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;

@@ -152,7 +152,12 @@ pub struct NominationMutation;
 impl NominationMutation {
     /// 行业协会商会推荐会员列入红名单；需 lists:write，且账户为协会
     /// (an association nominates a member for a red list)
-    async fn nominate(&self, ctx: &Context<'_>, input: NominateInput) -> Result<NominationNode> {
+    async fn nominate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "变更的内容，字段见 NominateInput (what to change; see NominateInput)")]
+        input: NominateInput,
+    ) -> Result<NominationNode> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -176,6 +181,9 @@ impl NominationMutation {
     async fn decide_nomination(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 DecideNominationInput (what to change; see DecideNominationInput)"
+        )]
         input: DecideNominationInput,
     ) -> Result<NominationNode> {
         let actor = actor(ctx, Scope::ListsWrite)?;

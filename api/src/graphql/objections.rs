@@ -22,6 +22,7 @@ pub struct ObjectionNode {
 
 /// 异议处理步骤 (one step of handling: who, when, why)
 #[derive(SimpleObject)]
+#[graphql(name = "ObjectionStep")]
 pub struct ObjectionStepNode {
     /// 该步骤后的状态 (status after the step)
     pub status: enums::ObjectionStatus,
@@ -366,6 +367,9 @@ impl ObjectionMutation {
     async fn file_objection(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 FileObjectionInput (what to change; see FileObjectionInput)"
+        )]
         input: FileObjectionInput,
     ) -> Result<FiledObjection> {
         let filer = match principal(ctx) {
@@ -399,6 +403,9 @@ impl ObjectionMutation {
     async fn accept_objection(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 AcceptObjectionInput (what to change; see AcceptObjectionInput)"
+        )]
         input: AcceptObjectionInput,
     ) -> Result<ObjectionNode> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
@@ -416,6 +423,9 @@ impl ObjectionMutation {
     async fn refuse_objection(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 RefuseObjectionInput (what to change; see RefuseObjectionInput)"
+        )]
         input: RefuseObjectionInput,
     ) -> Result<ObjectionNode> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
@@ -435,6 +445,9 @@ impl ObjectionMutation {
     async fn decide_objection(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 DecideObjectionInput (what to change; see DecideObjectionInput)"
+        )]
         input: DecideObjectionInput,
     ) -> Result<ObjectionNode> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
@@ -474,6 +487,9 @@ impl ObjectionMutation {
     async fn set_objection_deadlines(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 SetObjectionDeadlinesInput (what to change; see SetObjectionDeadlinesInput)"
+        )]
         input: SetObjectionDeadlinesInput,
     ) -> Result<bool> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;

@@ -5,7 +5,7 @@ use super::{actor, answers, connection, page_request, services};
 use crate::error::{ApiError, GqlResult};
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use domain::Scope;
 use domain::partner::{Partner, RawPartner};
 
@@ -55,7 +55,7 @@ pub struct ReinstatePartnerInput {
 #[derive(SimpleObject)]
 pub struct PartnerUsageDay {
     /// 日期（北京时间） (day, China time)
-    pub day: NaiveDate,
+    pub day: super::scalars::Date,
     /// 请求数 (requests)
     pub requests: i64,
 }
@@ -125,7 +125,10 @@ impl PartnerNode {
         let rows = svc.run(move |s| s.partner_usage(&id, from, to)).await?;
         Ok(rows
             .into_iter()
-            .map(|(day, requests)| PartnerUsageDay { day, requests })
+            .map(|(day, requests)| PartnerUsageDay {
+                day: super::scalars::Date(day),
+                requests,
+            })
             .collect())
     }
 }
@@ -175,6 +178,9 @@ impl PartnerMutation {
     async fn register_partner(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 RegisterPartnerInput (what to change; see RegisterPartnerInput)"
+        )]
         input: RegisterPartnerInput,
     ) -> Result<PartnerRegistration> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
@@ -199,6 +205,9 @@ impl PartnerMutation {
     async fn suspend_partner(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 SuspendPartnerInput (what to change; see SuspendPartnerInput)"
+        )]
         input: SuspendPartnerInput,
     ) -> Result<PartnerNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
@@ -213,6 +222,9 @@ impl PartnerMutation {
     async fn reinstate_partner(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 ReinstatePartnerInput (what to change; see ReinstatePartnerInput)"
+        )]
         input: ReinstatePartnerInput,
     ) -> Result<PartnerNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;

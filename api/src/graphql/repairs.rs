@@ -102,6 +102,7 @@ impl RepairNode {
 
 /// 可修复事项 (what a subject may repair, and when)
 #[derive(SimpleObject)]
+#[graphql(name = "RepairOption")]
 pub struct RepairOptionNode {
     /// 对象种类 (target kind)
     pub target_kind: ObjectionTargetKind,
@@ -230,7 +231,14 @@ pub struct RepairMutation;
 #[Object]
 impl RepairMutation {
     /// 申请信用修复：须用主体本人的令牌；不符合规则的申请当即拒绝并指明规则 (apply for repair)
-    async fn apply_repair(&self, ctx: &Context<'_>, input: ApplyRepairInput) -> Result<RepairNode> {
+    async fn apply_repair(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 ApplyRepairInput (what to change; see ApplyRepairInput)"
+        )]
+        input: ApplyRepairInput,
+    ) -> Result<RepairNode> {
         let Principal::Subject { code } = principal(ctx).clone() else {
             return Err(ApiError::new(
                 ErrorCode::Forbidden,
@@ -259,6 +267,9 @@ impl RepairMutation {
     async fn decide_repair(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 DecideRepairInput (what to change; see DecideRepairInput)"
+        )]
         input: DecideRepairInput,
     ) -> Result<RepairNode> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
@@ -274,7 +285,14 @@ impl RepairMutation {
     }
 
     /// 设置修复规则，仅信用办，需 memoranda:admin (set a repair rule)
-    async fn set_repair_rule(&self, ctx: &Context<'_>, input: SetRepairRuleInput) -> Result<bool> {
+    async fn set_repair_rule(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 SetRepairRuleInput (what to change; see SetRepairRuleInput)"
+        )]
+        input: SetRepairRuleInput,
+    ) -> Result<bool> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let months = |v: i32, field: &str| {
             u32::try_from(v)

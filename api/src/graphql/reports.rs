@@ -226,6 +226,9 @@ impl ReportMutation {
     async fn grant_authorisation(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 GrantAuthorisationInput (what to change; see GrantAuthorisationInput)"
+        )]
         input: GrantAuthorisationInput,
     ) -> Result<AuthorisationNode> {
         let code = authorisation::granting_subject(principal(ctx))
@@ -246,6 +249,9 @@ impl ReportMutation {
     async fn revoke_authorisation(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 RevokeAuthorisationInput (what to change; see RevokeAuthorisationInput)"
+        )]
         input: RevokeAuthorisationInput,
     ) -> Result<AuthorisationNode> {
         let code = authorisation::granting_subject(principal(ctx))

@@ -5,7 +5,11 @@ use chrono::NaiveDate;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Description)]
 pub struct Date(pub NaiveDate);
 
-#[Scalar(name = "Date", use_type_description)]
+#[Scalar(
+    name = "Date",
+    use_type_description,
+    specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
+)]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {

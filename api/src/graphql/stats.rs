@@ -228,6 +228,7 @@ fn by_month(p: &Progress) -> Vec<MonthProgressNode> {
 
 /// 统计 (statistics for the credit office)
 #[derive(SimpleObject)]
+#[graphql(name = "Stats")]
 pub struct StatsNode {
     /// 起始日 (from)
     pub from: Date,

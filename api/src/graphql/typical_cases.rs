@@ -149,6 +149,9 @@ impl TypicalCaseMutation {
     async fn propose_typical_case(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 ProposeTypicalCaseInput (what to change; see ProposeTypicalCaseInput)"
+        )]
         input: ProposeTypicalCaseInput,
     ) -> Result<TypicalCaseNode> {
         let actor = actor(ctx, Scope::DispatchHandle)?;
@@ -174,6 +177,9 @@ impl TypicalCaseMutation {
     async fn decide_typical_case(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 DecideTypicalCaseInput (what to change; see DecideTypicalCaseInput)"
+        )]
         input: DecideTypicalCaseInput,
     ) -> Result<TypicalCaseNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;

@@ -7,7 +7,7 @@ use super::{actor, answers, connection, page_request, services};
 use crate::error::GqlResult;
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use domain::Scope;
 use persistence::Watched;
 
@@ -28,14 +28,14 @@ pub struct WatchedSubject {
     pub since: DateTime<Utc>,
     /// 主体授权的最后一天；为空表示授权已过期或撤销，在重新授权前不再通知
     /// (last day of the lending authorisation; none once it lapsed: nothing is told until renewed)
-    pub authorised_until: Option<NaiveDate>,
+    pub authorised_until: Option<super::scalars::Date>,
 }
 
 impl From<Watched> for WatchedSubject {
     fn from(w: Watched) -> Self {
         WatchedSubject {
             since: w.watch.since,
-            authorised_until: w.authorised_until,
+            authorised_until: w.authorised_until.map(super::scalars::Date),
             subject: SubjectNode::from(w.subject),
         }
     }
@@ -99,6 +99,9 @@ impl WatchMutation {
     async fn watch_subjects(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 WatchSubjectsInput (what to change; see WatchSubjectsInput)"
+        )]
         input: WatchSubjectsInput,
     ) -> Result<Vec<WatchedSubject>> {
         let actor = actor(ctx, Scope::BankQuery)?;
@@ -113,7 +116,14 @@ impl WatchMutation {
     }
 
     /// 取消关注；返回取消的个数。需 bank:query (unwatch subjects; how many were watched)
-    async fn unwatch_subjects(&self, ctx: &Context<'_>, input: WatchSubjectsInput) -> Result<i32> {
+    async fn unwatch_subjects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 WatchSubjectsInput (what to change; see WatchSubjectsInput)"
+        )]
+        input: WatchSubjectsInput,
+    ) -> Result<i32> {
         let actor = actor(ctx, Scope::BankQuery)?;
         let codes = input.codes;
         let ended = services(ctx)?

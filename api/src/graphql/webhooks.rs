@@ -207,6 +207,9 @@ impl WebhookMutation {
     async fn register_webhook(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 RegisterWebhookInput (what to change; see RegisterWebhookInput)"
+        )]
         input: RegisterWebhookInput,
     ) -> Result<WebhookRegistration> {
         let actor = webhook::may_own(principal(ctx)).gql()?.clone();
@@ -236,6 +239,9 @@ impl WebhookMutation {
     async fn replay_webhook_delivery(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "变更的内容，字段见 ReplayWebhookDeliveryInput (what to change; see ReplayWebhookDeliveryInput)"
+        )]
         input: ReplayWebhookDeliveryInput,
     ) -> Result<WebhookDeliveryNode> {
         let actor = webhook::may_own(principal(ctx)).gql()?.clone();
