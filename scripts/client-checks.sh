@@ -25,7 +25,7 @@ port=$(free_port)
 XINYONG_BIND="127.0.0.1:$port" XINYONG_DATABASE_URL="sqlite://$WORK/demo.db" XINYONG_LOG_FORMAT=json \
   target/debug/xinyong serve --demo >"$WORK/stdout" 2>"$WORK/stderr" &
 server=$!
-trap 'rc=$?; kill -9 $server 2>/dev/null; wait $server 2>/dev/null; ((rc == 0)) || tail -n 20 "$WORK/stderr"; rm -rf "$WORK"; exit $rc' EXIT
+trap 'rc=$?; kill -9 $server 2>/dev/null; wait $server 2>/dev/null || true; ((rc == 0)) || tail -n 20 "$WORK/stderr"; rm -rf "$WORK"; exit $rc' EXIT
 for _ in $(seq 1 600); do
   grep -q '"banner":"serving"' "$WORK/stderr" 2>/dev/null && break
   kill -0 $server 2>/dev/null || { echo "serve --demo ended before serving" >&2; exit 1; }
