@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The API as the front-end team and partners meet it, with the ecosystem's stock tools, against
-# `serve --demo` on a free port of 127.0.0.1: graphql-http's GraphQL-over-HTTP audit, and GraphiQL
-# in headless Chromium with no network beyond 127.0.0.1. Installs Node.js and Chromium from Debian's
+# `serve --demo` on a free port of 127.0.0.1: graphql-http's GraphQL-over-HTTP audit, GraphiQL in
+# headless Chromium with no network beyond 127.0.0.1, and graphql-codegen on schema.graphql with
+# every documented operation. Installs Node.js and Chromium from Debian's
 # packages if they are missing, and the npm packages pinned in scripts/clients. Called by
 # ./scripts/test.sh; runs alone as well.
 set -euo pipefail
@@ -18,6 +19,9 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
 fi
 (cd scripts/clients && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+
+echo "== graphql-codegen on schema.graphql and the documented operations"
+node scripts/clients/codegen-check.mjs .
 
 cargo build -q --bin xinyong
 WORK=$(mktemp -d)
