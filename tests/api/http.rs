@@ -216,6 +216,41 @@ async fn every_refusal_of_the_request_layer_is_json_with_a_code_and_the_field() 
 }
 
 #[tokio::test]
+async fn refusals_below_graphql_come_in_the_media_type_asked_for() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/graphql", app.address);
+    let modern = "application/graphql-response+json";
+    let oversized = vec![b' '; 9 * 1024 * 1024];
+    for (request, status) in [
+        (
+            app.client
+                .post(&url)
+                .header("content-type", "text/plain")
+                .body("{}"),
+            415,
+        ),
+        (app.client.put(&url), 405),
+        (app.client.get(format!("{}/no-such-page", app.address)), 404),
+        (
+            app.client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(oversized),
+            413,
+        ),
+    ] {
+        let (got, content_type, body) = refusal_of(request.header("accept", modern)).await;
+        assert_eq!(got, status, "{body}");
+        assert!(content_type.starts_with(modern), "{status}: {content_type}");
+        assert!(body.get("data").is_none(), "{body}");
+        assert!(
+            body["errors"][0]["extensions"]["code"].is_string(),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn health_and_readiness_answer_head() {
     let app = TestApp::spawn().await;
     for path in ["/healthz", "/readyz"] {

@@ -42,16 +42,16 @@ pub(super) fn media_type(headers: &HeaderMap) -> &'static str {
 /// A request refused before GraphQL ran: the GraphQL response shape with `extensions.code`, in the
 /// media type asked for, never cached.
 pub(super) fn refusal(
-    headers: &HeaderMap,
+    media_type: &'static str,
     builder: HttpResponseBuilder,
     error: ApiError,
 ) -> HttpResponse {
-    refusal_errors(headers, builder, &[error.into_server_error()])
+    refusal_errors(media_type, builder, &[error.into_server_error()])
 }
 
 /// As [`refusal`], for errors GraphQL's own steps made (a mutation over GET).
 pub(super) fn refusal_errors(
-    headers: &HeaderMap,
+    media_type: &'static str,
     mut builder: HttpResponseBuilder,
     errors: &[ServerError],
 ) -> HttpResponse {
@@ -59,7 +59,7 @@ pub(super) fn refusal_errors(
     builder
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .insert_header((header::VARY, VARY))
-        .content_type(media_type(headers))
+        .content_type(media_type)
         .body(body.to_string())
 }
 

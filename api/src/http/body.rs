@@ -1,5 +1,6 @@
 //! Reading a request body within its size and time limits.
 
+use super::answer::{media_type, refusal};
 use crate::error::{ApiError, ErrorCode};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -26,8 +27,11 @@ pub async fn limit_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let media_type = media_type(req.headers());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Ok(req.into_response(too_large()).map_into_right_body());
+        return Ok(req
+            .into_response(too_large(media_type))
+            .map_into_right_body());
     }
     let timeout = req
         .app_data::<web::Data<BodyTimeout>>()
@@ -37,7 +41,7 @@ pub async fn limit_body(
         *req.method(),
         actix_web::http::Method::POST | actix_web::http::Method::PUT
     ) {
-        match read_body(req.parts_mut().1, timeout).await {
+        match read_body(req.parts_mut().1, timeout, media_type).await {
             Ok(body) => req.set_payload(actix_web::dev::Payload::from(body)),
             Err(refusal) => return Ok(req.into_response(refusal).map_into_right_body()),
         }
@@ -45,11 +49,26 @@ pub async fn limit_body(
     Ok(next.call(req).await?.map_into_left_body())
 }
 
-fn too_large() -> HttpResponse {
-    let message = format!("请求体不能超过 {} MiB", MAX_BODY_BYTES / 1024 / 1024);
-    HttpResponse::PayloadTooLarge()
-        .force_close()
-        .json(ApiError::new(ErrorCode::BadUserInput, message).into_body())
+fn too_large(media_type: &'static str) -> HttpResponse {
+    let message = format!(
+        "请求体不能超过 {} MiB (the request body is too large)",
+        MAX_BODY_BYTES / 1024 / 1024
+    );
+    closing(media_type, HttpResponse::PayloadTooLarge(), message)
+}
+
+/// A refusal that closes the connection: the rest of the body would be read as the next request.
+fn closing(
+    media_type: &'static str,
+    mut builder: actix_web::HttpResponseBuilder,
+    message: String,
+) -> HttpResponse {
+    builder.force_close();
+    refusal(
+        media_type,
+        builder,
+        ApiError::new(ErrorCode::BadUserInput, message),
+    )
 }
 
 /// The whole body, or the answer for a client too slow or sending too much; either closes the
@@ -57,6 +76,7 @@ fn too_large() -> HttpResponse {
 async fn read_body(
     payload: &mut actix_web::dev::Payload,
     timeout: std::time::Duration,
+    media_type: &'static str,
 ) -> Result<Vec<u8>, HttpResponse> {
     use futures_util::StreamExt;
     let deadline = tokio::time::Instant::now() + timeout;
@@ -68,22 +88,18 @@ async fn read_body(
                 let message = format!(
                     "请求体未在 {seconds} 秒内发送完毕 (the request body was not sent in time)"
                 );
-                return Err(HttpResponse::RequestTimeout()
-                    .force_close()
-                    .json(ApiError::new(ErrorCode::BadUserInput, message).into_body()));
+                return Err(closing(media_type, HttpResponse::RequestTimeout(), message));
             }
             Ok(None) => return Ok(body),
             Ok(Some(Ok(chunk))) => {
                 if (body.len() + chunk.len()) as u64 > MAX_BODY_BYTES {
-                    return Err(too_large());
+                    return Err(too_large(media_type));
                 }
                 body.extend_from_slice(&chunk);
             }
             Ok(Some(Err(e))) => {
                 let message = format!("请求体无法读取 (the request body could not be read): {e}");
-                return Err(HttpResponse::BadRequest()
-                    .force_close()
-                    .json(ApiError::new(ErrorCode::BadUserInput, message).into_body()));
+                return Err(closing(media_type, HttpResponse::BadRequest(), message));
             }
         }
     }

@@ -2,7 +2,7 @@
 //! the routes (no route, a refused preflight, a method a path does not take), which actix and its
 //! middleware answer with plain text or nothing at all.
 
-use super::answer::refusal;
+use super::answer::{media_type, refusal};
 use crate::error::{ApiError, ErrorCode};
 use actix_web::HttpResponse;
 use actix_web::body::{BoxBody, MessageBody};
@@ -15,7 +15,8 @@ pub async fn json_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let headers = req.headers().clone();
+    // Only what the replacement needs is kept: copying the whole header map cost every request.
+    let media_type = media_type(req.headers());
     let preflight = req
         .headers()
         .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
@@ -34,7 +35,7 @@ pub async fn json_errors(
     // The status and the headers others set (the request id, CORS, `Allow`, `Retry-After`) stay;
     // the body and what describes it are replaced.
     Ok(response.map_body(|head, _| {
-        let replacement = answer(&headers, status, preflight);
+        let replacement = answer(media_type, status, preflight);
         for name in [header::CONTENT_LENGTH, header::CONTENT_ENCODING] {
             head.headers.remove(name);
         }
@@ -46,7 +47,7 @@ pub async fn json_errors(
 }
 
 /// The error for a status the request layer gave, with a message a person can act on.
-fn answer(headers: &header::HeaderMap, status: StatusCode, preflight: bool) -> HttpResponse {
+fn answer(media_type: &'static str, status: StatusCode, preflight: bool) -> HttpResponse {
     let (code, message) = match status {
         StatusCode::BAD_REQUEST if preflight => (
             ErrorCode::Forbidden,
@@ -70,10 +71,16 @@ fn answer(headers: &header::HeaderMap, status: StatusCode, preflight: bool) -> H
             ErrorCode::ServiceUnavailable,
             "服务暂不可用，请稍后重试 (service unavailable, retry later)",
         ),
-        _ => return refusal(headers, HttpResponse::build(status), ApiError::internal()),
+        _ => {
+            return refusal(
+                media_type,
+                HttpResponse::build(status),
+                ApiError::internal(),
+            );
+        }
     };
     refusal(
-        headers,
+        media_type,
         HttpResponse::build(status),
         ApiError::new(code, message),
     )

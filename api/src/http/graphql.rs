@@ -1,7 +1,7 @@
 //! `/graphql` over HTTP: who is calling, the rate, the public answer cache, and the response.
 
 use super::access::AccessNote;
-use super::answer::{refusal, refusal_errors, with_cache_status, write};
+use super::answer::{media_type, refusal, refusal_errors, with_cache_status, write};
 use super::{AppState, RequestId};
 use crate::auth::AuthError;
 use crate::context::RequestContext;
@@ -90,7 +90,7 @@ async fn answer(
         Ok(request) => request,
         Err(e) => {
             outcome.refused(e.code);
-            return refusal(http.headers(), HttpResponse::BadRequest(), e);
+            return refusal(media_type(http.headers()), HttpResponse::BadRequest(), e);
         }
     };
     outcome.operation.clone_from(&request.operation_name);
@@ -117,7 +117,7 @@ async fn answer(
                     &request_id,
                     actions,
                     variables,
-                    "UNAUTHENTICATED",
+                    refusal_code(&e).as_str(),
                 )
                 .await;
             }
@@ -128,24 +128,8 @@ async fn answer(
     if let Some(d) = principal.department_code() {
         span.record("department", d.as_str());
     }
-    outcome.caller = match &principal {
-        domain::Principal::Department(d) => format!("department:{}", d.department),
-        domain::Principal::Partner(p) => format!("partner:{}", p.client_id),
-        // A person's code is a citizen id: never in a log.
-        domain::Principal::Subject { .. } => "subject".into(),
-        domain::Principal::Anonymous => "public".into(),
-    };
-    let client = match &principal {
-        domain::Principal::Department(d) => format!("dept:{}", d.department),
-        domain::Principal::Subject { code } => format!("subject:{}", code.as_str()),
-        domain::Principal::Partner(p) => format!("partner:{}", p.client_id),
-        domain::Principal::Anonymous => format!(
-            "ip:{}",
-            http.peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default()
-        ),
-    };
+    outcome.caller = caller_label(&principal);
+    let client = rate_key(&principal, http);
     let plan = plan.unwrap_or_else(|| state.services.limiter.plan());
     if let Err(wait) = state.services.limiter.take_with(&client, plan).await {
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -159,7 +143,7 @@ async fn answer(
             format!("请求过于频繁，请 {seconds} 秒后重试 (rate limited: retry in {seconds} s)"),
         );
         outcome.refused(error.code);
-        return refusal(http.headers(), builder, error);
+        return refusal(media_type(http.headers()), builder, error);
     }
     if let domain::Principal::Partner(p) = &principal {
         span.record("department", format!("partner:{}", p.client_id));
@@ -223,7 +207,7 @@ async fn answer(
         // A link or an image on another site is a GET: it may read, never write.
         let mut builder = HttpResponse::MethodNotAllowed();
         builder.insert_header((header::ALLOW, "POST"));
-        return refusal_errors(http.headers(), builder, &response.errors);
+        return refusal_errors(media_type(http.headers()), builder, &response.errors);
     }
     let Some((body, request_failed, clean)) = finish(response) else {
         outcome.refused(ErrorCode::Internal);
@@ -240,6 +224,30 @@ async fn answer(
         with_cache_status(response, "MISS")
     } else {
         response
+    }
+}
+
+/// Who called, as the access log names them: a person's code is a citizen id, never in a log.
+fn caller_label(principal: &domain::Principal) -> String {
+    match principal {
+        domain::Principal::Department(d) => format!("department:{}", d.department),
+        domain::Principal::Partner(p) => format!("partner:{}", p.client_id),
+        domain::Principal::Subject { .. } => "subject".into(),
+        domain::Principal::Anonymous => "public".into(),
+    }
+}
+
+/// Whose allowance a request spends: the caller, and for the public each address on its own.
+fn rate_key(principal: &domain::Principal, http: &HttpRequest) -> String {
+    match principal {
+        domain::Principal::Subject { code } => format!("subject:{}", code.as_str()),
+        domain::Principal::Anonymous => format!(
+            "ip:{}",
+            http.peer_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default()
+        ),
+        _ => caller_label(principal),
     }
 }
 
@@ -307,7 +315,7 @@ fn refused(headers: &HeaderMap, e: &AuthError) -> HttpResponse {
             b
         }
     };
-    refusal(headers, builder, error)
+    refusal(media_type(headers), builder, error)
 }
 
 fn refusal_code(e: &AuthError) -> ErrorCode {

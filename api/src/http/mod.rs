@@ -28,7 +28,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpResponse, guard, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, guard, web};
 use answer::GRAPHQL_RESPONSE;
 use graphiql::{asset, graphiql, wants_graphiql};
 use graphql::graphql;
@@ -127,27 +127,23 @@ fn is_json(ctx: &guard::GuardContext<'_>) -> bool {
         .is_some_and(|v| v == "application/json" || v == GRAPHQL_RESPONSE)
 }
 
-async fn unsupported_media_type() -> HttpResponse {
-    HttpResponse::UnsupportedMediaType()
-        .insert_header((header::ACCEPT, "application/json"))
-        .json(
-            ApiError::new(
-                ErrorCode::BadUserInput,
-                "请求须以 Content-Type: application/json 发送 (send the request as application/json)",
-            )
-            .into_body(),
-        )
+async fn unsupported_media_type(http: HttpRequest) -> HttpResponse {
+    let mut builder = HttpResponse::UnsupportedMediaType();
+    builder.insert_header((header::ACCEPT, "application/json"));
+    let error = ApiError::new(
+        ErrorCode::BadUserInput,
+        "请求须以 Content-Type: application/json 发送 (send the request as application/json)",
+    );
+    answer::refusal(answer::media_type(http.headers()), builder, error)
 }
 
 /// 405 with the methods `/graphql` takes; a mutation over GET gets the same (see [`graphql`]).
-async fn method_not_allowed() -> HttpResponse {
-    HttpResponse::MethodNotAllowed()
-        .insert_header((header::ALLOW, "GET, POST"))
-        .json(
-            ApiError::new(
-                ErrorCode::MethodNotAllowed,
-                "只接受 GET（查询）和 POST 请求 (only GET and POST)",
-            )
-            .into_body(),
-        )
+async fn method_not_allowed(http: HttpRequest) -> HttpResponse {
+    let mut builder = HttpResponse::MethodNotAllowed();
+    builder.insert_header((header::ALLOW, "GET, POST"));
+    let error = ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "只接受 GET（查询）和 POST 请求 (only GET and POST)",
+    );
+    answer::refusal(answer::media_type(http.headers()), builder, error)
 }

@@ -31,7 +31,7 @@ pub(super) async fn graphql_ws(
             "该网页来源未获允许打开订阅连接 (this origin may not open the WebSocket)",
         );
         return Ok(super::answer::refusal(
-            http.headers(),
+            super::answer::media_type(http.headers()),
             HttpResponse::Forbidden(),
             error,
         ));
