@@ -10,9 +10,10 @@ const BUFFERED_LINES: usize = 128 * 1024;
 /// Sets the subscriber up; the guard writes out what is buffered when dropped, so hold it until
 /// the process ends.
 ///
-/// Lines are written by a thread of their own: a worker that wrote its access-log line itself
-/// waited on stderr's lock and on the write, which halved the look-up throughput. When the
-/// writer falls behind by [`BUFFERED_LINES`], lines are dropped: a log must never stall a request.
+/// Lines are written by a thread of their own, so that a worker never waits on stderr's lock or
+/// on the write: with each worker writing its own access-log line, the cached look-up ran at 47%
+/// of the bare server against 79% with the access log off. When the writer falls behind by
+/// [`BUFFERED_LINES`], lines are dropped: a log must never stall a request.
 pub fn init(format: &str) -> WorkerGuard {
     // actix-http logs every malformed request it drops (a NUL in a header, say) at ERROR: anyone
     // could fill the log with them, and they are the client's fault, so they are not logged.
