@@ -93,12 +93,6 @@ impl ApiError {
         e
     }
 
-    /// As a whole GraphQL response body, for refusals answered before GraphQL runs (the body's
-    /// size or pace, the content type, the method, the token, the rate).
-    pub fn into_body(self) -> serde_json::Value {
-        serde_json::json!({ "errors": [self.into_server_error()] })
-    }
-
     pub fn into_graphql(self) -> async_graphql::Error {
         let ApiError {
             code,
