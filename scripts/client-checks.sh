@@ -27,7 +27,7 @@ cargo build -q --bin xinyong
 WORK=$(mktemp -d)
 port=$(free_port)
 XINYONG_BIND="127.0.0.1:$port" XINYONG_DATABASE_URL="sqlite://$WORK/demo.db" XINYONG_LOG_FORMAT=json \
-  target/debug/xinyong serve --demo >"$WORK/stdout" 2>"$WORK/stderr" &
+  "${CARGO_TARGET_DIR:-target}/debug/xinyong" serve --demo >"$WORK/stdout" 2>"$WORK/stderr" &
 server=$!
 trap 'rc=$?; kill -9 $server 2>/dev/null; wait $server 2>/dev/null || true; ((rc == 0)) || tail -n 20 "$WORK/stderr"; rm -rf "$WORK"; exit $rc' EXIT
 for _ in $(seq 1 600); do
