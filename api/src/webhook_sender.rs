@@ -116,7 +116,10 @@ async fn attempt(client: &reqwest::Client, d: &DueDelivery) -> AttemptOutcome {
             "application/json; charset=utf-8",
         )
         .header("x-xinyong-event", d.event.as_str())
-        .header("x-xinyong-delivery", &d.id)
+        .header(
+            "x-xinyong-delivery",
+            domain::node::NodeKind::WebhookDelivery.global_id(&d.id),
+        )
         .header("x-xinyong-timestamp", timestamp.to_string())
         .header("x-xinyong-signature", signature)
         .body(d.payload.clone())

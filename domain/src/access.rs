@@ -430,6 +430,26 @@ pub fn visible_entry_status(
     }
 }
 
+/// Whether the caller may see one entry of `subject` that is in `status` (`node(id:)`): as
+/// [`visible_entry_status`] lets it list them.
+pub fn may_see_entry(
+    principal: &Principal,
+    subject: &SubjectCode,
+    status: crate::EntryStatus,
+) -> bool {
+    match visible_entry_status(principal, Some(subject), None) {
+        Some(None) => true,
+        Some(Some(only)) => only == status,
+        None => false,
+    }
+}
+
+/// Whether the caller may see one record of `subject` (`node(id:)`): one in publicity anyone may,
+/// the others those who see what is not public about the subject.
+pub fn may_see_record(principal: &Principal, subject: &SubjectCode, in_publicity: bool) -> bool {
+    in_publicity || sees_non_public_of(principal, subject)
+}
+
 #[cfg(test)]
 mod visibility_tests {
     use super::*;
@@ -456,6 +476,19 @@ mod visibility_tests {
             Some(Some(EntryStatus::Revoked))
         );
         assert_eq!(visible_entry_status(&dept, None, None), Some(None));
+    }
+
+    #[test]
+    fn one_entry_or_record_is_seen_as_the_lists_show_them() {
+        let code = SubjectCode::parse("91350100M000100Y43").unwrap();
+        let anon = Principal::Anonymous;
+        assert!(may_see_entry(&anon, &code, EntryStatus::Active));
+        assert!(!may_see_entry(&anon, &code, EntryStatus::Revoked));
+        let own = Principal::Subject { code: code.clone() };
+        assert!(may_see_entry(&own, &code, EntryStatus::Revoked));
+        assert!(may_see_record(&anon, &code, true));
+        assert!(!may_see_record(&anon, &code, false));
+        assert!(may_see_record(&own, &code, false));
     }
 }
 

@@ -29,6 +29,7 @@ pub mod lift;
 pub mod list;
 pub mod lookup;
 pub mod memorandum;
+pub mod node;
 pub mod nomination;
 pub mod objection;
 pub mod partner;

@@ -3,6 +3,7 @@
 //! association named as nominator) or declines, with a reason.
 
 use crate::list::{ListColour, ListType, RawListEntry};
+use crate::node::NodeKind;
 use crate::{Department, DepartmentCode, DomainError};
 use chrono::{DateTime, Utc};
 
@@ -118,7 +119,10 @@ pub fn entry_for(
         subject_code: subject_code.to_owned(),
         list_type_code: list_type_code.to_owned(),
         reason: n.reason.clone(),
-        basis_document: format!("{association_name}推荐（推荐编号 {}）", n.id),
+        basis_document: format!(
+            "{association_name}推荐（推荐编号 {}）",
+            NodeKind::Nomination.global_id(&n.id)
+        ),
         start_date: None,
         end_date: None,
         idempotency_key: Some(format!("nomination-{}", n.id)),

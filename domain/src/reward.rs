@@ -5,6 +5,7 @@
 //! owner's review — until the black entry ends.
 
 use crate::error::DomainError;
+use crate::node::NodeKind;
 
 /// A black-list entry in force that binds a subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +40,7 @@ pub fn refuse_while_black(act: RewardAct, black: Option<&BlackListing>) -> Resul
         Some(b) => Err(DomainError::conflict(format!(
             "该主体在失信名单“{}”中（条目 {}），失信名单有效期间不能{}",
             b.list_name,
-            b.entry_id,
+            NodeKind::ListEntry.global_id(&b.entry_id),
             act.what()
         ))),
     }
@@ -49,7 +50,8 @@ pub fn refuse_while_black(act: RewardAct, black: Option<&BlackListing>) -> Resul
 pub fn suspension_reason(black: &BlackListing) -> String {
     format!(
         "主体已被列入失信名单“{}”（条目 {}），守信激励措施暂停；失信名单结束后如红名单仍有效即恢复",
-        black.list_name, black.entry_id
+        black.list_name,
+        NodeKind::ListEntry.global_id(&black.entry_id)
     )
 }
 
@@ -57,7 +59,8 @@ pub fn suspension_reason(black: &BlackListing) -> String {
 pub fn review_reason(black: &BlackListing) -> String {
     format!(
         "主体已被列入失信名单“{}”（条目 {}），守信激励已暂停，请复核本红名单条目",
-        black.list_name, black.entry_id
+        black.list_name,
+        NodeKind::ListEntry.global_id(&black.entry_id)
     )
 }
 
@@ -79,7 +82,8 @@ mod tests {
         ] {
             match refuse_while_black(act, Some(&b)) {
                 Err(DomainError::Conflict(m)) => {
-                    assert!(m.contains("e-1") && m.contains("失信被执行人"), "{m}")
+                    let id = NodeKind::ListEntry.global_id("e-1");
+                    assert!(m.contains(&id) && m.contains("失信被执行人"), "{m}")
                 }
                 other => panic!("{other:?}"),
             }

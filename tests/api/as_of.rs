@@ -68,15 +68,17 @@ async fn a_past_day_shows_the_entries_in_force_and_the_records_as_they_read_then
     exec_sql(
         db,
         &format!(
-            "UPDATE credit_records SET created_at = '{}' WHERE id = '{record}'",
-            noon_ago(6)
+            "UPDATE credit_records SET created_at = '{}' WHERE id = '{}'",
+            noon_ago(6),
+            row_id(&record)
         ),
     );
     exec_sql(
         db,
         &format!(
-            "UPDATE list_entries SET created_at = '{}' WHERE id = '{entry}'",
-            noon_ago(5)
+            "UPDATE list_entries SET created_at = '{}' WHERE id = '{}'",
+            noon_ago(5),
+            row_id(&entry)
         ),
     );
 

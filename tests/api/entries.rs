@@ -187,7 +187,7 @@ async fn owner_revokes_with_a_reason_and_others_cannot() {
     let r = app
         .gql(
             REVOKE,
-            json!({ "input": { "id": "0190c0de-0000-7000-8000-000000000000", "reason": "x" } }),
+            json!({ "input": { "id": missing_id(domain::node::NodeKind::ListEntry), "reason": "x" } }),
             Some(&court),
         )
         .await;

@@ -340,6 +340,18 @@ pub fn new_citizen_id(division: &str) -> String {
     s
 }
 
+/// The row id that a global id names, for tests that reach behind the API into the database.
+pub fn row_id(global: &str) -> String {
+    domain::node::decode(global)
+        .unwrap_or_else(|| panic!("not a global id: {global}"))
+        .1
+}
+
+/// The global id of a row that does not exist, of the type `kind`.
+pub fn missing_id(kind: domain::node::NodeKind) -> String {
+    kind.global_id("0190c0de-0000-7000-8000-000000000000")
+}
+
 /// Runs SQL straight against a test app's database, behind the server's back (tamper tests).
 pub fn exec_sql(database_url: &str, sql: &str) -> usize {
     use diesel::{Connection, RunQueryDsl};

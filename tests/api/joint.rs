@@ -348,7 +348,7 @@ async fn the_whole_loop_from_listing_to_feedback_and_expiry() {
     let r = app
         .gql(
             "mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"x\" }) { id } }",
-            json!({ "id": "none" }),
+            json!({ "id": missing_id(domain::node::NodeKind::ListEntry) }),
             Some(&court),
         )
         .await;

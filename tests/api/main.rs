@@ -35,6 +35,7 @@ mod lookups;
 mod memoranda;
 mod metrics;
 mod migrations;
+mod node;
 mod nominations;
 mod objections;
 mod pagination;

@@ -1,10 +1,15 @@
 use crate::helpers::*;
 use serde_json::json;
 
-const ADD: &str = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id kind title decisionNumber decisionDate publicationDate dishonestyClass publicityEnd publishedOnTime sourceDepartment { code } subject { code } } }";
+pub(crate) const ADD: &str = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id kind title decisionNumber decisionDate publicationDate dishonestyClass publicityEnd publishedOnTime sourceDepartment { code } subject { code } } }";
 const RECORDS: &str = "query($s: String, $k: CreditRecordKind) { creditRecords(subject: $s, kind: $k) { edges { node { title kind publishedOnTime } } } }";
 
-fn penalty(subject: &str, number: &str, decided: &str, published: &str) -> serde_json::Value {
+pub(crate) fn penalty(
+    subject: &str,
+    number: &str,
+    decided: &str,
+    published: &str,
+) -> serde_json::Value {
     json!({ "input": {
         "subject": subject, "kind": "PENALTY", "title": "罚款", "decisionNumber": number,
         "decisionDate": decided, "publicationDate": published, "legalBasis": "《中华人民共和国产品质量法》第四十九条",

@@ -6,20 +6,20 @@ use crate::joint::{DISPATCHES, nodes};
 use serde_json::{Value, json};
 
 const ACK: &str = "mutation($id: ID!) { acknowledgeDispatch(input: { id: $id }) { id status } }";
-const FEEDBACK: &str =
+pub(crate) const FEEDBACK: &str =
     "mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { id status } }";
-const PROPOSE: &str = "mutation($input: ProposeTypicalCaseInput!) { proposeTypicalCase(input: $input) { id status kind subject { code } department { code } } }";
+pub(crate) const PROPOSE: &str = "mutation($input: ProposeTypicalCaseInput!) { proposeTypicalCase(input: $input) { id status kind subject { code } department { code } } }";
 const DECIDE: &str = "mutation($input: DecideTypicalCaseInput!) { decideTypicalCase(input: $input) { id status decisionNote } }";
 const CASES: &str = "query($st: CaseStatus) { typicalCases(status: $st) { edges { node { id title kind status } } } }";
 const FEED: &str =
     "{ changes(first: 100) { edges { node { target action targetId subjectCode } } } }";
 
-fn summary() -> &'static str {
+pub(crate) fn summary() -> &'static str {
     "该企业因拒不履行生效判决被列入失信被执行人名单，税务部门据此在发票领用环节从严审核，促使其主动履行全部义务。"
 }
 
 /// A listing whose punishment the tax bureau applied; returns (subject code, dispatch id).
-async fn applied_measure(app: &TestApp, tax: &str) -> (String, String) {
+pub(crate) async fn applied_measure(app: &TestApp, tax: &str) -> (String, String) {
     let code = app.company("210902").await;
     let r = app
         .list(

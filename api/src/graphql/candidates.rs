@@ -1,6 +1,7 @@
 //! Broken commitments as black lists' criteria, and the candidates they propose, over GraphQL.
 
 use super::loaders::{DepartmentKey, ListTypeId, SubjectId};
+use super::node::{GlobalId, NodeKind};
 use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode, entry_made};
 use super::{actor, announce_listings, answers, connection, load, page_request, services};
 use crate::error::{ApiError, GqlResult};
@@ -77,7 +78,7 @@ pub struct ListingCandidateNode(ListingCandidate);
 impl ListingCandidateNode {
     /// 编号 (id)
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        NodeKind::ListingCandidate.id(&self.0.id)
     }
     /// 主体 (the subject)
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
@@ -97,7 +98,11 @@ impl ListingCandidateNode {
     }
     /// 计入的违背承诺编号 (the broken commitments counted)
     async fn commitment_ids(&self) -> Vec<ID> {
-        self.0.commitment_ids.iter().cloned().map(ID).collect()
+        self.0
+            .commitment_ids
+            .iter()
+            .map(|c| NodeKind::Commitment.id(c))
+            .collect()
     }
     /// 状态 (status)
     async fn status(&self) -> CandidateStatus {
@@ -226,11 +231,12 @@ impl CandidateMutation {
             basis_document,
             note,
         } = input;
+        let id = NodeKind::ListingCandidate.local(&id, "input.id").gql()?;
         let (decided, listed) = svc
             .run(move |s| {
                 s.decide_listing_candidate(
                     &actor,
-                    &id.0,
+                    &id,
                     list,
                     basis_document.as_deref(),
                     note.as_deref(),

@@ -2,6 +2,7 @@
 //! reads them, the department each was made to records whether it was kept.
 
 use super::loaders::{DepartmentKey, SubjectId};
+use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::types::{DepartmentNode, SubjectNode};
 use super::{actor, answers, connection, load, page_request, principal, services};
@@ -80,7 +81,7 @@ pub struct CommitmentNode(Commitment);
 impl CommitmentNode {
     /// 编号 (id)
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        NodeKind::Commitment.id(&self.0.id)
     }
     /// 作出承诺的主体 (the subject that promised)
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
@@ -136,7 +137,10 @@ impl CommitmentNode {
     }
     /// 未履行时转成的信用记录编号 (the credit record a broken commitment became)
     async fn record_id(&self) -> Option<ID> {
-        self.0.record_id.clone().map(ID)
+        self.0
+            .record_id
+            .as_deref()
+            .map(|r| NodeKind::CreditRecord.id(r))
     }
 }
 
@@ -240,7 +244,7 @@ impl CommitmentMutation {
         let actor = actor(ctx, Scope::RecordsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
-        let id = input.id.0;
+        let id = NodeKind::Commitment.local(&input.id, "input.id").gql()?;
         let note = input.note;
         let kept = input.kept;
         let class = input.dishonesty_class.map(Into::into);

@@ -2,6 +2,7 @@
 //! closes; the department concerned answers.
 
 use super::loaders::DepartmentKey;
+use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::types::DepartmentNode;
 use super::{actor, answers, connection, load, page_request, services};
@@ -91,7 +92,7 @@ pub struct ComplaintNode {
 impl ComplaintNode {
     /// 编号 (id)
     async fn id(&self) -> ID {
-        ID(self.complaint.id.clone())
+        NodeKind::Complaint.id(&self.complaint.id)
     }
     /// 回执号 (receipt)
     async fn receipt(&self) -> &str {
@@ -308,10 +309,11 @@ impl ComplaintMutation {
         input: RouteComplaintInput,
     ) -> Result<ComplaintNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
+        let id = NodeKind::Complaint.local(&input.id, "input.id").gql()?;
         let svc = services(ctx)?;
         let today = svc.today();
         let routed = svc
-            .run(move |s| s.route_complaint(&actor, &input.id.0, &input.department, today))
+            .run(move |s| s.route_complaint(&actor, &id, &input.department, today))
             .await?;
         answers::changed_nothing_public(ctx);
         node(ctx, routed)
@@ -327,8 +329,9 @@ impl ComplaintMutation {
         input: AnswerComplaintInput,
     ) -> Result<ComplaintNode> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
+        let id = NodeKind::Complaint.local(&input.id, "input.id").gql()?;
         let answered = services(ctx)?
-            .run(move |s| s.answer_complaint(&actor, &input.id.0, &input.answer))
+            .run(move |s| s.answer_complaint(&actor, &id, &input.answer))
             .await?;
         answers::changed_nothing_public(ctx);
         node(ctx, answered)
@@ -344,8 +347,9 @@ impl ComplaintMutation {
         input: CloseComplaintInput,
     ) -> Result<ComplaintNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
+        let id = NodeKind::Complaint.local(&input.id, "input.id").gql()?;
         let closed = services(ctx)?
-            .run(move |s| s.close_complaint(&actor, &input.id.0, &input.conclusion))
+            .run(move |s| s.close_complaint(&actor, &id, &input.conclusion))
             .await?;
         answers::changed_nothing_public(ctx);
         node(ctx, closed)

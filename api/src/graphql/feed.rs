@@ -1,5 +1,6 @@
 //! The change feed, for upstream platforms (信用辽宁, 信用中国) and the credit office.
 
+use super::node::{GlobalId, NodeKind};
 use super::{actor, connection, page_request, services};
 use crate::error::GqlResult;
 use async_graphql::connection::Connection;
@@ -66,7 +67,7 @@ impl From<domain::feed::Change> for ChangeNode {
             at: c.at,
             target: c.change.target.into(),
             action: c.change.action.into(),
-            target_id: ID(c.change.target_id),
+            target_id: NodeKind::from(c.change.target).id(&c.change.target_id),
             subject_code: c.change.subject_code,
             department: c.change.department.map(|d| d.to_string()),
         }

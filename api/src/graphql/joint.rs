@@ -5,6 +5,7 @@ use super::joint_inputs::{
     RetireMemorandumInput,
 };
 use super::joint_types::{CheckResultNode, DispatchNode, MemorandumNode};
+use super::node::{GlobalId, NodeKind};
 use super::{actor, answers, any_department, connection, enums, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
 use crate::events::DispatchEventKind;
@@ -38,6 +39,7 @@ impl JointQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "备忘录编号 (id)")] id: ID,
     ) -> Result<Option<MemorandumNode>> {
+        let id = NodeKind::Memorandum.local(&id, "id").gql()?;
         let found = services(ctx)?.run(move |s| s.memorandum(&id)).await?;
         Ok(found.map(MemorandumNode))
     }
@@ -62,7 +64,11 @@ impl JointQuery {
         let filter = DispatchFilter {
             status: status.map(Into::into),
             overdue,
-            entry_id: entry.map(|e| e.0),
+            entry_id: entry
+                .map(|e| NodeKind::ListEntry.local(&e, "entry"))
+                .transpose()
+                .gql()?,
+            id: None,
         };
         let result = svc
             .run(move |s| s.dispatches(&actor, &filter, today, &page))
@@ -125,7 +131,7 @@ impl JointMutation {
     ) -> Result<MemorandumNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let raw = input.memorandum.into();
-        let id = input.id.0;
+        let id = NodeKind::Memorandum.local(&input.id, "input.id").gql()?;
         let m = services(ctx)?
             .run(move |s| s.amend_memorandum(&actor, &id, &raw))
             .await?;
@@ -143,7 +149,7 @@ impl JointMutation {
         input: RetireMemorandumInput,
     ) -> Result<MemorandumNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
-        let id = input.id.0;
+        let id = NodeKind::Memorandum.local(&input.id, "input.id").gql()?;
         let m = services(ctx)?
             .run(move |s| s.retire_memorandum(&actor, &id))
             .await?;
@@ -162,7 +168,7 @@ impl JointMutation {
     ) -> Result<DispatchNode> {
         let actor = actor(ctx, Scope::DispatchHandle)?;
         let svc = services(ctx)?;
-        let id = input.id.0;
+        let id = NodeKind::Dispatch.local(&input.id, "input.id").gql()?;
         let dispatch = svc
             .run(move |s| s.acknowledge_dispatch(&actor, &id))
             .await?;
@@ -190,7 +196,9 @@ impl JointMutation {
             business: input.business,
             note: input.note,
         };
-        let id = input.dispatch.0;
+        let id = NodeKind::Dispatch
+            .local(&input.dispatch, "input.dispatch")
+            .gql()?;
         let view = svc
             .run(move |s| s.record_feedback(&actor, &id, &raw, today))
             .await?;

@@ -2,6 +2,7 @@
 
 use super::enums;
 use super::loaders::{DepartmentKey, EntryId, FeedbackOf, VersionId};
+use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode};
 use super::{load, services};
@@ -17,8 +18,8 @@ pub struct MemorandumNode(pub Memorandum);
 #[Object(name = "Memorandum", use_type_description)]
 impl MemorandumNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+    pub async fn id(&self) -> ID {
+        NodeKind::Memorandum.id(&self.0.id)
     }
     /// 代码，如 ndrc-2016-141 (key)
     async fn key(&self) -> &str {
@@ -74,7 +75,7 @@ pub struct MeasureNode(pub Measure);
 impl MeasureNode {
     /// 编号 (id)
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        NodeKind::Measure.id(&self.0.id)
     }
     /// 措施代码 (code)
     async fn code(&self) -> &str {
@@ -150,8 +151,8 @@ pub struct DispatchNode {
 #[Object(name = "Dispatch", use_type_description)]
 impl DispatchNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
-        ID(self.dispatch.id.clone())
+    pub async fn id(&self) -> ID {
+        NodeKind::Dispatch.id(&self.dispatch.id)
     }
     /// 状态 (status)
     async fn status(&self) -> enums::DispatchStatus {
@@ -338,7 +339,7 @@ pub struct CheckResultNode(pub persistence::CheckOutcome);
 impl CheckResultNode {
     /// 核查编号 (id of the logged check)
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        NodeKind::CheckResult.id(&self.0.id)
     }
     /// 核查时间 (checked at)
     async fn checked_at(&self) -> DateTime<Utc> {

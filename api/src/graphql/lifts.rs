@@ -3,9 +3,11 @@
 
 use super::joint_types::DispatchNode;
 use super::loaders::{DepartmentKey, LiftsOf};
+use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::types::DepartmentNode;
 use super::{actor, load, services};
+use crate::error::GqlResult;
 use async_graphql::{Context, Description, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::Scope;
@@ -33,7 +35,7 @@ pub struct LiftNode {
 impl LiftNode {
     /// 编号 (id)
     async fn id(&self) -> ID {
-        ID(self.lift.id.clone())
+        NodeKind::Lift.id(&self.lift.id)
     }
     /// 解除理由 (ground)
     async fn ground(&self) -> LiftGround {
@@ -145,7 +147,9 @@ impl LiftMutation {
             business: input.business,
             note: input.note,
         };
-        let id = input.dispatch.0;
+        let id = NodeKind::Dispatch
+            .local(&input.dispatch, "input.dispatch")
+            .gql()?;
         let done = svc
             .run(move |s| s.confirm_lift(&actor, &id, &raw, today))
             .await?;

@@ -21,6 +21,7 @@ pub mod limits;
 pub mod loaders;
 pub mod lookups;
 mod mutation;
+mod node;
 mod nominations;
 mod objections;
 pub mod operation;
@@ -55,6 +56,7 @@ pub use joint::SubscriptionRoot;
 #[graphql(name = "Query")]
 pub struct QueryRoot(
     query::CoreQuery,
+    node::NodeQuery,
     joint::JointQuery,
     stats::StatsQuery,
     objections::ObjectionQuery,

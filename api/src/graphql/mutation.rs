@@ -2,8 +2,10 @@ use super::inputs::{
     AddCreditRecordInput, AddListEntriesInput, AddListEntryInput, CreateListTypeInput,
     RegisterSubjectInput, RemoveListEntryInput, RevokeListEntryInput,
 };
+use super::node::{GlobalId, NodeKind};
 use super::types::{CreditRecordNode, ListEntryNode, ListTypeNode, SubjectNode};
 use super::{actor, announce_listings, answers, services};
+use crate::error::GqlResult;
 use async_graphql::{Context, Object, Result};
 use domain::Scope;
 
@@ -114,8 +116,9 @@ impl CoreMutation {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
+        let id = NodeKind::ListEntry.local(&input.id, "input.id").gql()?;
         let change = svc
-            .run(move |s| s.revoke_list_entry(&actor, &input.id, &input.reason, today))
+            .run(move |s| s.revoke_list_entry(&actor, &id, &input.reason, today))
             .await?;
         answers::changed_subjects(ctx, [change.entry.subject_id.as_str()]);
         svc.events.publish_ended(&change.ended);
@@ -143,8 +146,9 @@ impl CoreMutation {
             basis_document: input.basis_document,
             ground_arisen_on: input.ground_arisen_on.map(|d| d.0),
         };
+        let id = NodeKind::ListEntry.local(&input.id, "input.id").gql()?;
         let change = svc
-            .run(move |s| s.remove_list_entry(&actor, &input.id, &raw, today))
+            .run(move |s| s.remove_list_entry(&actor, &id, &raw, today))
             .await?;
         answers::changed_subjects(ctx, [change.entry.subject_id.as_str()]);
         svc.events.publish_ended(&change.ended);

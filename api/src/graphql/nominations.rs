@@ -1,6 +1,7 @@
 //! Nominations by industry associations (行业协会商会推荐) for red lists, over GraphQL.
 
 use super::loaders::{DepartmentKey, ListTypeId, SubjectId};
+use super::node::{GlobalId, NodeKind};
 use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode, entry_made};
 use super::{actor, announce_listings, answers, connection, load, page_request, services};
 use crate::error::GqlResult;
@@ -61,7 +62,7 @@ pub struct NominationNode(Nomination);
 impl NominationNode {
     /// 编号 (id)
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        NodeKind::Nomination.id(&self.0.id)
     }
     /// 推荐的协会 (the association)
     async fn association(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
@@ -189,7 +190,7 @@ impl NominationMutation {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
-        let id = input.id.0;
+        let id = NodeKind::Nomination.local(&input.id, "input.id").gql()?;
         let note = input.note;
         let accept = input.accept;
         let (decided, listed) = svc

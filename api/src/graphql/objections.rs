@@ -2,6 +2,7 @@
 
 use super::enums::{self, ObjectionTargetKind, RecordRemedyKind};
 use super::loaders::{EntryId, SubjectId};
+use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::types::{ListEntryNode, SubjectNode};
 use super::{actor, answers, connection, load, page_request, principal, services};
@@ -37,8 +38,8 @@ pub struct ObjectionStepNode {
 #[Object(name = "Objection", use_type_description)]
 impl ObjectionNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
-        ID(self.objection.id.clone())
+    pub async fn id(&self) -> ID {
+        NodeKind::Objection.id(&self.objection.id)
     }
     /// 受理回执号 (receipt number)
     async fn receipt(&self) -> &str {
@@ -58,7 +59,7 @@ impl ObjectionNode {
     }
     /// 异议对象编号 (target id)
     async fn target_id(&self) -> ID {
-        ID(self.objection.target_id.clone())
+        NodeKind::from(self.objection.target).id(&self.objection.target_id)
     }
     /// 主体 (subject)
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
@@ -162,8 +163,8 @@ pub struct CorrectionNode(pub CorrectionNotice);
 #[Object(name = "CorrectionNotice", use_type_description)]
 impl CorrectionNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+    pub async fn id(&self) -> ID {
+        NodeKind::CorrectionNotice.id(&self.0.id)
     }
     /// 标题 (title)
     async fn title(&self) -> &str {
@@ -179,7 +180,7 @@ impl CorrectionNode {
     }
     /// 更正对象编号 (target id)
     async fn target_id(&self) -> ID {
-        ID(self.0.target_id.clone())
+        NodeKind::from(self.0.target).id(&self.0.target_id)
     }
     /// 主体 (subject)
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
@@ -311,6 +312,7 @@ impl ObjectionQuery {
         let filter = ObjectionFilter {
             status: status.map(Into::into),
             overdue,
+            id: None,
         };
         let result = svc
             .run(move |s| s.objections(&actor, &filter, today, &page))
@@ -379,7 +381,9 @@ impl ObjectionMutation {
         let raw = RawObjection {
             subject_code: input.subject,
             target: Some(input.target_kind.into()),
-            target_id: input.target_id.0,
+            target_id: NodeKind::from(domain::objection::TargetKind::from(input.target_kind))
+                .local(&input.target_id, "input.targetId")
+                .gql()?,
             reason: input.reason,
             contact: input.contact,
             evidence: input.evidence,
@@ -412,8 +416,9 @@ impl ObjectionMutation {
         let svc = services(ctx)?;
         let today = svc.today();
         let note = input.note.unwrap_or_default();
+        let id = NodeKind::Objection.local(&input.id, "input.id").gql()?;
         let objection = svc
-            .run(move |s| s.accept_objection(&actor, &input.id, &note, today))
+            .run(move |s| s.accept_objection(&actor, &id, &note, today))
             .await?;
         answers::changed_subjects(ctx, [objection.subject_id.as_str()]);
         Ok(ObjectionNode { objection, today })
@@ -430,8 +435,9 @@ impl ObjectionMutation {
     ) -> Result<ObjectionNode> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
         let svc = services(ctx)?;
+        let id = NodeKind::Objection.local(&input.id, "input.id").gql()?;
         let objection = svc
-            .run(move |s| s.refuse_objection(&actor, &input.id, &input.reason))
+            .run(move |s| s.refuse_objection(&actor, &id, &input.reason))
             .await?;
         answers::changed_subjects(ctx, [objection.subject_id.as_str()]);
         Ok(ObjectionNode {
@@ -471,7 +477,7 @@ impl ObjectionMutation {
                 reason: input.reason,
             }
         };
-        let id = input.id.0;
+        let id = NodeKind::Objection.local(&input.id, "input.id").gql()?;
         let decided = svc
             .run(move |s| s.decide_objection(&actor, &id, &decision, today))
             .await?;

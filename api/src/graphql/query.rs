@@ -299,7 +299,7 @@ async fn subject_as_of(
 /// Whether the caller may find this subject: always, but for the public and partners looking for a
 /// natural person with nothing public, who get the answer of an unknown code
 /// ([`access::finds_persons_only_when_public`]).
-async fn public_may_find(ctx: &Context<'_>, subject: &domain::Subject) -> Result<bool> {
+pub(super) async fn public_may_find(ctx: &Context<'_>, subject: &domain::Subject) -> Result<bool> {
     if !access::finds_persons_only_when_public(principal(ctx), &subject.code) {
         return Ok(true);
     }

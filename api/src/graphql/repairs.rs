@@ -2,6 +2,7 @@
 
 use super::enums::{self, ObjectionTargetKind};
 use super::loaders::SubjectId;
+use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::{ApiError, ErrorCode, GqlResult};
@@ -20,7 +21,7 @@ pub struct RepairNode(pub Repair);
 impl RepairNode {
     /// 编号 (id)
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        NodeKind::Repair.id(&self.0.id)
     }
     /// 状态 (status)
     async fn status(&self) -> enums::RepairStatus {
@@ -36,7 +37,7 @@ impl RepairNode {
     }
     /// 修复对象编号 (target id)
     async fn target_id(&self) -> ID {
-        ID(self.0.target_id.clone())
+        NodeKind::from(self.0.target).id(&self.0.target_id)
     }
     /// 主体 (subject)
     async fn subject(&self, ctx: &Context<'_>) -> Result<super::types::SubjectNode> {
@@ -127,7 +128,7 @@ impl From<RepairOption> for RepairOptionNode {
     fn from(o: RepairOption) -> Self {
         RepairOptionNode {
             target_kind: o.target.into(),
-            target_id: ID(o.target_id),
+            target_id: NodeKind::from(o.target).id(&o.target_id),
             description: o.description,
             allowed: o.allowed,
             earliest_application_date: o.earliest.map(Date),
@@ -250,7 +251,9 @@ impl RepairMutation {
         let today = svc.today();
         let kind = input.target_kind.into();
         let raw = RawRepair {
-            target_id: input.target_id.0,
+            target_id: NodeKind::from(kind)
+                .local(&input.target_id, "input.targetId")
+                .gql()?,
             rectification: input.rectification,
             commitment: input.commitment,
             attachments: input.attachments,
@@ -275,7 +278,7 @@ impl RepairMutation {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
         let svc = services(ctx)?;
         let today = svc.today();
-        let id = input.id.0;
+        let id = NodeKind::Repair.local(&input.id, "input.id").gql()?;
         let decided = svc
             .run(move |s| s.decide_repair(&actor, &id, input.approve, &input.reason, today))
             .await?;

@@ -1,6 +1,7 @@
 //! Authorised queries (授权查询) and signed credit reports (信用报告) over GraphQL.
 
 use super::loaders::DepartmentKey;
+use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::types::DepartmentNode;
 use super::{answers, connection, load, lookups, page_request, principal, services};
@@ -28,7 +29,7 @@ pub struct AuthorisationNode(Authorisation);
 impl AuthorisationNode {
     /// 编号 (id)
     async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+        NodeKind::Authorisation.id(&self.0.id)
     }
     /// 被授权的机构 (the bank)
     async fn bank(&self, ctx: &Context<'_>) -> Result<DepartmentNode> {
@@ -257,8 +258,9 @@ impl ReportMutation {
         let code = authorisation::granting_subject(principal(ctx))
             .gql()?
             .clone();
+        let id = NodeKind::Authorisation.local(&input.id, "input.id").gql()?;
         let revoked = services(ctx)?
-            .run(move |s| s.revoke_authorisation(code.as_str(), &input.id))
+            .run(move |s| s.revoke_authorisation(code.as_str(), &id))
             .await?;
         answers::changed_nothing_public(ctx);
         Ok(AuthorisationNode(revoked))

@@ -4,6 +4,7 @@ use super::enums::{self, SubjectCodeKind, ViewerKind};
 use super::loaders::{
     DepartmentKey, EntriesOf, EntryId, JurisdictionKey, ListTypeId, RecordsOf, SubjectId,
 };
+use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::{connection, load, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
@@ -166,8 +167,8 @@ impl From<domain::Subject> for SubjectNode {
 #[Object(name = "Subject", use_type_description)]
 impl SubjectNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+    pub async fn id(&self) -> ID {
+        NodeKind::Subject.id(&self.0.id)
     }
     /// 统一社会信用代码或公民身份号码。公民身份号码只向有需要的一方完整显示（本人；有 persons:read
     /// 的部门；将其列入名单、记录其信用信息或获其授权的部门），其他人看到前4位和后4位；每次完整
@@ -380,8 +381,8 @@ pub struct ListTypeNode(pub domain::ListType);
 #[Object(name = "ListType", use_type_description)]
 impl ListTypeNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+    pub async fn id(&self) -> ID {
+        NodeKind::ListType.id(&self.0.id)
     }
     /// 代码，如 court-dishonest-debtor (code)
     async fn code(&self) -> &str {
@@ -518,8 +519,8 @@ impl ListEntryNode {
 #[Object(name = "ListEntry", use_type_description)]
 impl ListEntryNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
-        ID(self.entry.id.clone())
+    pub async fn id(&self) -> ID {
+        NodeKind::ListEntry.id(&self.entry.id)
     }
     /// 主体 (subject)
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {
@@ -689,8 +690,8 @@ pub struct CreditRecordNode(pub domain::CreditRecord);
 #[Object(name = "CreditRecord", use_type_description)]
 impl CreditRecordNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+    pub async fn id(&self) -> ID {
+        NodeKind::CreditRecord.id(&self.0.id)
     }
     /// 主体 (subject)
     async fn subject(&self, ctx: &Context<'_>) -> Result<SubjectNode> {

@@ -3,6 +3,7 @@
 
 use super::enums::MeasureKind;
 use super::loaders::{DepartmentKey, SubjectId};
+use super::node::{GlobalId, NodeKind};
 use super::types::{DepartmentNode, SubjectNode};
 use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::GqlResult;
@@ -48,14 +49,14 @@ pub struct DecideTypicalCaseInput {
     pub note: Option<String>,
 }
 
-pub struct TypicalCaseNode(TypicalCase);
+pub struct TypicalCaseNode(pub TypicalCase);
 
 /// 典型案例 (a typical case)
 #[Object(name = "TypicalCase")]
 impl TypicalCaseNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
-        ID(self.0.id.clone())
+    pub async fn id(&self) -> ID {
+        NodeKind::TypicalCase.id(&self.0.id)
     }
     /// 守信激励或失信惩戒：所实施措施的性质 (reward or punishment: the measure's kind)
     async fn kind(&self) -> MeasureKind {
@@ -157,15 +158,12 @@ impl TypicalCaseMutation {
         let actor = actor(ctx, Scope::DispatchHandle)?;
         let svc = services(ctx)?;
         let today = svc.today();
+        let dispatch = NodeKind::Dispatch
+            .local(&input.dispatch, "input.dispatch")
+            .gql()?;
         let made = svc
             .run(move |s| {
-                s.propose_typical_case(
-                    &actor,
-                    &input.dispatch.0,
-                    &input.title,
-                    &input.summary,
-                    today,
-                )
+                s.propose_typical_case(&actor, &dispatch, &input.title, &input.summary, today)
             })
             .await?;
         answers::changed_nothing_public(ctx);
@@ -183,10 +181,9 @@ impl TypicalCaseMutation {
         input: DecideTypicalCaseInput,
     ) -> Result<TypicalCaseNode> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
+        let id = NodeKind::TypicalCase.local(&input.id, "input.id").gql()?;
         let decided = services(ctx)?
-            .run(move |s| {
-                s.decide_typical_case(&actor, &input.id.0, input.approve, input.note.as_deref())
-            })
+            .run(move |s| s.decide_typical_case(&actor, &id, input.approve, input.note.as_deref()))
             .await?;
         answers::changed_subjects(ctx, [decided.subject_id.as_str()]);
         Ok(TypicalCaseNode(decided))

@@ -1,10 +1,11 @@
 //! Webhooks over GraphQL: a department registers its endpoint, reads what was sent to it with every
 //! attempt, and replays a delivery. Sending is the server's [`crate::webhook_sender`].
 
+use super::node::{GlobalId, NodeKind};
 use super::{answers, connection, page_request, principal, services};
 use crate::error::GqlResult;
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::webhook;
 use persistence::{WebhookAttempt, WebhookDelivery, WebhookEndpoint};
@@ -52,7 +53,7 @@ pub struct RegisterWebhookInput {
 #[derive(InputObject)]
 pub struct ReplayWebhookDeliveryInput {
     /// 推送编号 (the delivery's id)
-    pub id: String,
+    pub id: ID,
 }
 
 pub struct WebhookEndpointNode(WebhookEndpoint);
@@ -61,8 +62,8 @@ pub struct WebhookEndpointNode(WebhookEndpoint);
 #[Object(name = "WebhookEndpoint")]
 impl WebhookEndpointNode {
     /// 编号 (id)
-    async fn id(&self) -> &str {
-        &self.0.id
+    async fn id(&self) -> ID {
+        NodeKind::WebhookEndpoint.id(&self.0.id)
     }
     /// 地址 (URL)
     async fn url(&self) -> &str {
@@ -103,8 +104,8 @@ pub struct WebhookDeliveryNode(WebhookDelivery);
 #[Object(name = "WebhookDelivery")]
 impl WebhookDeliveryNode {
     /// 编号，也在推送正文的 deliveryId 和请求头 X-Xinyong-Delivery 中 (id; also in the body)
-    async fn id(&self) -> &str {
-        &self.0.id
+    async fn id(&self) -> ID {
+        NodeKind::WebhookDelivery.id(&self.0.id)
     }
     /// 事件 (event)
     async fn event(&self) -> WebhookEvent {
@@ -245,7 +246,9 @@ impl WebhookMutation {
         input: ReplayWebhookDeliveryInput,
     ) -> Result<WebhookDeliveryNode> {
         let actor = webhook::may_own(principal(ctx)).gql()?.clone();
-        let id = input.id;
+        let id = NodeKind::WebhookDelivery
+            .local(&input.id, "input.id")
+            .gql()?;
         let delivery = services(ctx)?
             .run(move |s| s.replay_delivery(&actor, &id))
             .await?;

@@ -24,6 +24,8 @@ pub struct DispatchFilter {
     /// Only pending dispatches past their acknowledgement deadline (or only those that are not).
     pub overdue: Option<bool>,
     pub entry_id: Option<String>,
+    /// Only this dispatch (`node(id:)`, by the same rule as the list).
+    pub id: Option<String>,
 }
 
 /// A dispatch with its feedback, if answered.
@@ -63,6 +65,9 @@ impl Store {
             }
             if let Some(e) = &filter.entry_id {
                 q = q.filter(dispatches::entry_id.eq(e.clone()));
+            }
+            if let Some(id) = &filter.id {
+                q = q.filter(dispatches::id.eq(id.clone()));
             }
             // The same rules as Dispatch::is_overdue and Lift::is_overdue, in SQL: pending past
             // the acknowledgement deadline, or a lift unconfirmed past its own.

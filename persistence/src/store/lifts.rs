@@ -16,6 +16,7 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::dispatch::{Dispatch, DispatchStatus};
 use domain::lift::{self, Lift, LiftGround, LiftStep, RawLiftConfirmation};
+use domain::node::NodeKind;
 use domain::webhook::{LiftNotice, WebhookEvent};
 use domain::{DepartmentCode, WorkingDayCalendar};
 use std::collections::HashMap;
@@ -170,7 +171,8 @@ pub(crate) fn end_measures(
                 });
             }
         }
-        deadlines.insert(d.id.clone(), lift_by);
+        // Keyed by the id the notice gives out.
+        deadlines.insert(NodeKind::Dispatch.global_id(&d.id), lift_by);
         lifted.push(Dispatch {
             status: d.status.request_lift()?,
             ..d

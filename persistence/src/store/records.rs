@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::feed::{ChangeAction, ChangeTarget};
+use domain::node::NodeKind;
 use domain::record::RawCreditRecord;
 use domain::{CreditRecord, CreditRecordKind, DepartmentCode, DomainError, NewCreditRecord};
 
@@ -154,7 +155,8 @@ fn sent_again(
     }
     Err(DomainError::conflict(format!(
         "本部门已登记过决定文书号为 {} 的同类记录（编号 {}），内容与本次不同；如需更正，请通过异议更正程序",
-        new.decision_number, earlier.id
+        new.decision_number,
+        NodeKind::CreditRecord.global_id(&earlier.id)
     ))
     .into())
 }

@@ -257,6 +257,29 @@ impl Store {
         })
     }
 
+    /// One case as `actor` may see it (`node(id:)`): a published one for anyone, the others for
+    /// the credit office only, as [`Store::typical_cases`] lists them; none when hidden.
+    pub fn typical_case_for(
+        &self,
+        actor: Option<&DepartmentPrincipal>,
+        id: &str,
+    ) -> Result<Option<TypicalCase>, StoreError> {
+        self.read(|c| {
+            let Some(row) = typical_cases::table
+                .find(id)
+                .select(CaseRow::as_select())
+                .first(c)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let case = TypicalCase::try_from(row)?;
+            let visible = case.status == CaseStatus::Approved
+                || actor.is_some_and(|a| acting_credit_office(c, a, HIDDEN).is_ok());
+            Ok(visible.then_some(case))
+        })
+    }
+
     /// Cases by id (for `xinyong export`).
     pub fn typical_cases_by_ids(&self, ids: &[String]) -> Result<Vec<TypicalCase>, StoreError> {
         self.read(|c| {

@@ -16,6 +16,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use domain::access::DepartmentPrincipal;
 use domain::feed::{Change, NewChange};
+use domain::node::NodeKind;
 use domain::watch::{self, MAX_CODES, Watch};
 use domain::webhook::{WatchNotice, WebhookEvent};
 use domain::{DepartmentCode, DomainError, Subject};
@@ -285,7 +286,7 @@ pub(crate) fn tell_watchers(
                     seq: *seq,
                     at: at.and_utc(),
                     action: n.action.as_str(),
-                    entry_id: n.target_id.clone(),
+                    entry_id: NodeKind::ListEntry.global_id(&n.target_id),
                     subject_code: n.subject_code.clone(),
                 });
         }

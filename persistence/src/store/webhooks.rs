@@ -15,6 +15,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::access::DepartmentPrincipal;
 use domain::dispatch::Dispatch;
+use domain::node::NodeKind;
 use domain::webhook::{
     self, AfterAttempt, DeliveryStatus, DispatchNotice, NOTICES_PER_DELIVERY, RetryPolicy,
     WebhookEvent,
@@ -537,8 +538,13 @@ pub(crate) fn enqueue<T: Serialize>(
         };
         for chunk in items.chunks(NOTICES_PER_DELIVERY) {
             let id = new_id();
-            let payload = webhook::body(&id, event, at.and_utc(), chunk)
-                .map_err(|e| StoreError::Internal(format!("webhook body: {e}")))?;
+            let payload = webhook::body(
+                &NodeKind::WebhookDelivery.global_id(&id),
+                event,
+                at.and_utc(),
+                chunk,
+            )
+            .map_err(|e| StoreError::Internal(format!("webhook body: {e}")))?;
             rows.push(DeliveryRow {
                 id,
                 endpoint_id: endpoint_id.clone(),
@@ -624,11 +630,11 @@ pub(crate) fn notices_of(
 
 pub(crate) fn notice(d: &Dispatch, subject_code: &str, list_type: &str) -> DispatchNotice {
     DispatchNotice {
-        dispatch_id: d.id.clone(),
-        entry_id: d.entry_id.clone(),
+        dispatch_id: NodeKind::Dispatch.global_id(&d.id),
+        entry_id: NodeKind::ListEntry.global_id(&d.entry_id),
         subject_code: subject_code.to_owned(),
         list_type: list_type.to_owned(),
-        measure_id: d.measure_id.clone(),
+        measure_id: NodeKind::Measure.global_id(&d.measure_id),
         memorandum_version_id: d.memorandum_version_id.clone(),
         department: d.department.to_string(),
         status: d.status.as_str().to_owned(),

@@ -117,6 +117,8 @@ pub struct Decided {
 pub struct ObjectionFilter {
     pub status: Option<ObjectionStatus>,
     pub overdue: Option<bool>,
+    /// Only this objection (`node(id:)`, by the same rule as the list).
+    pub id: Option<String>,
 }
 
 pub(crate) fn hash(code: &str) -> String {

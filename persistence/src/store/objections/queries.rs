@@ -32,6 +32,9 @@ impl Store {
             if let Some(s) = filter.status {
                 q = q.filter(objections::status.eq(s.as_str()));
             }
+            if let Some(id) = &filter.id {
+                q = q.filter(objections::id.eq(id.clone()));
+            }
             // The same rule as Objection::is_overdue, in SQL.
             let submitted = ObjectionStatus::Submitted.as_str();
             let accepted = ObjectionStatus::Accepted.as_str();
@@ -127,6 +130,19 @@ impl Store {
                 .map(CorrectionNotice::try_from)
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Page::from_overfetch(items, page))
+        })
+    }
+
+    /// One correction notice (public, as the list).
+    pub fn correction(&self, id: &str) -> Result<Option<CorrectionNotice>, StoreError> {
+        self.read(|c| {
+            correction_notices::table
+                .find(id)
+                .select(NoticeRow::as_select())
+                .first(c)
+                .optional()?
+                .map(CorrectionNotice::try_from)
+                .transpose()
         })
     }
 
