@@ -6,7 +6,7 @@ use crate::helpers::*;
 use chrono::Days;
 use serde_json::{Value, json};
 
-const SET: &str = "mutation($input: SetCommitmentCriterionInput!) { setCommitmentCriterion(input: $input) { listType { code } brokenCommitments withinMonths } }";
+pub(crate) const SET: &str = "mutation($input: SetCommitmentCriterionInput!) { setCommitmentCriterion(input: $input) { listType { code } brokenCommitments withinMonths } }";
 const CRITERIA: &str =
     "{ commitmentCriteria { listType { code } brokenCommitments withinMonths } }";
 const CANDIDATES: &str = "query($st: CandidateStatus) { listingCandidates(status: $st) { edges { node { id reason status commitmentIds subject { code } listType { code } decidedBy { code } decisionNote entry { id status basisDocument reason } } } } }";
@@ -17,7 +17,7 @@ const PUBLISH: &str =
 const ASSESS: &str = "mutation($input: AssessCommitmentInput!) { assessCommitment(input: $input) { status recordId } }";
 
 /// A subject promises something to the market bureau, and breaks it.
-async fn break_a_promise(app: &TestApp, code: &str) -> String {
+pub(crate) async fn break_a_promise(app: &TestApp, code: &str) -> String {
     let me = app.subject_token(code);
     let until = domain::time::china_date(chrono::Utc::now()) + Days::new(30);
     let r = app

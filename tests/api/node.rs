@@ -254,3 +254,267 @@ async fn an_id_of_another_kind_or_a_bare_local_id_is_bad_input_and_changes_nothi
     let r = app.gql(NODES, json!({ "ids": many }), None).await;
     assert_eq!(error_of(&r), ("BAD_USER_INPUT".into(), Some("ids".into())));
 }
+
+/// The first node of the connection at `data.<field>`.
+fn first_id(r: &Value, field: &str) -> String {
+    let nodes = nodes_of(r, field);
+    id_at(
+        &nodes
+            .first()
+            .unwrap_or_else(|| panic!("{field} is empty: {r:#}"))["id"],
+    )
+}
+
+#[tokio::test]
+async fn repairs_complaints_commitments_and_nominations_refetch_as_their_lists_show_them() {
+    let app = TestApp::spawn().await;
+    let code = app.company("210902").await;
+    let office = app.token("210900.ndrc", &["memoranda:admin"]);
+    let market = app.token("210900.market", &["objections:handle", "lists:write"]);
+    let me = app.subject_token(&code);
+    let expect = |kind: &'static str| {
+        move |found: Value| {
+            assert_eq!(found["__typename"], kind, "{found:#}");
+        }
+    };
+
+    // A repair application: the deciding department's (the record's source) and the office's.
+    let r = app
+        .gql(
+            "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }",
+            json!({ "input": { "subject": code, "kind": "PENALTY", "title": "罚款", "decisionNumber": "阜市监罚〔2026〕9号",
+                "decisionDate": "2026-03-02", "legalBasis": "《产品质量法》", "dishonestyClass": "GENERAL" } }),
+            Some(&app.publisher("210900.market")),
+        )
+        .await;
+    let record = id_at(&r["data"]["addCreditRecord"]["id"]);
+    let r = app
+        .gql(
+            "mutation($input: ApplyRepairInput!) { applyRepair(input: $input) { id } }",
+            json!({ "input": { "targetKind": "RECORD", "targetId": record, "rectification": "已缴纳罚款并整改",
+                "commitment": "本单位承诺今后依法诚信经营，如有违反愿承担相应责任。" } }),
+            Some(&me),
+        )
+        .await;
+    assert_no_errors(&r);
+    let repairs = app
+        .gql(
+            "{ repairs { edges { node { id } } } }",
+            json!({}),
+            Some(&market),
+        )
+        .await;
+    let repair = first_id(&repairs, "repairs");
+    expect("Repair")(node(&app, &repair, Some(&market)).await);
+    assert!(node(&app, &repair, None).await.is_null());
+
+    // A complaint: the credit office sees all; a department only those routed to it.
+    let r = app
+        .gql(
+            "mutation($input: FileComplaintInput!) { fileComplaint(input: $input) { complaint { id } } }",
+            json!({ "input": { "category": "OBJECTION_HANDLING", "about": "210900.market",
+                "description": "我于本月初对一条行政处罚记录提出异议，至今超过期限仍未受理。", "contact": "13800000000" } }),
+            None,
+        )
+        .await;
+    assert_no_errors(&r);
+    let all = app
+        .gql(
+            "{ complaints { edges { node { id } } } }",
+            json!({}),
+            Some(&office),
+        )
+        .await;
+    let complaint = first_id(&all, "complaints");
+    expect("Complaint")(node(&app, &complaint, Some(&office)).await);
+    assert!(
+        node(&app, &complaint, Some(&market)).await.is_null(),
+        "not routed to it"
+    );
+    assert!(node(&app, &complaint, None).await.is_null());
+
+    // A commitment: public, as the subject's list of them.
+    let until = domain::time::china_date(chrono::Utc::now()) + chrono::Days::new(30);
+    let r = app
+        .gql(
+            "mutation($input: PublishCommitmentInput!) { publishCommitment(input: $input) { id } }",
+            json!({ "input": { "kind": "MISSING_DOCUMENTS", "text": "本企业承诺在30日内补齐消防验收合格证明。",
+                "scope": "食品经营许可申请（容缺受理）", "department": "210900.market", "validUntil": until.to_string() } }),
+            Some(&me),
+        )
+        .await;
+    assert_no_errors(&r);
+    let public = app
+        .gql(
+            "query($s: String!) { commitments(subject: $s) { edges { node { id } } } }",
+            json!({ "s": code }),
+            None,
+        )
+        .await;
+    expect("Commitment")(node(&app, &first_id(&public, "commitments"), None).await);
+
+    // A nomination: the association that made it and the list's owner.
+    let association = app.token("210900.assoc-food", &["lists:write"]);
+    let r = app
+        .gql(
+            "mutation($input: NominateInput!) { nominate(input: $input) { id } }",
+            json!({ "input": { "subject": code, "listType": "industry-honest", "reason": "连续五年无食品安全违法记录" } }),
+            Some(&association),
+        )
+        .await;
+    assert_no_errors(&r);
+    let received = app
+        .gql(
+            "{ nominations(side: RECEIVED) { edges { node { id } } } }",
+            json!({}),
+            Some(&market),
+        )
+        .await;
+    let nomination = first_id(&received, "nominations");
+    expect("Nomination")(node(&app, &nomination, Some(&market)).await);
+    expect("Nomination")(node(&app, &nomination, Some(&association)).await);
+    assert!(node(&app, &nomination, None).await.is_null());
+    let tax = app.token("210900.tax", &["lists:write"]);
+    assert!(node(&app, &nomination, Some(&tax)).await.is_null());
+}
+
+#[tokio::test]
+async fn a_listing_candidate_refetches_for_the_list_s_owner_only() {
+    let app = TestApp::spawn().await;
+    let office = app.token("210900.ndrc", &["memoranda:admin"]);
+    let r = app
+        .gql(
+            crate::candidates::SET,
+            json!({ "input": { "listType": "market-serious-illegal", "brokenCommitments": 1, "withinMonths": 12 } }),
+            Some(&office),
+        )
+        .await;
+    assert_no_errors(&r);
+    let code = app.company("210902").await;
+    crate::candidates::break_a_promise(&app, &code).await;
+    let market = app.token("210900.market", &["lists:write"]);
+    let found = app
+        .gql(
+            "{ listingCandidates { edges { node { id } } } }",
+            json!({}),
+            Some(&market),
+        )
+        .await;
+    let candidate = first_id(&found, "listingCandidates");
+    assert_eq!(
+        node(&app, &candidate, Some(&market)).await["__typename"],
+        "ListingCandidate"
+    );
+    assert!(node(&app, &candidate, None).await.is_null());
+    let tax = app.token("210900.tax", &["lists:write"]);
+    assert!(node(&app, &candidate, Some(&tax)).await.is_null());
+}
+
+#[tokio::test]
+async fn measures_lifts_authorisations_and_webhooks_refetch_for_whom_their_lists_are() {
+    let app = TestApp::spawn().await;
+    let typename = |v: &Value| v["__typename"].as_str().unwrap_or("null").to_owned();
+
+    // A measure: public, as the memoranda.
+    let r = app
+        .gql("{ memoranda { measures { id } } }", json!({}), None)
+        .await;
+    assert_no_errors(&r);
+    let measure = id_at(&r["data"]["memoranda"][0]["measures"][0]["id"]);
+    assert_eq!(typename(&node(&app, &measure, None).await), "Measure");
+
+    // A lift: for those who see its dispatch. The tax bureau's endpoint (on a port nobody
+    // listens on) is told of the dispatch: a delivery.
+    let tax = app.token("210900.tax", &["dispatch:handle"]);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/hook",
+        closed.local_addr().unwrap().port()
+    );
+    drop(closed);
+    crate::webhooks::register(&app, &tax, &url, json!(["DISPATCH_CREATED"])).await;
+    let (code, dispatch) = applied_measure(&app, &tax).await;
+    let r = app
+        .gql(FEEDBACK, json!({ "input": { "dispatch": dispatch, "outcome": "APPLIED", "business": "发票领用", "note": "从严审核" } }), Some(&tax))
+        .await;
+    assert_no_errors(&r);
+    let court = app.publisher("210900.court");
+    let entries = app
+        .gql(
+            "query($c: String!) { subject(code: $c) { listEntries { edges { node { id } } } } }",
+            json!({ "c": code }),
+            Some(&court),
+        )
+        .await;
+    let entry = id_at(&entries["data"]["subject"]["listEntries"]["edges"][0]["node"]["id"]);
+    let r = app
+        .gql(
+            REVOKE,
+            json!({ "input": { "id": entry, "reason": "判决已撤销" } }),
+            Some(&court),
+        )
+        .await;
+    assert_no_errors(&r);
+    let r = app
+        .gql(
+            "query($id: ID!) { node(id: $id) { ... on Dispatch { lift { id } } } }",
+            json!({ "id": dispatch }),
+            Some(&tax),
+        )
+        .await;
+    assert_no_errors(&r);
+    let lift = id_at(&r["data"]["node"]["lift"]["id"]);
+    assert_eq!(typename(&node(&app, &lift, Some(&tax)).await), "Lift");
+    assert!(node(&app, &lift, None).await.is_null());
+
+    // An authorisation: the granting subject's own.
+    let me = app.subject_token(&code);
+    let until = domain::time::china_date(chrono::Utc::now()) + chrono::Days::new(30);
+    let r = app
+        .gql(
+            "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { id } }",
+            json!({ "input": { "bank": "210900.icbc", "purpose": "LENDING", "validUntil": until.to_string() } }),
+            Some(&me),
+        )
+        .await;
+    assert_no_errors(&r);
+    let mine = app
+        .gql(
+            "{ myAuthorisations { edges { node { id } } } }",
+            json!({}),
+            Some(&me),
+        )
+        .await;
+    let granted = first_id(&mine, "myAuthorisations");
+    assert_eq!(
+        typename(&node(&app, &granted, Some(&me)).await),
+        "Authorisation"
+    );
+    let other = app.subject_token(&app.company("210902").await);
+    assert!(node(&app, &granted, Some(&other)).await.is_null());
+    assert!(node(&app, &granted, None).await.is_null());
+
+    // The endpoint and its deliveries: the registering department's own.
+    let r = app
+        .gql(
+            "{ myWebhook { id deliveries { edges { node { id } } } } }",
+            json!({}),
+            Some(&tax),
+        )
+        .await;
+    assert_no_errors(&r);
+    let endpoint = id_at(&r["data"]["myWebhook"]["id"]);
+    let delivery = id_at(&r["data"]["myWebhook"]["deliveries"]["edges"][0]["node"]["id"]);
+    let court_handler = app.token("210900.court", &["dispatch:handle"]);
+    for (id, kind) in [
+        (&endpoint, "WebhookEndpoint"),
+        (&delivery, "WebhookDelivery"),
+    ] {
+        assert_eq!(typename(&node(&app, id, Some(&tax)).await), kind);
+        assert!(
+            node(&app, id, Some(&court_handler)).await.is_null(),
+            "{kind}"
+        );
+        assert!(node(&app, id, None).await.is_null(), "{kind}");
+    }
+}

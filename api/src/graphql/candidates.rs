@@ -72,12 +72,12 @@ impl CommitmentCriterionNode {
 
 /// 因违背信用承诺达到认定标准而提交名单管理部门的候选 (a candidate for a black list)
 #[derive(Description)]
-pub struct ListingCandidateNode(ListingCandidate);
+pub struct ListingCandidateNode(pub ListingCandidate);
 
 #[Object(name = "ListingCandidate", use_type_description)]
 impl ListingCandidateNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::ListingCandidate.id(&self.0.id)
     }
     /// 主体 (the subject)
@@ -161,7 +161,7 @@ impl CandidateQuery {
         let had_after = page.after.is_some();
         let status = status.map(Into::into);
         let result = services(ctx)?
-            .run(move |s| s.listing_candidates(&actor, status, &page))
+            .run(move |s| s.listing_candidates(&actor, status, None, &page))
             .await?;
         Ok(connection(result, had_after, |n| {
             (n.id.clone(), ListingCandidateNode(n))

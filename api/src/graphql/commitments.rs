@@ -74,13 +74,13 @@ pub struct AssessCommitmentInput {
     pub dishonesty_class: Option<super::enums::DishonestyClass>,
 }
 
-pub struct CommitmentNode(Commitment);
+pub struct CommitmentNode(pub Commitment);
 
 /// 信用承诺 (a credit commitment)
 #[Object(name = "Commitment")]
 impl CommitmentNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Commitment.id(&self.0.id)
     }
     /// 作出承诺的主体 (the subject that promised)

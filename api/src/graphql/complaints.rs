@@ -83,15 +83,15 @@ pub struct CloseComplaintInput {
 }
 
 pub struct ComplaintNode {
-    complaint: Complaint,
-    today: chrono::NaiveDate,
+    pub complaint: Complaint,
+    pub today: chrono::NaiveDate,
 }
 
 /// 投诉 (a complaint)
 #[Object(name = "Complaint")]
 impl ComplaintNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Complaint.id(&self.complaint.id)
     }
     /// 回执号 (receipt)
@@ -256,7 +256,9 @@ async fn list(
     let had_after = page.after.is_some();
     let svc = services(ctx)?;
     let today = svc.today();
-    let result = svc.run(move |s| s.complaints(&actor, view, &page)).await?;
+    let result = svc
+        .run(move |s| s.complaints(&actor, view, None, &page))
+        .await?;
     Ok(connection(result, had_after, |c| {
         (
             c.id.clone(),

@@ -74,7 +74,7 @@ pub struct MeasureNode(pub Measure);
 #[Object(name = "Measure", use_type_description)]
 impl MeasureNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Measure.id(&self.0.id)
     }
     /// 措施代码 (code)

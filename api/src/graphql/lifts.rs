@@ -34,7 +34,7 @@ pub struct LiftNode {
 #[Object(name = "Lift", use_type_description)]
 impl LiftNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Lift.id(&self.lift.id)
     }
     /// 解除理由 (ground)

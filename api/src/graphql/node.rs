@@ -1,18 +1,28 @@
 //! The GraphQL face of global object ids ([`domain::node`]): ids as `ID`, and an id argument
 //! decoded with the kind it must name.
 
-use super::joint_types::{DispatchNode, MemorandumNode};
+use super::candidates::ListingCandidateNode;
+use super::commitments::CommitmentNode;
+use super::complaints::ComplaintNode;
+use super::joint_types::{DispatchNode, MeasureNode, MemorandumNode};
+use super::lifts::LiftNode;
 use super::loaders::SubjectId;
+use super::nominations::NominationNode;
 use super::objections::{CorrectionNode, ObjectionNode};
+use super::repairs::RepairNode;
+use super::reports::AuthorisationNode;
 use super::types::{CreditRecordNode, ListEntryNode, ListTypeNode, SubjectNode};
 use super::typical_cases::TypicalCaseNode;
+use super::webhooks::{WebhookDeliveryNode, WebhookEndpointNode};
 use super::{answers, load, lookups, principal, query, services};
 use crate::error::{ApiError, GqlResult};
 use async_graphql::{Context, ID, Interface, Object, Result};
 use domain::lookup::LookupVia;
 pub use domain::node::NodeKind;
-use domain::{Principal, access};
-use persistence::{DispatchFilter, ObjectionFilter, PageRequest};
+use domain::{DomainError, Principal, Scope, access};
+use persistence::{
+    ComplaintView, DispatchFilter, NominationView, ObjectionFilter, PageRequest, StoreError,
+};
 
 /// Global ids as GraphQL's `ID`.
 pub trait GlobalId {
@@ -53,6 +63,16 @@ pub enum Node {
     Dispatch(DispatchNode),
     Objection(ObjectionNode),
     CorrectionNotice(CorrectionNode),
+    Repair(RepairNode),
+    Complaint(ComplaintNode),
+    Commitment(CommitmentNode),
+    Nomination(NominationNode),
+    ListingCandidate(ListingCandidateNode),
+    Measure(MeasureNode),
+    Lift(LiftNode),
+    Authorisation(AuthorisationNode),
+    WebhookEndpoint(WebhookEndpointNode),
+    WebhookDelivery(WebhookDeliveryNode),
 }
 
 /// Ids `nodes(ids:)` takes at once: a page's worth.
@@ -102,6 +122,15 @@ const ONE: PageRequest = PageRequest {
     first: 1,
     after: None,
 };
+
+/// A list the caller may not read at all hides its objects the same way.
+fn hidden_if_forbidden<T>(found: Result<T, StoreError>) -> Result<Option<T>, StoreError> {
+    match found {
+        Ok(t) => Ok(Some(t)),
+        Err(StoreError::Domain(DomainError::Forbidden(_))) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
 
 fn parse(id: &ID, field: &str) -> Result<(NodeKind, String), ApiError> {
     domain::node::decode(id.as_str()).ok_or_else(|| {
@@ -191,7 +220,7 @@ async fn find(ctx: &Context<'_>, kind: NodeKind, local: String) -> Result<Option
                 .map(|dispatch| Node::Dispatch(DispatchNode { dispatch, today }))
         }
         NodeKind::Objection => {
-            let Ok(actor) = super::actor(ctx, domain::Scope::ObjectionsHandle) else {
+            let Ok(actor) = super::actor(ctx, Scope::ObjectionsHandle) else {
                 return Ok(None);
             };
             let filter = ObjectionFilter {
@@ -208,14 +237,131 @@ async fn find(ctx: &Context<'_>, kind: NodeKind, local: String) -> Result<Option
             .run(move |s| s.correction(&local))
             .await?
             .map(|n| Node::CorrectionNotice(CorrectionNode(n))),
-        other => {
+        NodeKind::Repair => {
+            let Ok(actor) = super::actor(ctx, Scope::ObjectionsHandle) else {
+                return Ok(None);
+            };
+            svc.run(move |s| s.repairs(&actor, None, Some(&local), &ONE))
+                .await?
+                .items
+                .pop()
+                .map(|r| Node::Repair(RepairNode(r)))
+        }
+        NodeKind::Complaint => {
+            // The credit office sees all, a department those routed to it: the two lists.
+            let view = if super::actor(ctx, Scope::MemorandaAdmin).is_ok() {
+                ComplaintView::All(None)
+            } else {
+                ComplaintView::RoutedToUs
+            };
+            let Ok(actor) = super::actor(ctx, Scope::MemorandaAdmin)
+                .or_else(|_| super::actor(ctx, Scope::ObjectionsHandle))
+            else {
+                return Ok(None);
+            };
+            svc.run(move |s| {
+                hidden_if_forbidden(s.complaints(&actor, view, Some(&local), &ONE))
+                    .map(|found| found.and_then(|mut p| p.items.pop()))
+            })
+            .await?
+            .map(|complaint| Node::Complaint(ComplaintNode { complaint, today }))
+        }
+        NodeKind::Commitment => svc
+            .run(move |s| s.commitment(&local))
+            .await?
+            .map(|c| Node::Commitment(CommitmentNode(c))),
+        NodeKind::Nomination => {
+            let Ok(actor) = super::actor(ctx, Scope::ListsWrite) else {
+                return Ok(None);
+            };
+            // Made by the caller's association, or received for its lists: either list.
+            svc.run(move |s| {
+                for view in [NominationView::Made, NominationView::Received] {
+                    if let Some(n) = s
+                        .nominations(&actor, view, None, Some(&local), &ONE)?
+                        .items
+                        .pop()
+                    {
+                        return Ok(Some(n));
+                    }
+                }
+                Ok(None)
+            })
+            .await?
+            .map(|n| Node::Nomination(NominationNode(n)))
+        }
+        NodeKind::ListingCandidate => {
+            let Ok(actor) = super::actor(ctx, Scope::ListsWrite) else {
+                return Ok(None);
+            };
+            svc.run(move |s| s.listing_candidates(&actor, None, Some(&local), &ONE))
+                .await?
+                .items
+                .pop()
+                .map(|c| Node::ListingCandidate(ListingCandidateNode(c)))
+        }
+        NodeKind::Measure => svc
+            .run(move |s| s.measure(&local))
+            .await?
+            .map(|m| Node::Measure(MeasureNode(m))),
+        NodeKind::Lift => {
+            let Principal::Department(actor) = who else {
+                return Ok(None);
+            };
+            let actor = actor.clone();
+            // Shown with its dispatch: to those who see the dispatch, by the dispatches' rule.
+            svc.run(move |s| {
+                let Some(lift) = s.lift(&local)? else {
+                    return Ok(None);
+                };
+                let filter = DispatchFilter {
+                    id: Some(lift.dispatch_id.clone()),
+                    ..DispatchFilter::default()
+                };
+                let seen = !s.dispatches(&actor, &filter, today, &ONE)?.items.is_empty();
+                Ok(seen.then_some(lift))
+            })
+            .await?
+            .map(|lift| Node::Lift(LiftNode { lift, today }))
+        }
+        NodeKind::Authorisation => {
+            // The granting subject's own, as `myAuthorisations`.
+            let Ok(code) = domain::authorisation::granting_subject(who) else {
+                return Ok(None);
+            };
+            let code = code.clone();
+            svc.run(move |s| s.authorisations_of(code.as_str(), Some(&local), &ONE))
+                .await?
+                .items
+                .pop()
+                .map(|a| Node::Authorisation(AuthorisationNode(a)))
+        }
+        NodeKind::WebhookEndpoint => {
+            let Ok(actor) = domain::webhook::may_own(who) else {
+                return Ok(None);
+            };
+            let actor = actor.clone();
+            svc.run(move |s| s.webhook_of(&actor))
+                .await?
+                .filter(|e| e.id == local)
+                .map(|e| Node::WebhookEndpoint(WebhookEndpointNode(e)))
+        }
+        NodeKind::WebhookDelivery => {
+            let Ok(actor) = domain::webhook::may_own(who) else {
+                return Ok(None);
+            };
+            let actor = actor.clone();
+            svc.run(move |s| s.webhook_deliveries(&actor, None, Some(&local), &ONE))
+                .await?
+                .items
+                .pop()
+                .map(|d| Node::WebhookDelivery(WebhookDeliveryNode(d)))
+        }
+        NodeKind::CheckResult => {
+            // A check's result is the answer of its moment, logged for audit; it is not refetched.
             return Err(ApiError::bad_input(
                 "id",
-                format!(
-                    "node(id:) 尚不能取{}，请用其列表查询 (node(id:) does not find a {} yet)",
-                    other.label(),
-                    other.type_name()
-                ),
+                "核查结果是核查当时的回答，不能按编号重取；请重新核查 (a check's result is not refetched: check again)",
             )
             .into_graphql());
         }

@@ -55,13 +55,13 @@ pub struct DecideNominationInput {
     pub note: Option<String>,
 }
 
-pub struct NominationNode(Nomination);
+pub struct NominationNode(pub Nomination);
 
 /// 行业协会商会的推荐 (a nomination by an industry association)
 #[Object(name = "Nomination")]
 impl NominationNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Nomination.id(&self.0.id)
     }
     /// 推荐的协会 (the association)
@@ -137,7 +137,7 @@ impl NominationQuery {
         };
         let status = status.map(Into::into);
         let result = services(ctx)?
-            .run(move |s| s.nominations(&actor, view, status, &page))
+            .run(move |s| s.nominations(&actor, view, status, None, &page))
             .await?;
         Ok(connection(result, had_after, |n| {
             (n.id.clone(), NominationNode(n))

@@ -20,7 +20,7 @@ pub struct RepairNode(pub Repair);
 #[Object(name = "Repair", use_type_description)]
 impl RepairNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Repair.id(&self.0.id)
     }
     /// 状态 (status)
@@ -202,7 +202,7 @@ impl RepairQuery {
         let had_after = page.after.is_some();
         let status = status.map(Into::into);
         let result = services(ctx)?
-            .run(move |s| s.repairs(&actor, status, &page))
+            .run(move |s| s.repairs(&actor, status, None, &page))
             .await?;
         Ok(connection(result, had_after, |r| {
             (r.id.clone(), RepairNode(r))

@@ -22,13 +22,13 @@ pub enum ReportPurpose {
     Bidding,
 }
 
-pub struct AuthorisationNode(Authorisation);
+pub struct AuthorisationNode(pub Authorisation);
 
 /// 授权：主体允许某机构为某目的、在某日前查询其信用报告 (an authorisation)
 #[Object(name = "Authorisation")]
 impl AuthorisationNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::Authorisation.id(&self.0.id)
     }
     /// 被授权的机构 (the bank)
@@ -201,7 +201,7 @@ impl ReportQuery {
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
         let found = services(ctx)?
-            .run(move |s| s.authorisations_of(code.as_str(), &page))
+            .run(move |s| s.authorisations_of(code.as_str(), None, &page))
             .await?;
         Ok(connection(found, had_after, |a| {
             (a.id.clone(), AuthorisationNode(a))

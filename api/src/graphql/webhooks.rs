@@ -56,13 +56,13 @@ pub struct ReplayWebhookDeliveryInput {
     pub id: ID,
 }
 
-pub struct WebhookEndpointNode(WebhookEndpoint);
+pub struct WebhookEndpointNode(pub WebhookEndpoint);
 
 /// 本部门的推送地址 (a department's webhook endpoint)
 #[Object(name = "WebhookEndpoint")]
 impl WebhookEndpointNode {
     /// 编号 (id)
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::WebhookEndpoint.id(&self.0.id)
     }
     /// 地址 (URL)
@@ -90,7 +90,7 @@ impl WebhookEndpointNode {
         let had_after = page.after.is_some();
         let status = status.map(Into::into);
         let result = services(ctx)?
-            .run(move |s| s.webhook_deliveries(&actor, status, &page))
+            .run(move |s| s.webhook_deliveries(&actor, status, None, &page))
             .await?;
         Ok(connection(result, had_after, |d| {
             (d.id.clone(), WebhookDeliveryNode(d))
@@ -98,13 +98,13 @@ impl WebhookEndpointNode {
     }
 }
 
-pub struct WebhookDeliveryNode(WebhookDelivery);
+pub struct WebhookDeliveryNode(pub WebhookDelivery);
 
 /// 一次推送：一个事件的一批分发，带每次尝试 (one delivery, with its attempts)
 #[Object(name = "WebhookDelivery")]
 impl WebhookDeliveryNode {
     /// 编号，也在推送正文的 deliveryId 和请求头 X-Xinyong-Delivery 中 (id; also in the body)
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         NodeKind::WebhookDelivery.id(&self.0.id)
     }
     /// 事件 (event)

@@ -184,11 +184,12 @@ impl Store {
     }
 
     /// Candidates for the lists the acting department owns (the credit office sees all), newest
-    /// first, optionally by status.
+    /// first, optionally by status. With `id`, only that one (`node(id:)`), by the same rule.
     pub fn listing_candidates(
         &self,
         actor: &DepartmentPrincipal,
         status: Option<CandidateStatus>,
+        id: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<ListingCandidate>, StoreError> {
         self.read(|c| {
@@ -204,6 +205,9 @@ impl Store {
             }
             if let Some(s) = status {
                 q = q.filter(listing_candidates::status.eq(s.as_str()));
+            }
+            if let Some(id) = id {
+                q = q.filter(listing_candidates::id.eq(id.to_owned()));
             }
             let rows = newest_first!(c, q, listing_candidates::id, page)?;
             let items = rows

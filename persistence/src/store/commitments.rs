@@ -203,6 +203,25 @@ impl Store {
         })
     }
 
+    /// One commitment: public, as a subject's list of them.
+    pub fn commitment(&self, id: &str) -> Result<Option<Commitment>, StoreError> {
+        self.read(|c| {
+            let q = commitments::table
+                .filter(commitments::id.eq(id.to_owned()))
+                .into_boxed();
+            Ok(page_of(
+                c,
+                q,
+                &PageRequest {
+                    first: 1,
+                    after: None,
+                },
+            )?
+            .items
+            .pop())
+        })
+    }
+
     /// A subject's commitments, newest first: public.
     pub fn commitments_of(
         &self,

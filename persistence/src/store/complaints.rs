@@ -273,11 +273,13 @@ impl Store {
         })
     }
 
-    /// Complaints for the credit office (all) or a department (routed to it), newest first.
+    /// Complaints for the credit office (all) or a department (routed to it), newest first. With
+    /// `id`, only that one (`node(id:)`), by the same rule.
     pub fn complaints(
         &self,
         actor: &DepartmentPrincipal,
         view: ComplaintView,
+        id: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<Complaint>, StoreError> {
         self.read(|c| {
@@ -295,6 +297,9 @@ impl Store {
                     let department = acting_department(c, actor)?;
                     q = q.filter(complaints::routed_to.eq(department.code.to_string()));
                 }
+            }
+            if let Some(id) = id {
+                q = q.filter(complaints::id.eq(id.to_owned()));
             }
             let rows = newest_first!(c, q, complaints::id, page)?;
             let items = rows

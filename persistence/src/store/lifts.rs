@@ -336,6 +336,14 @@ impl Store {
         })
     }
 
+    /// One lift by its id (`node(id:)`, which shows it only with its dispatch).
+    pub fn lift(&self, id: &str) -> Result<Option<Lift>, StoreError> {
+        self.read(|c| {
+            let rows: Vec<LiftRow> = lifts::table.find(id).select(LiftRow::as_select()).load(c)?;
+            Ok(convert(rows)?.pop())
+        })
+    }
+
     /// Every lift of these dispatches, oldest first.
     pub fn lifts_of(&self, dispatch_ids: &[String]) -> Result<Vec<Lift>, StoreError> {
         if dispatch_ids.is_empty() {

@@ -120,6 +120,23 @@ impl Store {
         self.read(|c| load_by_version_ids(c, version_ids))
     }
 
+    /// One measure, from the memorandum version it belongs to (public, as the memoranda are).
+    pub fn measure(&self, id: &str) -> Result<Option<domain::memorandum::Measure>, StoreError> {
+        self.read(|c| {
+            let Some(version) = crate::schema::measures::table
+                .find(id)
+                .select(crate::schema::measures::version_id)
+                .first::<String>(c)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            Ok(load_by_version_ids(c, &[version])?
+                .pop()
+                .and_then(|m| m.measures.into_iter().find(|x| x.id == id)))
+        })
+    }
+
     /// Loads a memorandum unless one with its key exists (seeding); returns whether it was added.
     pub fn seed_memorandum(
         &self,

@@ -175,12 +175,14 @@ impl Store {
     }
 
     /// Nominations the acting department made (an association) or received (a list owner),
-    /// newest first, optionally by status.
+    /// newest first, optionally by status. With `id`, only that one (`node(id:)`), by the same
+    /// rule.
     pub fn nominations(
         &self,
         actor: &DepartmentPrincipal,
         view: NominationView,
         status: Option<NominationStatus>,
+        id: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<Nomination>, StoreError> {
         self.read(|c| {
@@ -201,6 +203,9 @@ impl Store {
             };
             if let Some(s) = status {
                 q = q.filter(nominations::status.eq(s.as_str()));
+            }
+            if let Some(id) = id {
+                q = q.filter(nominations::id.eq(id.to_owned()));
             }
             let rows = newest_first!(c, q, nominations::id, page)?;
             let items = rows

@@ -354,11 +354,13 @@ impl Store {
         })
     }
 
-    /// Applications a department decides; the credit office sees all.
+    /// Applications a department decides; the credit office sees all. With `id`, only that one
+    /// (`node(id:)`), by the same rule.
     pub fn repairs(
         &self,
         actor: &DepartmentPrincipal,
         status: Option<RepairStatus>,
+        id: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<Repair>, StoreError> {
         self.read(|c| {
@@ -369,6 +371,9 @@ impl Store {
             }
             if let Some(s) = status {
                 q = q.filter(repairs::status.eq(s.as_str()));
+            }
+            if let Some(id) = id {
+                q = q.filter(repairs::id.eq(id.to_owned()));
             }
             if let Some(after) = &page.after {
                 q = q.filter(repairs::id.gt(after.clone()));

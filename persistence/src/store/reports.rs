@@ -147,14 +147,18 @@ impl Store {
     pub fn authorisations_of(
         &self,
         subject: &str,
+        id: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<Authorisation>, StoreError> {
         self.read(|c| {
             let subject = require_subject(c, subject, "sub")?;
-            let q = authorisations::table
+            let mut q = authorisations::table
                 .filter(authorisations::subject_id.eq(&subject.id))
                 .select(AuthorisationRow::as_select())
                 .into_boxed();
+            if let Some(id) = id {
+                q = q.filter(authorisations::id.eq(id.to_owned()));
+            }
             let rows = newest_first!(c, q, authorisations::id, page)?;
             Ok(Page::from_overfetch(convert(rows)?, page))
         })

@@ -278,11 +278,13 @@ impl Store {
         })
     }
 
-    /// Deliveries to the acting department's endpoint, newest first, with their attempts.
+    /// Deliveries to the acting department's endpoint, newest first, with their attempts. With
+    /// `id`, only that one (`node(id:)`), by the same rule.
     pub fn webhook_deliveries(
         &self,
         actor: &DepartmentPrincipal,
         status: Option<DeliveryStatus>,
+        id: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<WebhookDelivery>, StoreError> {
         self.read(|c| {
@@ -299,6 +301,9 @@ impl Store {
                 .into_boxed();
             if let Some(s) = status {
                 q = q.filter(webhook_deliveries::status.eq(s.as_str()));
+            }
+            if let Some(id) = id {
+                q = q.filter(webhook_deliveries::id.eq(id.to_owned()));
             }
             let rows = newest_first!(c, q, webhook_deliveries::id, page)?;
             let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
