@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The API as the front-end team and partners meet it, with the ecosystem's stock tools, against
 # `serve --demo` on a free port of 127.0.0.1: graphql-http's GraphQL-over-HTTP audit, GraphiQL in
-# headless Chromium with no network beyond 127.0.0.1, and graphql-codegen on schema.graphql with
-# every documented operation. Installs Node.js and Chromium from Debian's
-# packages if they are missing, and the npm packages pinned in scripts/clients. Called by
-# ./scripts/test.sh; runs alone as well.
+# headless Chromium with no network beyond 127.0.0.1, graphql-codegen on schema.graphql with
+# every documented operation, and graphql-schema-linter on schema.graphql. Installs Node.js and
+# Chromium from Debian's packages if they are missing, and the npm packages pinned in
+# scripts/clients. Called by ./scripts/test.sh; runs alone as well.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
@@ -22,6 +22,11 @@ fi
 
 echo "== graphql-codegen on schema.graphql and the documented operations"
 node scripts/clients/codegen-check.mjs .
+
+# Descriptions on every type, field, argument and enum value, and Relay's connection shape, by the
+# rules of .graphql-schema-linterrc; any error fails.
+echo "== graphql-schema-linter on schema.graphql"
+scripts/clients/node_modules/.bin/graphql-schema-linter -c . schema.graphql
 
 cargo build -q --bin xinyong
 WORK=$(mktemp -d)

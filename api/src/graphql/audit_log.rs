@@ -1,8 +1,8 @@
 //! The audit trail, for the credit office.
 
+use super::connection::Connection;
 use super::{actor, connection, page_request, services};
 use crate::error::GqlResult;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::Scope;
@@ -50,7 +50,7 @@ impl AuditQuery {
         #[graphql(desc = "按部门筛选 (department)")] department: Option<String>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, AuditRecordNode>> {
+    ) -> Result<Connection<AuditRecordNode>> {
         let actor = actor(ctx, Scope::StatsRead)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

@@ -1,11 +1,11 @@
 //! Broken commitments as black lists' criteria, and the candidates they propose, over GraphQL.
 
+use super::connection::Connection;
 use super::loaders::{DepartmentKey, ListTypeId, SubjectId};
 use super::node::{GlobalId, NodeKind};
 use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode, entry_made};
 use super::{actor, announce_listings, answers, connection, load, page_request, services};
 use crate::error::{ApiError, GqlResult};
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Description, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use domain::Scope;
@@ -155,7 +155,7 @@ impl CandidateQuery {
         #[graphql(desc = "只看此状态 (only this status)")] status: Option<CandidateStatus>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, ListingCandidateNode>> {
+    ) -> Result<Connection<ListingCandidateNode>> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

@@ -1,13 +1,13 @@
 //! Credit commitments (信用承诺) over GraphQL: a subject publishes with its own token, anyone
 //! reads them, the department each was made to records whether it was kept.
 
+use super::connection::Connection;
 use super::loaders::{DepartmentKey, SubjectId};
 use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::types::{DepartmentNode, SubjectNode};
 use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::GqlResult;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use domain::Scope;
@@ -157,7 +157,7 @@ impl CommitmentQuery {
         #[graphql(desc = "主体代码 (the subject's code)")] subject: String,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, CommitmentNode>> {
+    ) -> Result<Connection<CommitmentNode>> {
         answers::looks_up_code(ctx, &subject);
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
@@ -180,7 +180,7 @@ impl CommitmentQuery {
         #[graphql(desc = "只看此履行情况 (only this status)")] status: Option<CommitmentStatus>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, CommitmentNode>> {
+    ) -> Result<Connection<CommitmentNode>> {
         let actor = actor(ctx, Scope::RecordsWrite)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

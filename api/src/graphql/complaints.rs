@@ -1,13 +1,13 @@
 //! Complaints (投诉) over GraphQL: anyone files and follows one; the credit office routes and
 //! closes; the department concerned answers.
 
+use super::connection::Connection;
 use super::loaders::DepartmentKey;
 use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::types::DepartmentNode;
 use super::{actor, answers, connection, load, page_request, services};
 use crate::error::GqlResult;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::Scope;
@@ -227,7 +227,7 @@ impl ComplaintQuery {
         #[graphql(desc = "只看此状态 (only this status)")] status: Option<ComplaintStatus>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, ComplaintNode>> {
+    ) -> Result<Connection<ComplaintNode>> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let view = ComplaintView::All(status.map(Into::into));
         list(ctx, actor, view, first, after).await
@@ -239,7 +239,7 @@ impl ComplaintQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, ComplaintNode>> {
+    ) -> Result<Connection<ComplaintNode>> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
         list(ctx, actor, ComplaintView::RoutedToUs, first, after).await
     }
@@ -251,7 +251,7 @@ async fn list(
     view: ComplaintView,
     first: Option<i32>,
     after: Option<String>,
-) -> Result<Connection<String, ComplaintNode>> {
+) -> Result<Connection<ComplaintNode>> {
     let page = page_request(first, after).gql()?;
     let had_after = page.after.is_some();
     let svc = services(ctx)?;

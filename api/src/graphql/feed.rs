@@ -1,9 +1,9 @@
 //! The change feed, for upstream platforms (信用辽宁, 信用中国) and the credit office.
 
+use super::connection::Connection;
 use super::node::{GlobalId, NodeKind};
 use super::{actor, connection, page_request, services};
 use crate::error::GqlResult;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::Scope;
@@ -90,7 +90,7 @@ impl FeedQuery {
             desc = "上次读到的游标：上一页的 pageInfo.endCursor；不给则从头读 (resume after this cursor)"
         )]
         after: Option<String>,
-    ) -> Result<Connection<String, ChangeNode>> {
+    ) -> Result<Connection<ChangeNode>> {
         let actor = actor(ctx, Scope::ChangesRead)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

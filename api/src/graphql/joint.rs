@@ -1,5 +1,6 @@
 //! Queries, mutations and subscriptions of joint reward and punishment.
 
+use super::connection::Connection;
 use super::joint_inputs::{
     AcknowledgeDispatchInput, AmendMemorandumInput, MemorandumInput, RecordFeedbackInput,
     RetireMemorandumInput,
@@ -9,7 +10,6 @@ use super::node::{GlobalId, NodeKind};
 use super::{actor, answers, any_department, connection, enums, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
 use crate::events::DispatchEventKind;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result, Subscription};
 use domain::dispatch::RawFeedback;
 use domain::{Principal, Scope};
@@ -55,7 +55,7 @@ impl JointQuery {
         #[graphql(desc = "只看某名单条目的推送 (of one entry)")] entry: Option<ID>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, DispatchNode>> {
+    ) -> Result<Connection<DispatchNode>> {
         let actor = any_department(ctx, "只有部门令牌可以查看推送")?;
         let svc = services(ctx)?;
         let page = page_request(first, after).gql()?;

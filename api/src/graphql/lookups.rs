@@ -1,10 +1,10 @@
 //! The query log (查询记录): look-ups are logged as they resolve; the subject reads its own.
 
+use super::connection::Connection;
 use super::loaders::DepartmentKey;
 use super::types::DepartmentNode;
 use super::{connection, load, page_request, principal, services};
 use crate::error::GqlResult;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, Object, Result};
 use chrono::{DateTime, Utc};
 use domain::Subject;
@@ -261,7 +261,7 @@ impl LookupQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, LookupNode>> {
+    ) -> Result<Connection<LookupNode>> {
         let code = lookup::may_read_log(principal(ctx)).gql()?.clone();
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

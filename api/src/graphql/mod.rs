@@ -8,6 +8,7 @@ mod calendar;
 mod candidates;
 mod commitments;
 mod complaints;
+mod connection;
 mod enums;
 mod feed;
 mod green_channel;
@@ -43,9 +44,9 @@ mod webhooks;
 
 use crate::context::{RequestContext, Services};
 use crate::error::{ApiError, GqlResult};
-use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
+use connection::{Connection, Edge};
 use domain::Principal;
 use persistence::{MAX_PAGE_SIZE, Page, PageRequest};
 
@@ -249,7 +250,7 @@ pub(crate) fn connection<T, N>(
     page: Page<T>,
     had_after: bool,
     node: impl Fn(T) -> (String, N),
-) -> Connection<String, N>
+) -> Connection<N>
 where
     N: async_graphql::OutputType,
 {

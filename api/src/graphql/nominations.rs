@@ -1,11 +1,11 @@
 //! Nominations by industry associations (行业协会商会推荐) for red lists, over GraphQL.
 
+use super::connection::Connection;
 use super::loaders::{DepartmentKey, ListTypeId, SubjectId};
 use super::node::{GlobalId, NodeKind};
 use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode, entry_made};
 use super::{actor, announce_listings, answers, connection, load, page_request, services};
 use crate::error::GqlResult;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use domain::Scope;
@@ -127,7 +127,7 @@ impl NominationQuery {
         #[graphql(desc = "只看此状态 (only this status)")] status: Option<NominationStatus>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, NominationNode>> {
+    ) -> Result<Connection<NominationNode>> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

@@ -1,5 +1,6 @@
 //! Objections (异议) and correction notices (更正公告) over GraphQL.
 
+use super::connection::Connection;
 use super::enums::{self, ObjectionTargetKind, RecordRemedyKind};
 use super::loaders::{EntryId, SubjectId};
 use super::node::{GlobalId, NodeKind};
@@ -7,7 +8,6 @@ use super::scalars::Date;
 use super::types::{ListEntryNode, SubjectNode};
 use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::{ApiError, ErrorCode, GqlResult};
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Description, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::objection::{CorrectionNotice, Deadlines, Objection, RawObjection, RecordRemedy};
@@ -303,7 +303,7 @@ impl ObjectionQuery {
         >,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, ObjectionNode>> {
+    ) -> Result<Connection<ObjectionNode>> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
         let svc = services(ctx)?;
         let page = page_request(first, after).gql()?;
@@ -329,7 +329,7 @@ impl ObjectionQuery {
         #[graphql(desc = "主体代码 (subject code)")] subject: Option<String>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, CorrectionNode>> {
+    ) -> Result<Connection<CorrectionNode>> {
         let svc = services(ctx)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

@@ -1,9 +1,9 @@
 //! Partner apps (合作方) over GraphQL, for the credit office: register, suspend, reinstate, and
 //! read their daily use. A partner then signs its own tokens (see docs/partners.md).
 
+use super::connection::Connection;
 use super::{actor, answers, connection, page_request, services};
 use crate::error::{ApiError, GqlResult};
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::Scope;
@@ -154,7 +154,7 @@ impl PartnerQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, PartnerNode>> {
+    ) -> Result<Connection<PartnerNode>> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

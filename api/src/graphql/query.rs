@@ -1,3 +1,4 @@
+use super::connection::Connection;
 use super::enums;
 use super::loaders::{Loaders, pages};
 use super::scalars::Date;
@@ -7,7 +8,6 @@ use super::types::{
 };
 use super::{answers, connection, lookups, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Object, Result};
 use domain::lookup::LookupVia;
 use domain::{JurisdictionCode, access};
@@ -106,7 +106,7 @@ impl CoreQuery {
         jurisdiction: Option<String>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, SubjectNode>> {
+    ) -> Result<Connection<SubjectNode>> {
         let svc = services(ctx)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
@@ -149,7 +149,7 @@ impl CoreQuery {
         >,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, ListEntryNode>> {
+    ) -> Result<Connection<ListEntryNode>> {
         entries_connection(ctx, None, list_type, status, jurisdiction, first, after).await
     }
 
@@ -162,7 +162,7 @@ impl CoreQuery {
         #[graphql(desc = "只看超期移出的（或只看未超期的）(late only, or not)")] late: Option<bool>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, ListEntryNode>> {
+    ) -> Result<Connection<ListEntryNode>> {
         let actor = super::actor(ctx, domain::Scope::StatsRead)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
@@ -182,7 +182,7 @@ impl CoreQuery {
         #[graphql(desc = "记录类别 (kind)")] kind: Option<enums::CreditRecordKind>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, CreditRecordNode>> {
+    ) -> Result<Connection<CreditRecordNode>> {
         let subject_id = match subject {
             None => {
                 answers::enumerates(ctx);
@@ -248,7 +248,7 @@ pub(super) async fn entries_connection(
     jurisdiction: Option<String>,
     first: Option<i32>,
     after: Option<String>,
-) -> Result<Connection<String, ListEntryNode>> {
+) -> Result<Connection<ListEntryNode>> {
     let svc = services(ctx)?;
     let page = page_request(first, after).gql()?;
     let had_after = page.after.is_some();

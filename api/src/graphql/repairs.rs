@@ -1,12 +1,12 @@
 //! Credit repair (信用修复) over GraphQL.
 
+use super::connection::Connection;
 use super::enums::{self, ObjectionTargetKind};
 use super::loaders::SubjectId;
 use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::{ApiError, ErrorCode, GqlResult};
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Description, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::repair::{RawRepair, RepairRule};
@@ -196,7 +196,7 @@ impl RepairQuery {
         #[graphql(desc = "状态 (status)")] status: Option<enums::RepairStatus>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, RepairNode>> {
+    ) -> Result<Connection<RepairNode>> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

@@ -1,12 +1,12 @@
 //! Authorised queries (授权查询) and signed credit reports (信用报告) over GraphQL.
 
+use super::connection::Connection;
 use super::loaders::DepartmentKey;
 use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::types::DepartmentNode;
 use super::{answers, connection, load, lookups, page_request, principal, services};
 use crate::error::GqlResult;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::authorisation::{self, Authorisation};
@@ -194,7 +194,7 @@ impl ReportQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, AuthorisationNode>> {
+    ) -> Result<Connection<AuthorisationNode>> {
         let code = authorisation::granting_subject(principal(ctx))
             .gql()?
             .clone();

@@ -1,5 +1,6 @@
 //! Output types. Each wraps a domain value and decides, from the caller, what of it to show.
 
+use super::connection::Connection;
 use super::enums::{self, SubjectCodeKind, ViewerKind};
 use super::loaders::{
     DepartmentKey, EntriesOf, EntryId, JurisdictionKey, ListTypeId, RecordsOf, SubjectId,
@@ -8,7 +9,6 @@ use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::{connection, load, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Description, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access;
@@ -246,7 +246,7 @@ impl SubjectNode {
         #[graphql(desc = "按状态筛选 (filter by status)")] status: Option<enums::EntryStatus>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, ListEntryNode>> {
+    ) -> Result<Connection<ListEntryNode>> {
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
         if let Some(then) = &self.1 {
@@ -283,7 +283,7 @@ impl SubjectNode {
         #[graphql(desc = "按记录类别筛选 (filter by kind)")] kind: Option<enums::CreditRecordKind>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, CreditRecordNode>> {
+    ) -> Result<Connection<CreditRecordNode>> {
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
         if let Some(then) = &self.1 {
@@ -357,7 +357,7 @@ pub(super) async fn records_connection(
     kind: Option<enums::CreditRecordKind>,
     first: Option<i32>,
     after: Option<String>,
-) -> Result<Connection<String, CreditRecordNode>> {
+) -> Result<Connection<CreditRecordNode>> {
     let svc = services(ctx)?;
     let page = page_request(first, after).gql()?;
     let had_after = page.after.is_some();

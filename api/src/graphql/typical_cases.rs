@@ -1,13 +1,13 @@
 //! Typical cases (典型案例) over GraphQL: put forward by the department that applied a measure,
 //! published by the credit office, then public and in the change feed.
 
+use super::connection::Connection;
 use super::enums::MeasureKind;
 use super::loaders::{DepartmentKey, SubjectId};
 use super::node::{GlobalId, NodeKind};
 use super::types::{DepartmentNode, SubjectNode};
 use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::GqlResult;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use domain::Scope;
@@ -120,7 +120,7 @@ impl TypicalCaseQuery {
         >,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, TypicalCaseNode>> {
+    ) -> Result<Connection<TypicalCaseNode>> {
         answers::enumerates(ctx);
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

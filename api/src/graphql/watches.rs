@@ -1,11 +1,11 @@
 //! Banks' watchlists over GraphQL (贷后监测): a `bank:query` token watches the subjects it lends to
 //! (each with its lending authorisation) and reads what happened to them, resuming from a cursor.
 
+use super::connection::Connection;
 use super::feed::ChangeNode;
 use super::types::SubjectNode;
 use super::{actor, answers, connection, page_request, services};
 use crate::error::GqlResult;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::Scope;
@@ -53,7 +53,7 @@ impl WatchQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, WatchedSubject>> {
+    ) -> Result<Connection<WatchedSubject>> {
         let actor = actor(ctx, Scope::BankQuery)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
@@ -75,7 +75,7 @@ impl WatchQuery {
         #[graphql(desc = "上次读到的游标；不给则从头读 (resume after this cursor)")] after: Option<
             String,
         >,
-    ) -> Result<Connection<String, ChangeNode>> {
+    ) -> Result<Connection<ChangeNode>> {
         let actor = actor(ctx, Scope::BankQuery)?;
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();

@@ -1,10 +1,10 @@
 //! Webhooks over GraphQL: a department registers its endpoint, reads what was sent to it with every
 //! attempt, and replays a delivery. Sending is the server's [`crate::webhook_sender`].
 
+use super::connection::Connection;
 use super::node::{GlobalId, NodeKind};
 use super::{answers, connection, page_request, principal, services};
 use crate::error::GqlResult;
-use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::webhook;
@@ -84,7 +84,7 @@ impl WebhookEndpointNode {
         #[graphql(desc = "只看此状态 (only this status)")] status: Option<DeliveryStatus>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
         #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<String, WebhookDeliveryNode>> {
+    ) -> Result<Connection<WebhookDeliveryNode>> {
         let actor = webhook::may_own(principal(ctx)).gql()?.clone();
         let page = page_request(first, after).gql()?;
         let had_after = page.after.is_some();
