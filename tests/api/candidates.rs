@@ -6,7 +6,7 @@ use crate::helpers::*;
 use chrono::Days;
 use serde_json::{Value, json};
 
-pub(crate) const SET: &str = "mutation($input: SetCommitmentCriterionInput!) { setCommitmentCriterion(input: $input) { listType { code } brokenCommitments withinMonths } }";
+pub(crate) const SET: &str = "mutation($input: SetCommitmentCriterionInput!) { setCommitmentCriterion(input: $input) { listType criterion { listType { code } brokenCommitments withinMonths } } }";
 const CRITERIA: &str =
     "{ commitmentCriteria { listType { code } brokenCommitments withinMonths } }";
 const CANDIDATES: &str = "query($st: CandidateStatus) { listingCandidates(status: $st) { edges { node { id reason status commitmentIds subject { code } listType { code } decidedBy { code } decisionNote entry { id status basisDocument reason } } } } }";
@@ -305,7 +305,9 @@ async fn a_candidate_may_be_dismissed_with_reasons_and_criteria_are_the_credit_o
         )
         .await;
     assert_no_errors(&r);
-    assert!(r["data"]["setCommitmentCriterion"].is_null());
+    let set = &r["data"]["setCommitmentCriterion"];
+    assert_eq!(set["listType"], "market-serious-illegal");
+    assert!(set["criterion"].is_null(), "{r:#}");
     let other = app.company("210902").await;
     break_a_promise(&app, &other).await;
     assert!(

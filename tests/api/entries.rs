@@ -331,7 +331,7 @@ async fn a_batch_is_all_or_nothing_and_names_the_item_at_fault() {
     for _ in 0..3 {
         codes.push(app.company("210902").await);
     }
-    let batch = "mutation($input: AddListEntriesInput!) { addListEntries(input: $input) { id status subject { code } } }";
+    let batch = "mutation($input: AddListEntriesInput!) { addListEntries(input: $input) { entries { id status subject { code } } } }";
     let item = |code: &str| json!({ "subject": code, "listType": "court-dishonest-debtor", "reason": "拒不履行", "basisDocument": "(2026)辽09执2号" });
     let bad = json!({ "input": { "entries": [item(&codes[0]), item("91210902XXXXXXXXX0"), item(&codes[2])] } });
     let r = app.gql(batch, bad, Some(&court)).await;
@@ -352,7 +352,13 @@ async fn a_batch_is_all_or_nothing_and_names_the_item_at_fault() {
     let good = json!({ "input": { "entries": codes.iter().map(|c| item(c)).collect::<Vec<_>>() } });
     let r = app.gql(batch, good, Some(&court)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["addListEntries"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        r["data"]["addListEntries"]["entries"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     let r = app
         .gql(ENTRIES, json!({ "t": "court-dishonest-debtor" }), None)
         .await;

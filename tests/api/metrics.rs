@@ -45,7 +45,7 @@ async fn metrics_count_requests_by_operation_kind_and_code_and_read_the_database
     let token = app.publisher("210900.market");
     let r = app
         .gql(
-            "mutation Nothing { removeWebhook }",
+            "mutation Nothing { removeWebhook { removedEndpointId } }",
             json!({}),
             Some(&token),
         )

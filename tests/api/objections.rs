@@ -307,11 +307,14 @@ async fn deadlines_count_working_days_across_holidays() {
         "another department's objections are not shown"
     );
     // Deadlines can be set per list type by the credit office.
-    let set =
-        "mutation($input: SetObjectionDeadlinesInput!) { setObjectionDeadlines(input: $input) }";
+    let set = "mutation($input: SetObjectionDeadlinesInput!) { setObjectionDeadlines(input: $input) { acceptWorkingDays decideWorkingDays } }";
     let admin = app.token("210900.ndrc", &["memoranda:admin"]);
     let r = app.gql(set, json!({ "input": { "listType": "court-dishonest-debtor", "acceptWorkingDays": 5, "decideWorkingDays": 15 } }), Some(&admin)).await;
     assert_no_errors(&r);
+    assert_eq!(
+        r["data"]["setObjectionDeadlines"],
+        json!({ "acceptWorkingDays": 5, "decideWorkingDays": 15 })
+    );
     let r = app.gql(set, json!({ "input": { "listType": "court-dishonest-debtor", "acceptWorkingDays": 5, "decideWorkingDays": 15 } }), Some(&court)).await;
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     app.clock.advance_days(to("2026-09-30") - to("2026-10-10"));

@@ -183,7 +183,7 @@ async fn a_penalty_s_publicity_ends_on_repair_and_rules_are_enforced() {
     );
     // A rule requiring an attachment the application lacks.
     let admin = app.token("210900.ndrc", &["memoranda:admin"]);
-    let rule = "mutation($input: SetRepairRuleInput!) { setRepairRule(input: $input) }";
+    let rule = "mutation($input: SetRepairRuleInput!) { setRepairRule(input: $input) { allowed minMonths } }";
     let r = app.gql(rule, json!({ "input": { "recordKind": "PENALTY", "allowed": true, "minMonths": 3, "requiredAttachments": ["罚款缴纳凭证"] } }), Some(&admin)).await;
     assert_no_errors(&r);
     let r = app

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 const GRANT: &str =
     "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { id } }";
 const REVOKE_AUTH: &str = "mutation($id: ID!) { revokeAuthorisation(input: { id: $id }) { id } }";
-const WATCH: &str = "mutation($codes: [String!]!) { watchSubjects(input: { codes: $codes }) { subject { code } since authorisedUntil } }";
-const UNWATCH: &str = "mutation($codes: [String!]!) { unwatchSubjects(input: { codes: $codes }) }";
+const WATCH: &str = "mutation($codes: [String!]!) { watchSubjects(input: { codes: $codes }) { watched { subject { code } since authorisedUntil } } }";
+const UNWATCH: &str =
+    "mutation($codes: [String!]!) { unwatchSubjects(input: { codes: $codes }) { unwatchedCount } }";
 const WATCHLIST: &str =
     "{ myWatchlist(first: 50) { edges { node { subject { code } authorisedUntil } } } }";
 const FEED: &str = "query($after: String) { watchFeed(first: 2, after: $after) { edges { cursor node { seq action target targetId subjectCode } } pageInfo { hasNextPage endCursor } } }";
@@ -112,10 +113,16 @@ async fn a_watched_subject_s_listing_reaches_the_bank_s_feed_and_webhook_and_an_
         .await;
     assert_no_errors(&r);
     assert_eq!(
-        r["data"]["watchSubjects"][0]["subject"]["code"],
+        r["data"]["watchSubjects"]["watched"][0]["subject"]["code"],
         watched.as_str()
     );
-    assert_eq!(r["data"]["watchSubjects"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        r["data"]["watchSubjects"]["watched"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     // Only banks keep watchlists.
     let r = app
         .gql(
@@ -244,7 +251,7 @@ async fn a_watched_subject_s_listing_reaches_the_bank_s_feed_and_webhook_and_an_
     let r = app
         .gql(UNWATCH, json!({ "codes": [watched] }), Some(&bank))
         .await;
-    assert_eq!(r["data"]["unwatchSubjects"], 1);
+    assert_eq!(r["data"]["unwatchSubjects"]["unwatchedCount"], 1);
     let r = app.gql(WATCHLIST, json!({}), Some(&bank)).await;
     assert_eq!(r["data"]["myWatchlist"]["edges"], json!([]));
     let (nothing, _) = read_feed(&app, &bank, cursor).await;

@@ -449,12 +449,15 @@ async fn bad_registrations_are_refused_and_change_nothing() {
     assert_ne!(first, second);
     let r = app.gql(MY_HOOK, json!({}), Some(&tax)).await;
     assert_eq!(r["data"]["myWebhook"]["url"], "https://tax.example.cn/b");
-    let r = app
-        .gql("mutation { removeWebhook }", json!({}), Some(&tax))
-        .await;
-    assert_eq!(r["data"]["removeWebhook"], true);
-    let r = app
-        .gql("mutation { removeWebhook }", json!({}), Some(&tax))
-        .await;
-    assert_eq!(r["data"]["removeWebhook"], false);
+    let endpoint =
+        app.gql("{ myWebhook { id } }", json!({}), Some(&tax)).await["data"]["myWebhook"]["id"]
+            .clone();
+    let remove = "mutation { removeWebhook { removedEndpointId } }";
+    let r = app.gql(remove, json!({}), Some(&tax)).await;
+    assert_eq!(r["data"]["removeWebhook"]["removedEndpointId"], endpoint);
+    let r = app.gql(remove, json!({}), Some(&tax)).await;
+    assert!(
+        r["data"]["removeWebhook"]["removedEndpointId"].is_null(),
+        "{r:#}"
+    );
 }

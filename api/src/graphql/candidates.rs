@@ -6,7 +6,7 @@ use super::node::{GlobalId, NodeKind};
 use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode, entry_made};
 use super::{actor, announce_listings, answers, connection, load, page_request, services};
 use crate::error::{ApiError, GqlResult};
-use async_graphql::{Context, Description, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, Description, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::Scope;
 use domain::candidate::{CommitmentCriterion, ListingCandidate};
@@ -169,6 +169,15 @@ impl CandidateQuery {
     }
 }
 
+/// 设置后的认定标准 (the criterion as set)
+#[derive(SimpleObject)]
+pub struct SetCommitmentCriterionPayload {
+    /// 名单类型代码 (the list type's code)
+    pub list_type: String,
+    /// 现行标准；已取消时为空 (the criterion now; none once cancelled)
+    pub criterion: Option<CommitmentCriterionNode>,
+}
+
 #[derive(Default)]
 pub struct CandidateMutation;
 
@@ -184,7 +193,7 @@ impl CandidateMutation {
             desc = "变更的内容，字段见 SetCommitmentCriterionInput (what to change; see SetCommitmentCriterionInput)"
         )]
         input: SetCommitmentCriterionInput,
-    ) -> Result<Option<CommitmentCriterionNode>> {
+    ) -> Result<SetCommitmentCriterionPayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let rule = match (input.broken_commitments, input.within_months) {
             (Some(b), Some(m)) => Some((b, m)),
@@ -205,11 +214,15 @@ impl CandidateMutation {
             }
         };
         let list_type = input.list_type;
+        let code = list_type.trim().to_owned();
         let set = services(ctx)?
             .run(move |s| s.set_commitment_criterion(&actor, &list_type, rule))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(set.map(CommitmentCriterionNode))
+        Ok(SetCommitmentCriterionPayload {
+            list_type: code,
+            criterion: set.map(CommitmentCriterionNode),
+        })
     }
 
     /// 名单管理部门处理候选：凭本部门认定文书列入黑名单（分发惩戒措施），或说明理由不予列入；

@@ -6,6 +6,14 @@ use super::node::{GlobalId, NodeKind};
 use super::types::{CreditRecordNode, ListEntryNode, ListTypeNode, SubjectNode};
 use super::{actor, announce_listings, answers, services};
 use crate::error::GqlResult;
+use async_graphql::SimpleObject;
+
+/// 批量列入的结果 (what addListEntries listed)
+#[derive(SimpleObject)]
+pub struct AddListEntriesPayload {
+    /// 列入的名单条目，顺序与输入相同 (the entries, in the order given)
+    pub entries: Vec<ListEntryNode>,
+}
 use async_graphql::{Context, Object, Result};
 use domain::Scope;
 
@@ -85,7 +93,7 @@ impl CoreMutation {
             desc = "变更的内容，字段见 AddListEntriesInput (what to change; see AddListEntriesInput)"
         )]
         input: AddListEntriesInput,
-    ) -> Result<Vec<ListEntryNode>> {
+    ) -> Result<AddListEntriesPayload> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -95,13 +103,14 @@ impl CoreMutation {
             .run(move |s| s.add_list_entries(&actor, &raws, today))
             .await?;
         announce_listings(ctx, &changes)?;
-        Ok(changes
+        let entries = changes
             .into_iter()
             .map(|change| ListEntryNode {
                 entry: change.entry,
                 today,
             })
-            .collect())
+            .collect();
+        Ok(AddListEntriesPayload { entries })
     }
 
     /// 撤销名单条目，仅认定部门，须说明原因，需 lists:write (revoke an entry)

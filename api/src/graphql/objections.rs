@@ -262,6 +262,19 @@ pub struct SetObjectionDeadlinesInput {
     pub decide_working_days: i32,
 }
 
+/// 设置后的异议处理期限 (the objection deadlines as set)
+#[derive(SimpleObject)]
+pub struct SetObjectionDeadlinesPayload {
+    /// 名单类型代码；按信用记录类别设置时为空 (the list type; none when set for a record kind)
+    pub list_type: Option<String>,
+    /// 信用记录类别；按名单类型设置时为空 (the record kind; none when set for a list type)
+    pub record_kind: Option<enums::CreditRecordKind>,
+    /// 受理期限（工作日）(working days to accept)
+    pub accept_working_days: i32,
+    /// 决定期限（工作日）(working days to decide)
+    pub decide_working_days: i32,
+}
+
 #[derive(Default)]
 pub struct ObjectionQuery;
 
@@ -497,8 +510,9 @@ impl ObjectionMutation {
             desc = "变更的内容，字段见 SetObjectionDeadlinesInput (what to change; see SetObjectionDeadlinesInput)"
         )]
         input: SetObjectionDeadlinesInput,
-    ) -> Result<bool> {
+    ) -> Result<SetObjectionDeadlinesPayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
+        let (list_type, record_kind) = (input.list_type.clone(), input.record_kind);
         let target = match (input.list_type, input.record_kind) {
             (Some(code), None) => DeadlineTarget::ListType(code.trim().to_owned()),
             (None, Some(kind)) => DeadlineTarget::RecordKind(CreditRecordKind::from(kind)),
@@ -516,6 +530,11 @@ impl ObjectionMutation {
             .run(move |s| s.set_objection_deadlines(&actor, &target, deadlines))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(true)
+        Ok(SetObjectionDeadlinesPayload {
+            list_type: list_type.map(|c| c.trim().to_owned()),
+            record_kind,
+            accept_working_days: input.accept_working_days,
+            decide_working_days: input.decide_working_days,
+        })
     }
 }

@@ -155,6 +155,23 @@ pub struct ApplyRepairInput {
     pub attachments: Vec<String>,
 }
 
+/// 设置后的修复规则 (the repair rule as set)
+#[derive(SimpleObject)]
+pub struct SetRepairRulePayload {
+    /// 名单类型代码；按信用记录类别设置时为空 (the list type; none when set for a record kind)
+    pub list_type: Option<String>,
+    /// 信用记录类别；按名单类型设置时为空 (the record kind; none when set for a list type)
+    pub record_kind: Option<enums::CreditRecordKind>,
+    /// 是否可以申请修复 (whether repair is allowed)
+    pub allowed: bool,
+    /// 最短期限（月）(months before one may apply)
+    pub min_months: i32,
+    /// 须附材料 (attachments required)
+    pub required_attachments: Vec<String>,
+    /// 修复后再次列入时提示的期间（月）(months within which a relisting is flagged)
+    pub relist_window_months: i32,
+}
+
 /// 修复决定 (decide a repair application)
 #[derive(InputObject)]
 pub struct DecideRepairInput {
@@ -295,7 +312,7 @@ impl RepairMutation {
             desc = "变更的内容，字段见 SetRepairRuleInput (what to change; see SetRepairRuleInput)"
         )]
         input: SetRepairRuleInput,
-    ) -> Result<bool> {
+    ) -> Result<SetRepairRulePayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let months = |v: i32, field: &str| {
             u32::try_from(v)
@@ -313,12 +330,20 @@ impl RepairMutation {
             )?,
             not_by_application: None,
         };
+        let payload = SetRepairRulePayload {
+            list_type: input.list_type.clone(),
+            record_kind: input.record_kind,
+            allowed: rule.allowed,
+            min_months: input.min_months,
+            required_attachments: rule.required_attachments.clone(),
+            relist_window_months: input.relist_window_months.unwrap_or(12),
+        };
         let list_type = input.list_type;
         let kind = input.record_kind.map(CreditRecordKind::from);
         services(ctx)?
             .run(move |s| s.set_repair_rule(&actor, list_type.as_deref(), kind, &rule))
             .await?;
         answers::changed_everything(ctx);
-        Ok(true)
+        Ok(payload)
     }
 }

@@ -19,6 +19,27 @@ pub struct WatchSubjectsInput {
     pub codes: Vec<String>,
 }
 
+/// 取消关注的主体 (subjects to unwatch)
+#[derive(InputObject)]
+pub struct UnwatchSubjectsInput {
+    /// 统一社会信用代码或身份号码，1–1000 个 (codes, 1–1000)
+    pub codes: Vec<String>,
+}
+
+/// 关注的结果 (what watchSubjects watched)
+#[derive(SimpleObject)]
+pub struct WatchSubjectsPayload {
+    /// 关注名单上的这些主体 (the subjects, as now watched)
+    pub watched: Vec<WatchedSubject>,
+}
+
+/// 取消关注的结果 (what unwatchSubjects ended)
+#[derive(SimpleObject)]
+pub struct UnwatchSubjectsPayload {
+    /// 取消关注的个数：原本在关注名单上的 (how many were watched and no longer are)
+    pub unwatched_count: i32,
+}
+
 /// 关注名单上的一个主体 (a watched subject)
 #[derive(SimpleObject)]
 pub struct WatchedSubject {
@@ -103,7 +124,7 @@ impl WatchMutation {
             desc = "变更的内容，字段见 WatchSubjectsInput (what to change; see WatchSubjectsInput)"
         )]
         input: WatchSubjectsInput,
-    ) -> Result<Vec<WatchedSubject>> {
+    ) -> Result<WatchSubjectsPayload> {
         let actor = actor(ctx, Scope::BankQuery)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -112,7 +133,9 @@ impl WatchMutation {
             .run(move |s| s.watch_subjects(&actor, &codes, today))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(watched.into_iter().map(WatchedSubject::from).collect())
+        Ok(WatchSubjectsPayload {
+            watched: watched.into_iter().map(WatchedSubject::from).collect(),
+        })
     }
 
     /// 取消关注；返回取消的个数。需 bank:query (unwatch subjects; how many were watched)
@@ -120,16 +143,18 @@ impl WatchMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(
-            desc = "变更的内容，字段见 WatchSubjectsInput (what to change; see WatchSubjectsInput)"
+            desc = "变更的内容，字段见 UnwatchSubjectsInput (what to change; see UnwatchSubjectsInput)"
         )]
-        input: WatchSubjectsInput,
-    ) -> Result<i32> {
+        input: UnwatchSubjectsInput,
+    ) -> Result<UnwatchSubjectsPayload> {
         let actor = actor(ctx, Scope::BankQuery)?;
         let codes = input.codes;
         let ended = services(ctx)?
             .run(move |s| s.unwatch_subjects(&actor, &codes))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(i32::try_from(ended).unwrap_or(i32::MAX))
+        Ok(UnwatchSubjectsPayload {
+            unwatched_count: i32::try_from(ended).unwrap_or(i32::MAX),
+        })
     }
 }

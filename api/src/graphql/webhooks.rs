@@ -58,6 +58,13 @@ pub struct ReplayWebhookDeliveryInput {
 
 pub struct WebhookEndpointNode(pub WebhookEndpoint);
 
+/// 删除的结果 (what removeWebhook removed)
+#[derive(SimpleObject)]
+pub struct RemoveWebhookPayload {
+    /// 删除的推送地址的编号；原本没有登记时为空 (the removed endpoint's id; none if there was none)
+    pub removed_endpoint_id: Option<ID>,
+}
+
 /// 本部门的推送地址 (a department's webhook endpoint)
 #[Object(name = "WebhookEndpoint")]
 impl WebhookEndpointNode {
@@ -226,14 +233,16 @@ impl WebhookMutation {
         })
     }
 
-    /// 删除本部门的推送地址及其全部推送记录；原本没有时返回 false (remove the endpoint)
-    async fn remove_webhook(&self, ctx: &Context<'_>) -> Result<bool> {
+    /// 删除本部门的推送地址及其全部推送记录 (remove the endpoint and its deliveries)
+    async fn remove_webhook(&self, ctx: &Context<'_>) -> Result<RemoveWebhookPayload> {
         let actor = webhook::may_own(principal(ctx)).gql()?.clone();
         let removed = services(ctx)?
             .run(move |s| s.remove_webhook(&actor))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(removed)
+        Ok(RemoveWebhookPayload {
+            removed_endpoint_id: removed.map(|id| NodeKind::WebhookEndpoint.id(&id)),
+        })
     }
 
     /// 重放一次已送达或已停止的推送：重新计次，原有尝试记录保留 (send a delivery again)

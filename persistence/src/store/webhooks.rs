@@ -242,12 +242,16 @@ impl Store {
         })
     }
 
-    /// Removes the acting department's endpoint and every delivery owed to it.
-    pub fn remove_webhook(&self, actor: &DepartmentPrincipal) -> Result<bool, StoreError> {
+    /// Removes the acting department's endpoint and every delivery owed to it; the id of the
+    /// endpoint removed, none if it had none.
+    pub fn remove_webhook(
+        &self,
+        actor: &DepartmentPrincipal,
+    ) -> Result<Option<String>, StoreError> {
         self.write(|c| {
             let department = acting_department(c, actor)?;
             let Some(endpoint) = endpoint_of(c, department.code.as_str())? else {
-                return Ok(false);
+                return Ok(None);
             };
             let deliveries = webhook_deliveries::table
                 .filter(webhook_deliveries::endpoint_id.eq(&endpoint.id))
@@ -261,7 +265,7 @@ impl Store {
             )
             .execute(c)?;
             diesel::delete(webhook_endpoints::table.find(&endpoint.id)).execute(c)?;
-            Ok(true)
+            Ok(Some(endpoint.id))
         })
     }
 
