@@ -5,7 +5,7 @@ use crate::helpers::*;
 use chrono::Days;
 use serde_json::{Value, json};
 
-const MINE: &str = "{ mySubject { code listEntries { edges { node { id status } } } } }";
+const MINE: &str = "{ me { subject { code listEntries { edges { node { id status } } } } } }";
 const OTHER: &str = "query($c: String!) { subject(code: $c) { code listEntries(status: REVOKED) { edges { node { id } } } } }";
 const REVOKE_ENTRY: &str =
     "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { id status } }";
@@ -56,13 +56,13 @@ async fn a_subject_sees_its_whole_record_and_never_another_s() {
     let me = app.subject_token(&mine);
 
     let r = app.gql(MINE, json!({}), Some(&me)).await;
-    assert_eq!(r["data"]["mySubject"]["code"], mine.as_str());
+    assert_eq!(r["data"]["me"]["subject"]["code"], mine.as_str());
     assert_eq!(
-        ids(&r, &["mySubject", "listEntries"]),
+        ids(&r, &["me", "subject", "listEntries"]),
         vec![my_entry.clone()]
     );
     assert_eq!(
-        r["data"]["mySubject"]["listEntries"]["edges"][0]["node"]["status"],
+        r["data"]["me"]["subject"]["listEntries"]["edges"][0]["node"]["status"],
         "REVOKED"
     );
     // Through subject(code:) too: its own ended entry, but none of another subject's.

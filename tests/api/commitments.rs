@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 const PUBLISH: &str = "mutation($input: PublishCommitmentInput!) { publishCommitment(input: $input) { id kind status validFrom validUntil department { code } subject { code } } }";
 const PUBLIC: &str = "query($s: String!) { commitments(subject: $s) { edges { node { id kind text scope status statusLabel note recordId } } } }";
 const ASSESS: &str = "mutation($input: AssessCommitmentInput!) { assessCommitment(input: $input) { id status note recordId } }";
-const MADE_TO_US: &str = "query($st: CommitmentStatus) { commitmentsMadeToUs(status: $st) { edges { node { id status subject { code } } } } }";
+const MADE_TO_US: &str = "query($st: CommitmentStatus) { me { commitmentsMadeToUs(status: $st) { edges { node { id status subject { code } } } } } }";
 const RECORDS: &str = "query($s: String) { creditRecords(subject: $s, kind: COMMITMENT) { edges { node { id title kind content dishonestyClass publicityEnd } } } }";
 
 fn today() -> chrono::NaiveDate {
@@ -55,13 +55,13 @@ async fn a_commitment_is_published_shown_publicly_and_broken_becomes_a_record() 
     let mine = nodes_of(
         &app.gql(MADE_TO_US, json!({ "st": "OPEN" }), Some(&market))
             .await,
-        "commitmentsMadeToUs",
+        "me.commitmentsMadeToUs",
     );
     assert_eq!(mine.len(), 1);
     assert!(
         nodes_of(
             &app.gql(MADE_TO_US, json!({}), Some(&tax)).await,
-            "commitmentsMadeToUs"
+            "me.commitmentsMadeToUs"
         )
         .is_empty()
     );

@@ -11,7 +11,7 @@ const ANSWER: &str =
     "mutation($input: AnswerComplaintInput!) { answerComplaint(input: $input) { status answer } }";
 const CLOSE: &str = "mutation($input: CloseComplaintInput!) { closeComplaint(input: $input) { status conclusion } }";
 const ALL: &str = "query($st: ComplaintStatus) { complaints(status: $st) { edges { node { id status overdue } } } }";
-const OURS: &str = "{ complaintsRoutedToUs { edges { node { id status } } } }";
+const OURS: &str = "{ me { complaintsRoutedToUs { edges { node { id status } } } } }";
 
 fn today() -> chrono::NaiveDate {
     domain::time::china_date(chrono::Utc::now())
@@ -90,7 +90,7 @@ async fn a_complaint_is_routed_answered_and_closed_within_its_deadlines() {
     // The department it was routed to sees and answers it; another cannot.
     let ours = app.gql(OURS, json!({}), Some(&market)).await;
     assert_eq!(
-        ours["data"]["complaintsRoutedToUs"]["edges"]
+        ours["data"]["me"]["complaintsRoutedToUs"]["edges"]
             .as_array()
             .unwrap()
             .len(),

@@ -289,10 +289,12 @@ impl Drop for TestApp {
 pub const REGISTER: &str = "mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { id code name kind checkException } }";
 pub const ADD_ENTRY: &str = "mutation($input: AddListEntryInput!) { addListEntry(input: $input) { id status startDate endDate listType { code } subject { code } } }";
 
-/// The nodes of the connection at `data.<field>`, after checking that nothing failed.
+/// The nodes of the connection at `data.<field>` (a dotted path, such as `me.watchlist`), after
+/// checking that nothing failed.
 pub fn nodes_of(r: &Value, field: &str) -> Vec<Value> {
     assert_no_errors(r);
-    r["data"][field]["edges"]
+    let at = field.split('.').fold(&r["data"], |v, f| &v[f]);
+    at["edges"]
         .as_array()
         .unwrap_or_else(|| panic!("no connection at data.{field}: {r:#}"))
         .iter()

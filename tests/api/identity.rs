@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 const SUBJECT: &str =
     "query($c: String!) { subject(code: $c) { code legalRepresentative { idNumber } } }";
 const PERSONS: &str = "query($j: String) { subjects(kind: NATURAL_PERSON, jurisdiction: $j, first: 50) { edges { node { code } } } }";
-const LOG: &str = "{ myQueryLog(first: 50) { edges { node { via department { code } } } } }";
+const LOG: &str = "{ me { queryLog(first: 50) { edges { node { via department { code } } } } } }";
 
 fn codes(r: &Value) -> Vec<String> {
     assert_no_errors(r);
@@ -29,7 +29,7 @@ async fn log_of(app: &TestApp, code: &str) -> Vec<(String, String)> {
         .gql(LOG, json!({}), Some(&app.subject_token(code)))
         .await;
     assert_no_errors(&r);
-    r["data"]["myQueryLog"]["edges"]
+    r["data"]["me"]["queryLog"]["edges"]
         .as_array()
         .unwrap()
         .iter()

@@ -6,12 +6,12 @@ use serde_json::{Value, json};
 const LOOK: &str = "query($c: String!, $p: String) { subject(code: $c, purpose: $p) { code } }";
 const SCREEN: &str =
     "query($c: [String!]!, $p: String) { screen(codes: $c, purpose: $p) { found } }";
-const LOG: &str = "query($n: Int, $a: String) { myQueryLog(first: $n, after: $a) {
-    edges { cursor node { at via purpose department { code name } } } pageInfo { hasNextPage endCursor } } }";
+const LOG: &str = "query($n: Int, $a: String) { me { queryLog(first: $n, after: $a) {
+    edges { cursor node { at via purpose department { code name } } } pageInfo { hasNextPage endCursor } } } }";
 
 fn log_of(r: &Value) -> Vec<Value> {
     assert_no_errors(r);
-    r["data"]["myQueryLog"]["edges"]
+    r["data"]["me"]["queryLog"]["edges"]
         .as_array()
         .unwrap()
         .iter()
@@ -79,8 +79,8 @@ async fn a_subject_reads_who_looked_it_up_and_why_and_nobody_else_does() {
     let r = app
         .gql(LOG, json!({ "n": 1 }), Some(&app.subject_token(&me)))
         .await;
-    let cursor = r["data"]["myQueryLog"]["pageInfo"]["endCursor"].clone();
-    assert_eq!(r["data"]["myQueryLog"]["pageInfo"]["hasNextPage"], true);
+    let cursor = r["data"]["me"]["queryLog"]["pageInfo"]["endCursor"].clone();
+    assert_eq!(r["data"]["me"]["queryLog"]["pageInfo"]["hasNextPage"], true);
     let next = log_of(
         &app.gql(
             LOG,

@@ -480,12 +480,12 @@ async fn measures_lifts_authorisations_and_webhooks_refetch_for_whom_their_lists
     assert_no_errors(&r);
     let mine = app
         .gql(
-            "{ myAuthorisations { edges { node { id } } } }",
+            "{ me { authorisations { edges { node { id } } } } }",
             json!({}),
             Some(&me),
         )
         .await;
-    let granted = first_id(&mine, "myAuthorisations");
+    let granted = first_id(&mine, "me.authorisations");
     assert_eq!(
         typename(&node(&app, &granted, Some(&me)).await),
         "Authorisation"
@@ -497,14 +497,14 @@ async fn measures_lifts_authorisations_and_webhooks_refetch_for_whom_their_lists
     // The endpoint and its deliveries: the registering department's own.
     let r = app
         .gql(
-            "{ myWebhook { id deliveries { edges { node { id } } } } }",
+            "{ me { webhook { id deliveries { edges { node { id } } } } } }",
             json!({}),
             Some(&tax),
         )
         .await;
     assert_no_errors(&r);
-    let endpoint = id_at(&r["data"]["myWebhook"]["id"]);
-    let delivery = id_at(&r["data"]["myWebhook"]["deliveries"]["edges"][0]["node"]["id"]);
+    let endpoint = id_at(&r["data"]["me"]["webhook"]["id"]);
+    let delivery = id_at(&r["data"]["me"]["webhook"]["deliveries"]["edges"][0]["node"]["id"]);
     let court_handler = app.token("210900.court", &["dispatch:handle"]);
     for (id, kind) in [
         (&endpoint, "WebhookEndpoint"),

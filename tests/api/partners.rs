@@ -13,8 +13,7 @@ const REINSTATE: &str =
     "mutation($id: String!) { reinstatePartner(input: { clientId: $id }) { status } }";
 const PARTNERS: &str = "{ partners(first: 50) { edges { node { clientId status usage(days: 7) { day requests } } } } }";
 const LOOK: &str = "query($c: String!) { subject(code: $c, purpose: \"贷前审查\") { code name } }";
-const LOG: &str =
-    "{ myQueryLog(first: 10) { edges { node { via purpose partnerName department { code } } } } }";
+const LOG: &str = "{ me { queryLog(first: 10) { edges { node { via purpose partnerName department { code } } } } } }";
 
 /// An Ed25519 key pair made for these tests with `openssl genpkey -algorithm ed25519`.
 const PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----
@@ -96,7 +95,7 @@ async fn a_partner_with_a_secret_looks_up_is_logged_counted_and_suspended_at_onc
         .gql(LOG, json!({}), Some(&app.subject_token(&code)))
         .await;
     assert_no_errors(&log);
-    let edges = log["data"]["myQueryLog"]["edges"].as_array().unwrap();
+    let edges = log["data"]["me"]["queryLog"]["edges"].as_array().unwrap();
     assert_eq!(edges.len(), 3);
     let node = &edges[0]["node"];
     assert_eq!(node["partnerName"], "阜新信用通");

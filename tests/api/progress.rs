@@ -401,17 +401,20 @@ async fn six_months_of_demo_data_report_the_same_figures_as_stats_in_csv_and_xls
     let r = app
         .gql(
             &format!(
-                "query($f: Date!, $t: Date!) {{ myProgress(from: $f, to: $t) {{
-                    department departmentName activeEntries figures {FIGURES} }} }}"
+                "query($f: Date!, $t: Date!) {{ me {{ progress(from: $f, to: $t) {{
+                    department departmentName activeEntries figures {FIGURES} }} }} }}"
             ),
             json!({ "f": from_s, "t": to_s }),
             Some(&finance),
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["myProgress"], *by_department["210900.finance"]);
+    assert_eq!(
+        r["data"]["me"]["progress"],
+        *by_department["210900.finance"]
+    );
     assert!(
-        r["data"]["myProgress"]["figures"]["answered"]
+        r["data"]["me"]["progress"]["figures"]["answered"]
             .as_i64()
             .unwrap()
             > 0
@@ -484,7 +487,7 @@ async fn the_report_is_the_credit_office_s_and_bad_periods_are_refused() {
         .await;
     assert_eq!(error_of(&r).0, "UNAUTHENTICATED", "{r}");
 
-    let mine = "query { myProgress(from: \"2026-11-01\", to: \"2026-11-30\") { department } }";
+    let mine = "query { me { progress(from: \"2026-11-01\", to: \"2026-11-30\") { department } } }";
     let subject = app.subject_token(&app.company("210902").await);
     let r = app.gql(mine, json!({}), Some(&subject)).await;
     assert_eq!(error_of(&r).0, "FORBIDDEN", "{r}");
@@ -492,7 +495,7 @@ async fn the_report_is_the_credit_office_s_and_bad_periods_are_refused() {
     assert_eq!(error_of(&r).0, "UNAUTHENTICATED", "{r}");
     let r = app.gql(mine, json!({}), Some(&market)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["myProgress"]["department"], "210900.market");
+    assert_eq!(r["data"]["me"]["progress"]["department"], "210900.market");
 
     let ndrc = app.token("210900.ndrc", &["stats:read"]);
     let r = app

@@ -167,13 +167,13 @@ async fn an_authorised_bank_gets_a_report_anyone_can_verify_and_the_subject_sees
     // The subject sees the bank's look-up; revoking stops the bank at once.
     let r = app
         .gql(
-            "{ myQueryLog { edges { node { via purpose department { code } } } } }",
+            "{ me { queryLog { edges { node { via purpose department { code } } } } } }",
             json!({}),
             Some(&me),
         )
         .await;
     assert_no_errors(&r);
-    let seen = &r["data"]["myQueryLog"]["edges"][0]["node"];
+    let seen = &r["data"]["me"]["queryLog"]["edges"][0]["node"];
     assert_eq!(
         (seen["via"].as_str(), seen["department"]["code"].as_str()),
         (Some("REPORT"), Some("210900.icbc"))
@@ -210,14 +210,14 @@ async fn an_authorisation_expires_and_only_the_subject_grants_within_a_year() {
     assert_eq!(error_of(&r).0, "FORBIDDEN", "its last day has passed");
     let r = app
         .gql(
-            "{ myAuthorisations { edges { node { inForce purpose } } } }",
+            "{ me { authorisations { edges { node { inForce purpose } } } } }",
             json!({}),
             Some(&me),
         )
         .await;
     assert_no_errors(&r);
     assert_eq!(
-        r["data"]["myAuthorisations"]["edges"][0]["node"]["inForce"],
+        r["data"]["me"]["authorisations"]["edges"][0]["node"]["inForce"],
         false
     );
 
@@ -280,13 +280,13 @@ async fn only_a_bank_may_be_authorised_or_act_under_bank_query() {
     }
     let r = app
         .gql(
-            "{ myAuthorisations { edges { node { id } } } }",
+            "{ me { authorisations { edges { node { id } } } } }",
             json!({}),
             Some(&me),
         )
         .await;
     assert!(
-        nodes_of(&r, "myAuthorisations").is_empty(),
+        nodes_of(&r, "me.authorisations").is_empty(),
         "nothing stored"
     );
     // A token with bank:query for a department that is not a bank gets nothing.
@@ -301,7 +301,7 @@ async fn only_a_bank_may_be_authorised_or_act_under_bank_query() {
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     let r = app
         .gql(
-            "{ myWatchlist { edges { node { since } } } }",
+            "{ me { watchlist { edges { node { since } } } } }",
             json!({}),
             Some(&central_bank),
         )

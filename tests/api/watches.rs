@@ -14,7 +14,7 @@ const WATCH: &str = "mutation($codes: [String!]!) { watchSubjects(input: { codes
 const UNWATCH: &str =
     "mutation($codes: [String!]!) { unwatchSubjects(input: { codes: $codes }) { unwatchedCount } }";
 const WATCHLIST: &str =
-    "{ myWatchlist(first: 50) { edges { node { subject { code } authorisedUntil } } } }";
+    "{ me { watchlist(first: 50) { edges { node { subject { code } authorisedUntil } } } } }";
 const FEED: &str = "query($after: String) { watchFeed(first: 2, after: $after) { edges { cursor node { seq action target targetId subjectCode } } pageInfo { hasNextPage endCursor } } }";
 const REVOKE_ENTRY: &str =
     "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { id status } }";
@@ -100,7 +100,7 @@ async fn a_watched_subject_s_listing_reaches_the_bank_s_feed_and_webhook_and_an_
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     let r = app.gql(WATCHLIST, json!({}), Some(&bank)).await;
     assert_eq!(
-        r["data"]["myWatchlist"]["edges"],
+        r["data"]["me"]["watchlist"]["edges"],
         json!([]),
         "nothing was watched"
     );
@@ -239,7 +239,7 @@ async fn a_watched_subject_s_listing_reaches_the_bank_s_feed_and_webhook_and_an_
         .await;
     assert_no_errors(&r);
     let r = app.gql(WATCHLIST, json!({}), Some(&bank)).await;
-    assert!(r["data"]["myWatchlist"]["edges"][0]["node"]["authorisedUntil"].is_null());
+    assert!(r["data"]["me"]["watchlist"]["edges"][0]["node"]["authorisedUntil"].is_null());
     assert_no_errors(
         &app.list(&court, &watched, "court-dishonest-debtor", json!({}))
             .await,
@@ -253,7 +253,7 @@ async fn a_watched_subject_s_listing_reaches_the_bank_s_feed_and_webhook_and_an_
         .await;
     assert_eq!(r["data"]["unwatchSubjects"]["unwatchedCount"], 1);
     let r = app.gql(WATCHLIST, json!({}), Some(&bank)).await;
-    assert_eq!(r["data"]["myWatchlist"]["edges"], json!([]));
+    assert_eq!(r["data"]["me"]["watchlist"]["edges"], json!([]));
     let (nothing, _) = read_feed(&app, &bank, cursor).await;
     assert!(nothing.is_empty());
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const REGISTER_HOOK: &str = "mutation($input: RegisterWebhookInput!) { registerWebhook(input: $input) { secret endpoint { id url events } } }";
-const MY_HOOK: &str = "query($status: DeliveryStatus) { myWebhook { url deliveries(status: $status, first: 50) { edges { node {
-    id event status attemptCount payload deliveredAt nextAttemptAt attempts { statusCode error durationMs } } } } } }";
+const MY_HOOK: &str = "query($status: DeliveryStatus) { me { webhook { url deliveries(status: $status, first: 50) { edges { node {
+    id event status attemptCount payload deliveredAt nextAttemptAt attempts { statusCode error durationMs } } } } } } }";
 const REPLAY: &str = "mutation($id: String!) { replayWebhookDelivery(input: { id: $id }) { id status attemptCount attempts { statusCode } } }";
 const REVOKE: &str =
     "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { id status } }";
@@ -156,7 +156,7 @@ async fn deliveries(app: &TestApp, token: &str, status: Option<&str>) -> Vec<Val
         .gql(MY_HOOK, json!({ "status": status }), Some(token))
         .await;
     assert_no_errors(&r);
-    r["data"]["myWebhook"]["deliveries"]["edges"]
+    r["data"]["me"]["webhook"]["deliveries"]["edges"]
         .as_array()
         .unwrap()
         .iter()
@@ -435,7 +435,10 @@ async fn bad_registrations_are_refused_and_change_nothing() {
     assert_eq!(error_of(&r).0, "UNAUTHENTICATED");
     let r = app.gql(MY_HOOK, json!({}), Some(&tax)).await;
     assert_no_errors(&r);
-    assert!(r["data"]["myWebhook"].is_null(), "nothing was registered");
+    assert!(
+        r["data"]["me"]["webhook"].is_null(),
+        "nothing was registered"
+    );
 
     // Registered, then replaced: one endpoint, a new secret, the new address.
     let first = register(&app, &tax, "https://tax.example.cn/a", json!([])).await;
@@ -448,10 +451,14 @@ async fn bad_registrations_are_refused_and_change_nothing() {
     .await;
     assert_ne!(first, second);
     let r = app.gql(MY_HOOK, json!({}), Some(&tax)).await;
-    assert_eq!(r["data"]["myWebhook"]["url"], "https://tax.example.cn/b");
-    let endpoint =
-        app.gql("{ myWebhook { id } }", json!({}), Some(&tax)).await["data"]["myWebhook"]["id"]
-            .clone();
+    assert_eq!(
+        r["data"]["me"]["webhook"]["url"],
+        "https://tax.example.cn/b"
+    );
+    let endpoint = app
+        .gql("{ me { webhook { id } } }", json!({}), Some(&tax))
+        .await["data"]["me"]["webhook"]["id"]
+        .clone();
     let remove = "mutation { removeWebhook { removedEndpointId } }";
     let r = app.gql(remove, json!({}), Some(&tax)).await;
     assert_eq!(r["data"]["removeWebhook"]["removedEndpointId"], endpoint);

@@ -171,7 +171,13 @@ impl CommitmentQuery {
             (c.id.clone(), CommitmentNode(c))
         }))
     }
+}
 
+#[derive(Default)]
+pub struct CommitmentViewer;
+
+#[Object]
+impl CommitmentViewer {
     /// 向本部门作出的信用承诺及其履行情况，最新的在前；需 records:write
     /// (commitments made to my department)
     async fn commitments_made_to_us(

@@ -232,7 +232,13 @@ impl ComplaintQuery {
         let view = ComplaintView::All(status.map(Into::into));
         list(ctx, actor, view, first, after).await
     }
+}
 
+#[derive(Default)]
+pub struct ComplaintViewer;
+
+#[Object]
+impl ComplaintViewer {
     /// 转办给本部门的投诉；需 objections:handle (complaints routed to my department)
     async fn complaints_routed_to_us(
         &self,

@@ -250,13 +250,13 @@ pub(crate) fn purpose(raw: Option<String>) -> Result<Option<String>> {
 }
 
 #[derive(Default)]
-pub struct LookupQuery;
+pub struct LookupViewer;
 
 #[Object]
-impl LookupQuery {
+impl LookupViewer {
     /// 我的查询记录：哪些部门或机构、何时、为何查询了本主体，最新的在前。仅主体本人（主体令牌）
     /// (my query log: who looked me up, newest first; a subject's own token)
-    async fn my_query_log(
+    async fn query_log(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,

@@ -65,9 +65,7 @@ pub struct QueryRoot(
     repairs::RepairQuery,
     screen::ScreenQuery,
     feed::FeedQuery,
-    lookups::LookupQuery,
     reports::ReportQuery,
-    webhooks::WebhookQuery,
     watches::WatchQuery,
     partners::PartnerQuery,
     commitments::CommitmentQuery,
@@ -75,7 +73,6 @@ pub struct QueryRoot(
     nominations::NominationQuery,
     typical_cases::TypicalCaseQuery,
     complaints::ComplaintQuery,
-    account::AccountQuery,
     calendar::CalendarQuery,
     green_channel::GreenChannelQuery,
 );

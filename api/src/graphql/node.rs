@@ -325,7 +325,7 @@ async fn find(ctx: &Context<'_>, kind: NodeKind, local: String) -> Result<Option
             .map(|lift| Node::Lift(LiftNode { lift, today }))
         }
         NodeKind::Authorisation => {
-            // The granting subject's own, as `myAuthorisations`.
+            // The granting subject's own, as `me.authorisations`.
             let Ok(code) = domain::authorisation::granting_subject(who) else {
                 return Ok(None);
             };

@@ -223,7 +223,7 @@ impl CoreQuery {
 
     /// 当前调用者 (the caller)
     async fn me(&self) -> ViewerNode {
-        ViewerNode
+        ViewerNode::default()
     }
 }
 

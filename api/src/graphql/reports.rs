@@ -187,9 +187,15 @@ impl ReportQuery {
             },
         })
     }
+}
 
+#[derive(Default)]
+pub struct ReportViewer;
+
+#[Object]
+impl ReportViewer {
     /// 我的授权：主体本人（主体令牌）查看授权过的机构，最新的在前 (my authorisations)
-    async fn my_authorisations(
+    async fn authorisations(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,

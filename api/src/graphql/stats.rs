@@ -406,23 +406,6 @@ impl StatsQuery {
         })
     }
 
-    /// 本部门在期间内的报送数字（即信用办看到的本部门一行）；任何部门令牌
-    /// (my department's own figures, as the credit office reads them)
-    async fn my_progress(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "起始日 (from)")] from: Date,
-        #[graphql(desc = "截止日 (to)")] to: Date,
-    ) -> Result<DepartmentProgressNode> {
-        let actor = any_department(ctx, "只有部门令牌可以查看本部门的报送数字")?;
-        let svc = services(ctx)?;
-        let today = svc.today();
-        let own = svc
-            .run(move |s| s.own_progress(&actor, from.0, to.0, today))
-            .await?;
-        Ok(DepartmentProgressNode(own))
-    }
-
     /// 定期报送：各部门的名单发布、推送与反馈、核查、异议与修复按时办结、双公示及时性，
     /// 附 CSV 与 XLSX；仅信用办，需 stats:read (progress report of the departments)
     async fn progress_report(
@@ -441,5 +424,28 @@ impl StatsQuery {
             progress: stats.progress,
             jurisdiction: shown,
         })
+    }
+}
+
+#[derive(Default)]
+pub struct ProgressViewer;
+
+#[Object]
+impl ProgressViewer {
+    /// 本部门在期间内的报送数字（即信用办看到的本部门一行）；任何部门令牌
+    /// (my department's own figures, as the credit office reads them)
+    async fn progress(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "起始日 (from)")] from: Date,
+        #[graphql(desc = "截止日 (to)")] to: Date,
+    ) -> Result<DepartmentProgressNode> {
+        let actor = any_department(ctx, "只有部门令牌可以查看本部门的报送数字")?;
+        let svc = services(ctx)?;
+        let today = svc.today();
+        let own = svc
+            .run(move |s| s.own_progress(&actor, from.0, to.0, today))
+            .await?;
+        Ok(DepartmentProgressNode(own))
     }
 }

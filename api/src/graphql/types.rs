@@ -9,7 +9,7 @@ use super::node::{GlobalId, NodeKind};
 use super::scalars::Date;
 use super::{connection, load, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
-use async_graphql::{Context, Description, ID, Object, Result};
+use async_graphql::{Context, Description, ID, MergedObject, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::access;
 use persistence::RecordFilter;
@@ -796,12 +796,28 @@ async fn pending(ctx: &Context<'_>, id: &str) -> Result<bool> {
     Ok(found.unwrap_or(false))
 }
 
-/// 当前调用者 (the caller, as the server sees its token).
-#[derive(Description)]
-pub struct ViewerNode;
+/// 当前调用者及其自己的事项：部门的推送地址、收到的承诺与转办的投诉，银行的关注名单，主体的
+/// 账户、授权与查询记录 (the caller, as the server sees its token, and its own affairs)
+#[derive(MergedObject, Default)]
+#[graphql(name = "Viewer")]
+pub struct ViewerNode(
+    ViewerCore,
+    super::account::AccountViewer,
+    super::stats::ProgressViewer,
+    super::lookups::LookupViewer,
+    super::reports::ReportViewer,
+    super::webhooks::WebhookViewer,
+    super::watches::WatchViewer,
+    super::commitments::CommitmentViewer,
+    super::complaints::ComplaintViewer,
+);
 
-#[Object(name = "Viewer", use_type_description)]
-impl ViewerNode {
+/// Who the caller is.
+#[derive(Default)]
+pub struct ViewerCore;
+
+#[Object]
+impl ViewerCore {
     /// 调用者类别 (kind)
     async fn kind(&self, ctx: &Context<'_>) -> ViewerKind {
         match principal(ctx) {

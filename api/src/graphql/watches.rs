@@ -68,24 +68,6 @@ pub struct WatchQuery;
 /// 贷后监测 (watchlists)
 #[Object]
 impl WatchQuery {
-    /// 本机构的关注名单，最新的在前；需 bank:query (my watchlist)
-    async fn my_watchlist(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
-        #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
-    ) -> Result<Connection<WatchedSubject>> {
-        let actor = actor(ctx, Scope::BankQuery)?;
-        let page = page_request(first, after).gql()?;
-        let had_after = page.after.is_some();
-        let svc = services(ctx)?;
-        let today = svc.today();
-        let result = svc.run(move |s| s.watchlist(&actor, &page, today)).await?;
-        Ok(connection(result, had_after, |w| {
-            (w.watch.id.clone(), WatchedSubject::from(w))
-        }))
-    }
-
     /// 关注主体的动态：被列入名单，或名单条目被撤销、修复、到期；按提交顺序，以上次的
     /// pageInfo.endCursor 续读，不漏不重。只含关注期间且授权有效时的变更；需 bank:query
     /// (what happened to watched subjects, in commit order; resume with the last endCursor)
@@ -105,6 +87,30 @@ impl WatchQuery {
             .await?;
         Ok(connection(result, had_after, |c| {
             (c.seq.to_string(), ChangeNode::from(c))
+        }))
+    }
+}
+
+#[derive(Default)]
+pub struct WatchViewer;
+
+#[Object]
+impl WatchViewer {
+    /// 本机构的关注名单，最新的在前；需 bank:query (my watchlist)
+    async fn watchlist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "每页条数，1–100，默认20 (page size)")] first: Option<i32>,
+        #[graphql(desc = "上一页最后一条的游标 (cursor)")] after: Option<String>,
+    ) -> Result<Connection<WatchedSubject>> {
+        let actor = actor(ctx, Scope::BankQuery)?;
+        let page = page_request(first, after).gql()?;
+        let had_after = page.after.is_some();
+        let svc = services(ctx)?;
+        let today = svc.today();
+        let result = svc.run(move |s| s.watchlist(&actor, &page, today)).await?;
+        Ok(connection(result, had_after, |w| {
+            (w.watch.id.clone(), WatchedSubject::from(w))
         }))
     }
 }

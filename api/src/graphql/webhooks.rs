@@ -189,13 +189,12 @@ pub struct WebhookRegistration {
 }
 
 #[derive(Default)]
-pub struct WebhookQuery;
+pub struct WebhookViewer;
 
-/// 推送 (webhooks)
 #[Object]
-impl WebhookQuery {
+impl WebhookViewer {
     /// 本部门登记的推送地址及其推送记录；未登记时为空 (my webhook endpoint)
-    async fn my_webhook(&self, ctx: &Context<'_>) -> Result<Option<WebhookEndpointNode>> {
+    async fn webhook(&self, ctx: &Context<'_>) -> Result<Option<WebhookEndpointNode>> {
         let actor = webhook::may_own(principal(ctx)).gql()?.clone();
         Ok(services(ctx)?
             .run(move |s| s.webhook_of(&actor))
