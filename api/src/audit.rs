@@ -33,11 +33,16 @@ fn actor(principal: &Principal) -> (String, Option<String>) {
     }
 }
 
-/// The object the mutation concerned: the id it answered with, or the id it was given.
+/// The object the mutation concerned: the id of the object its payload answered with (as the
+/// caller selected it), or the id it was given.
 fn target(answer: &serde_json::Value, variables: &serde_json::Value, action: &str) -> String {
     let from_answer = answer
         .get(action)
-        .and_then(|a| a.get("id"))
+        .and_then(|payload| {
+            payload
+                .get("id")
+                .or_else(|| payload.as_object()?.values().find_map(|v| v.get("id")))
+        })
         .and_then(|v| v.as_str());
     let input = variables.get("input");
     let from_input = ["id", "dispatch"]

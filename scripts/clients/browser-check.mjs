@@ -83,7 +83,7 @@ try {
   if (sockets.length === 0) fail('GraphiQL opened no WebSocket for the subscription');
   await page.waitForTimeout(500);
   const listed = await post(
-    'mutation($input: AddListEntryInput!) { addListEntry(input: $input) { id } }',
+    'mutation($input: AddListEntryInput!) { addListEntry(input: $input) { entry { id } } }',
     { input: { subject: sample, listType: 'court-dishonest-debtor', reason: '拒不履行生效判决',
       basisDocument: '(2026)辽09执1号', idempotencyKey: `browser-${Date.now()}` } },
     tokens['210900.court']

@@ -7,11 +7,10 @@ use serde_json::{Value, json};
 
 const MINE: &str = "{ me { subject { code listEntries { edges { node { id status } } } } } }";
 const OTHER: &str = "query($c: String!) { subject(code: $c) { code listEntries(status: REVOKED) { edges { node { id } } } } }";
-const REVOKE_ENTRY: &str =
-    "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { id status } }";
-const GRANT: &str =
-    "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { id } }";
-const REVOKE_AUTH: &str = "mutation($id: ID!) { revokeAuthorisation(input: { id: $id }) { id } }";
+const REVOKE_ENTRY: &str = "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { entry { id status } } }";
+const GRANT: &str = "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { authorisation { id } } }";
+const REVOKE_AUTH: &str =
+    "mutation($id: ID!) { revokeAuthorisation(input: { id: $id }) { authorisation { id } } }";
 const REPORT: &str = "query($c: String!) { creditReport(code: $c, purpose: LENDING) { number } }";
 
 /// A company listed and then taken off again (revoked): only its own account and departments
@@ -22,7 +21,10 @@ async fn listed_then_revoked(app: &TestApp) -> (String, String) {
     let r = app
         .list(&court, &code, "court-dishonest-debtor", json!({}))
         .await;
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = app
         .gql(
             REVOKE_ENTRY,
@@ -95,7 +97,7 @@ async fn a_bank_s_access_follows_the_subject_s_authorisation_at_once() {
         .gql(GRANT, json!({ "input": { "bank": "210900.icbc", "purpose": "LENDING", "validUntil": until } }), Some(&me))
         .await;
     assert_no_errors(&r);
-    let grant = r["data"]["grantAuthorisation"]["id"]
+    let grant = r["data"]["grantAuthorisation"]["authorisation"]["id"]
         .as_str()
         .unwrap()
         .to_owned();

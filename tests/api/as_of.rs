@@ -47,13 +47,16 @@ async fn a_past_day_shows_the_entries_in_force_and_the_records_as_they_read_then
         )
         .await;
     assert_no_errors(&r);
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
-    let r = app.gql("mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }",
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app.gql("mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { record { id } } }",
         json!({ "input": { "subject": code, "kind": "PENALTY", "title": "罚款", "decisionNumber": "阜市监罚〔2026〕77号",
             "decisionDate": ago(8).to_string(), "publicationDate": ago(6).to_string(), "legalBasis": "《产品质量法》",
             "content": "罚款十万元", "dishonestyClass": "GENERAL" } }), Some(&market)).await;
     assert_no_errors(&r);
-    let record = r["data"]["addCreditRecord"]["id"]
+    let record = r["data"]["addCreditRecord"]["record"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -85,7 +88,7 @@ async fn a_past_day_shows_the_entries_in_force_and_the_records_as_they_read_then
     // Today: the record is corrected after an objection, and the entry revoked.
     app.uphold_record_objection(&code, &record, &market, "CORRECT")
         .await;
-    assert_no_errors(&app.gql("mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"生效判决已被撤销\" }) { status } }",
+    assert_no_errors(&app.gql("mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"生效判决已被撤销\" }) { entry { status } } }",
         json!({ "id": entry }), Some(&court)).await);
 
     let then = |d: NaiveDate, token: Option<String>| {

@@ -35,11 +35,14 @@ async fn every_mutation_is_recorded_and_tampering_is_detected() {
         .list(&court, &code, "court-dishonest-debtor", json!({}))
         .await;
     assert_no_errors(&r);
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
-    let r = app.gql("mutation { registerSubject(input: { code: \"x\", kind: LEGAL_PERSON, name: \"n\", jurisdiction: \"210902\" }) { id } }", json!({}), None).await;
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app.gql("mutation { registerSubject(input: { code: \"x\", kind: LEGAL_PERSON, name: \"n\", jurisdiction: \"210902\" }) { subject { id } } }", json!({}), None).await;
     assert_eq!(error_of(&r).0, "UNAUTHENTICATED");
     // Refused before it ran, for a bad token: recorded all the same.
-    let resp = app.raw_post(json!({ "query": "mutation { revokeListEntry(input: { id: \"x\", reason: \"y\" }) { id } }" }), Some("not-a-token")).await;
+    let resp = app.raw_post(json!({ "query": "mutation { revokeListEntry(input: { id: \"x\", reason: \"y\" }) { entry { id } } }" }), Some("not-a-token")).await;
     assert_eq!(resp.status(), 401);
 
     let ndrc = app.token("210900.ndrc", &["stats:read"]);

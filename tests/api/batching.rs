@@ -5,7 +5,7 @@ use crate::helpers::*;
 use serde_json::{Value, json};
 
 const ADD_RECORD: &str =
-    "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }";
+    "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { record { id } } }";
 const PAGE: &str = "query($j: String) { subjects(jurisdiction: $j, first: 50) { edges { node {
     code jurisdiction { name } registeredBy { name jurisdiction { name } } legalRepresentative { name }
     listEntries { edges { node { status underObjection listType { name owner { name } } createdBy { name } subject { code } } } }

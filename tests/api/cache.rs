@@ -12,10 +12,12 @@ const SEARCH: &str =
     "query($s: String!) { subjects(search: $s, first: 5) { edges { node { code } } } }";
 const FILE: &str =
     "mutation($input: FileObjectionInput!) { fileObjection(input: $input) { objection { id } } }";
-const ACCEPT: &str = "mutation($id: ID!) { acceptObjection(input: { id: $id }) { status } }";
-const UPHOLD: &str = "mutation($id: ID!) { decideObjection(input: { id: $id, upheld: true, reason: \"经核查，列入依据有误\" }) { status } }";
-const APPLY: &str = "mutation($input: ApplyRepairInput!) { applyRepair(input: $input) { id } }";
-const DECIDE: &str = "mutation($id: ID!) { decideRepair(input: { id: $id, approve: true, reason: \"已履行完毕\" }) { status } }";
+const ACCEPT: &str =
+    "mutation($id: ID!) { acceptObjection(input: { id: $id }) { objection { status } } }";
+const UPHOLD: &str = "mutation($id: ID!) { decideObjection(input: { id: $id, upheld: true, reason: \"经核查，列入依据有误\" }) { objection { status } } }";
+const APPLY: &str =
+    "mutation($input: ApplyRepairInput!) { applyRepair(input: $input) { repair { id } } }";
+const DECIDE: &str = "mutation($id: ID!) { decideRepair(input: { id: $id, approve: true, reason: \"已履行完毕\" }) { repair { status } } }";
 
 /// A public answer and whether the cache gave it.
 async fn ask(app: &TestApp, query: &str, variables: Value) -> (Value, String) {
@@ -148,7 +150,10 @@ async fn a_cached_answer_changes_the_moment_a_change_touches_its_subject() {
         )
         .await;
     assert_no_errors(&r);
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(cached_view(&app, &a).await.len(), 1);
     let r = app
         .gql(
@@ -160,7 +165,7 @@ async fn a_cached_answer_changes_the_moment_a_change_touches_its_subject() {
         )
         .await;
     assert_no_errors(&r);
-    let repair = r["data"]["applyRepair"]["id"].clone();
+    let repair = r["data"]["applyRepair"]["repair"]["id"].clone();
     assert_eq!(cached_view(&app, &a).await.len(), 1);
     assert_no_errors(
         &app.gql(DECIDE, json!({ "id": repair }), Some(&market))
@@ -211,7 +216,7 @@ async fn two_instances_sharing_redis_see_each_other_s_changes_at_once() {
 
     // Revoked through the second: the first sees it at once.
     let court = one.publisher("210900.court");
-    let r = two.gql("mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"生效判决已被撤销\" }) { status } }", json!({ "id": entry }), Some(&court)).await;
+    let r = two.gql("mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"生效判决已被撤销\" }) { entry { status } } }", json!({ "id": entry }), Some(&court)).await;
     assert_no_errors(&r);
     assert!(view(&one, &code).await.0.is_empty());
     assert!(view(&two, &code).await.0.is_empty());

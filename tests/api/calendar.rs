@@ -275,7 +275,7 @@ async fn past_the_calendar_deadlines_wait_with_their_reason_and_nothing_answers_
     let mut all = Answers(Vec::new());
     let market = app.publisher("210900.market");
     let code = app.company("210902").await;
-    let add = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id publishedOnTime publishedOnTimePending } }";
+    let add = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { record { id publishedOnTime publishedOnTimePending } } }";
     let record = |number: &str, decided: &str| {
         json!({ "input": { "subject": code, "kind": "PENALTY", "title": "罚款", "decisionNumber": number,
             "decisionDate": decided, "publicationDate": "2027-01-11", "legalBasis": "《中华人民共和国产品质量法》第四十九条",
@@ -291,22 +291,25 @@ async fn past_the_calendar_deadlines_wait_with_their_reason_and_nothing_answers_
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["addCreditRecord"]["publishedOnTime"], true);
     assert_eq!(
-        r["data"]["addCreditRecord"]["publishedOnTimePending"],
+        r["data"]["addCreditRecord"]["record"]["publishedOnTime"],
+        true
+    );
+    assert_eq!(
+        r["data"]["addCreditRecord"]["record"]["publishedOnTimePending"],
         Value::Null
     );
     // Longer needs 2027's working days: not guessed, not an error, and the record is stored.
     let late = record("阜市监罚〔2027〕2号", "2026-12-24");
     let r = all.send(&app, add, late.clone(), Some(&market)).await;
     assert_no_errors(&r);
-    let stored = &r["data"]["addCreditRecord"];
+    let stored = &r["data"]["addCreditRecord"]["record"];
     assert_eq!(stored["publishedOnTime"], Value::Null);
     assert_eq!(stored["publishedOnTimePending"], "2027年工作日历尚未载入");
     // Sent again (the answer was lost, say): the same record, nothing new.
     let r = all.send(&app, add, late.clone(), Some(&market)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["addCreditRecord"]["id"], stored["id"]);
+    assert_eq!(r["data"]["addCreditRecord"]["record"]["id"], stored["id"]);
     let mut changed = late;
     changed["input"]["content"] = json!("罚款人民币两万元");
     let r = all.send(&app, add, changed, Some(&market)).await;
@@ -349,7 +352,7 @@ async fn past_the_calendar_deadlines_wait_with_their_reason_and_nothing_answers_
     let r = all
         .send(
             &app,
-            "mutation($id: ID!) { acknowledgeDispatch(input: { id: $id }) { status } }",
+            "mutation($id: ID!) { acknowledgeDispatch(input: { id: $id }) { dispatch { status } } }",
             json!({ "id": first["id"] }),
             Some(&implementer),
         )
@@ -376,21 +379,24 @@ async fn past_the_calendar_deadlines_wait_with_their_reason_and_nothing_answers_
     let r = all
         .send(
             &app,
-            "mutation($id: ID!) { acceptObjection(input: { id: $id }) { status decideBy decideByPending } }",
+            "mutation($id: ID!) { acceptObjection(input: { id: $id }) { objection { status decideBy decideByPending } } }",
             json!({ "id": oid }),
             Some(&court),
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["acceptObjection"]["decideBy"], Value::Null);
     assert_eq!(
-        r["data"]["acceptObjection"]["decideByPending"],
+        r["data"]["acceptObjection"]["objection"]["decideBy"],
+        Value::Null
+    );
+    assert_eq!(
+        r["data"]["acceptObjection"]["objection"]["decideByPending"],
         "2027年工作日历尚未载入"
     );
     let r = all
         .send(
             &app,
-            "mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status } }",
+            "mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { objection { status } } }",
             json!({ "input": { "id": oid, "upheld": true, "reason": "核实已履行" } }),
             Some(&court),
         )
@@ -415,15 +421,18 @@ async fn past_the_calendar_deadlines_wait_with_their_reason_and_nothing_answers_
     let r = all
         .send(
             &app,
-            "mutation($input: RouteComplaintInput!) { routeComplaint(input: $input) { answerBy answerByPending } }",
+            "mutation($input: RouteComplaintInput!) { routeComplaint(input: $input) { complaint { answerBy answerByPending } } }",
             json!({ "input": { "id": c["id"], "department": "210900.market" } }),
             Some(&office),
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["routeComplaint"]["answerBy"], Value::Null);
     assert_eq!(
-        r["data"]["routeComplaint"]["answerByPending"],
+        r["data"]["routeComplaint"]["complaint"]["answerBy"],
+        Value::Null
+    );
+    assert_eq!(
+        r["data"]["routeComplaint"]["complaint"]["answerByPending"],
         "2027年工作日历尚未载入"
     );
 

@@ -10,11 +10,10 @@ pub(crate) const SET: &str = "mutation($input: SetCommitmentCriterionInput!) { s
 const CRITERIA: &str =
     "{ commitmentCriteria { listType { code } brokenCommitments withinMonths } }";
 const CANDIDATES: &str = "query($st: CandidateStatus) { listingCandidates(status: $st) { edges { node { id reason status commitmentIds subject { code } listType { code } decidedBy { code } decisionNote entry { id status basisDocument reason } } } } }";
-const DECIDE: &str = "mutation($input: DecideListingCandidateInput!) { decideListingCandidate(input: $input) { id status decisionNote entry { id status } } }";
+const DECIDE: &str = "mutation($input: DecideListingCandidateInput!) { decideListingCandidate(input: $input) { candidate { id status decisionNote entry { id status } } } }";
 const ACTIVE: &str = "query($c: String!) { subject(code: $c) { listEntries(status: ACTIVE) { edges { node { id listType { code } reason } } } } }";
-const PUBLISH: &str =
-    "mutation($input: PublishCommitmentInput!) { publishCommitment(input: $input) { id } }";
-const ASSESS: &str = "mutation($input: AssessCommitmentInput!) { assessCommitment(input: $input) { status recordId } }";
+const PUBLISH: &str = "mutation($input: PublishCommitmentInput!) { publishCommitment(input: $input) { commitment { id } } }";
+const ASSESS: &str = "mutation($input: AssessCommitmentInput!) { assessCommitment(input: $input) { commitment { status recordId } } }";
 
 /// A subject promises something to the market bureau, and breaks it.
 pub(crate) async fn break_a_promise(app: &TestApp, code: &str) -> String {
@@ -34,7 +33,7 @@ pub(crate) async fn break_a_promise(app: &TestApp, code: &str) -> String {
         )
         .await;
     assert_no_errors(&r);
-    let id = r["data"]["publishCommitment"]["id"]
+    let id = r["data"]["publishCommitment"]["commitment"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -47,7 +46,10 @@ pub(crate) async fn break_a_promise(app: &TestApp, code: &str) -> String {
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["assessCommitment"]["status"], "BROKEN");
+    assert_eq!(
+        r["data"]["assessCommitment"]["commitment"]["status"],
+        "BROKEN"
+    );
     id
 }
 
@@ -157,9 +159,12 @@ async fn broken_commitments_meeting_a_criterion_make_a_candidate_the_owner_lists
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["decideListingCandidate"]["status"], "LISTED");
     assert_eq!(
-        r["data"]["decideListingCandidate"]["entry"]["status"],
+        r["data"]["decideListingCandidate"]["candidate"]["status"],
+        "LISTED"
+    );
+    assert_eq!(
+        r["data"]["decideListingCandidate"]["candidate"]["entry"]["status"],
         "ACTIVE"
     );
     let r = app.gql(ACTIVE, json!({ "c": code }), None).await;
@@ -291,7 +296,7 @@ async fn a_candidate_may_be_dismissed_with_reasons_and_criteria_are_the_credit_o
         )
         .await;
     assert_no_errors(&r);
-    let d = &r["data"]["decideListingCandidate"];
+    let d = &r["data"]["decideListingCandidate"]["candidate"];
     assert_eq!(d["status"], "DISMISSED");
     assert_eq!(d["decisionNote"], "承诺事项已补正，情节轻微");
     assert!(d["entry"].is_null());

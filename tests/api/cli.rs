@@ -173,8 +173,11 @@ async fn export_writes_the_feed_with_its_objects_and_resumes_where_it_stopped() 
         .list(&court, &a, "court-dishonest-debtor", json!({}))
         .await;
     assert_no_errors(&r);
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
-    let r = app.gql("mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"生效判决已被撤销\" }) { status } }",
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app.gql("mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"生效判决已被撤销\" }) { entry { status } } }",
         json!({ "id": entry }), Some(&court)).await;
     assert_no_errors(&r);
 

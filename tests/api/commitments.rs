@@ -5,9 +5,9 @@ use crate::helpers::*;
 use chrono::Days;
 use serde_json::{Value, json};
 
-const PUBLISH: &str = "mutation($input: PublishCommitmentInput!) { publishCommitment(input: $input) { id kind status validFrom validUntil department { code } subject { code } } }";
+const PUBLISH: &str = "mutation($input: PublishCommitmentInput!) { publishCommitment(input: $input) { commitment { id kind status validFrom validUntil department { code } subject { code } } } }";
 const PUBLIC: &str = "query($s: String!) { commitments(subject: $s) { edges { node { id kind text scope status statusLabel note recordId } } } }";
-const ASSESS: &str = "mutation($input: AssessCommitmentInput!) { assessCommitment(input: $input) { id status note recordId } }";
+const ASSESS: &str = "mutation($input: AssessCommitmentInput!) { assessCommitment(input: $input) { commitment { id status note recordId } } }";
 const MADE_TO_US: &str = "query($st: CommitmentStatus) { me { commitmentsMadeToUs(status: $st) { edges { node { id status subject { code } } } } } }";
 const RECORDS: &str = "query($s: String) { creditRecords(subject: $s, kind: COMMITMENT) { edges { node { id title kind content dishonestyClass publicityEnd } } } }";
 
@@ -32,7 +32,7 @@ async fn a_commitment_is_published_shown_publicly_and_broken_becomes_a_record() 
     let me = app.subject_token(&code);
     let r = app.gql(PUBLISH, promise("210900.market"), Some(&me)).await;
     assert_no_errors(&r);
-    let c = &r["data"]["publishCommitment"];
+    let c = &r["data"]["publishCommitment"]["commitment"];
     assert_eq!(c["status"], "OPEN");
     assert_eq!(c["kind"], "MISSING_DOCUMENTS");
     assert_eq!(c["validFrom"], today().to_string());
@@ -97,7 +97,7 @@ async fn a_commitment_is_published_shown_publicly_and_broken_becomes_a_record() 
         .gql(ASSESS, json!({ "input": { "id": id, "kept": false, "note": "承诺期满仍未提交消防验收合格证明" } }), Some(&market))
         .await;
     assert_no_errors(&r);
-    let assessed = &r["data"]["assessCommitment"];
+    let assessed = &r["data"]["assessCommitment"]["commitment"];
     assert_eq!(assessed["status"], "BROKEN");
     let record = assessed["recordId"].as_str().unwrap().to_owned();
 
@@ -178,7 +178,7 @@ async fn only_a_subject_publishes_its_own_and_bad_commitments_change_nothing() {
     );
     // Kept: no record.
     let r = app.gql(PUBLISH, promise("210900.market"), Some(&me)).await;
-    let id = r["data"]["publishCommitment"]["id"]
+    let id = r["data"]["publishCommitment"]["commitment"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -191,8 +191,11 @@ async fn only_a_subject_publishes_its_own_and_bad_commitments_change_nothing() {
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["assessCommitment"]["status"], "KEPT");
-    assert!(r["data"]["assessCommitment"]["recordId"].is_null());
+    assert_eq!(
+        r["data"]["assessCommitment"]["commitment"]["status"],
+        "KEPT"
+    );
+    assert!(r["data"]["assessCommitment"]["commitment"]["recordId"].is_null());
     assert!(
         nodes_of(
             &app.gql(RECORDS, json!({ "s": code }), None).await,

@@ -6,10 +6,9 @@ use serde_json::{Value, json};
 
 const FILE: &str = "mutation($input: FileComplaintInput!) { fileComplaint(input: $input) { queryCode complaint { id receipt status routeBy filedOn about { code } } } }";
 const FOLLOW: &str = "query($r: String!, $q: String!) { complaint(receipt: $r, queryCode: $q) { status routedTo { code } answerBy answer conclusion overdue } }";
-const ROUTE: &str = "mutation($input: RouteComplaintInput!) { routeComplaint(input: $input) { status answerBy routedTo { code } } }";
-const ANSWER: &str =
-    "mutation($input: AnswerComplaintInput!) { answerComplaint(input: $input) { status answer } }";
-const CLOSE: &str = "mutation($input: CloseComplaintInput!) { closeComplaint(input: $input) { status conclusion } }";
+const ROUTE: &str = "mutation($input: RouteComplaintInput!) { routeComplaint(input: $input) { complaint { status answerBy routedTo { code } } } }";
+const ANSWER: &str = "mutation($input: AnswerComplaintInput!) { answerComplaint(input: $input) { complaint { status answer } } }";
+const CLOSE: &str = "mutation($input: CloseComplaintInput!) { closeComplaint(input: $input) { complaint { status conclusion } } }";
 const ALL: &str = "query($st: ComplaintStatus) { complaints(status: $st) { edges { node { id status overdue } } } }";
 const OURS: &str = "{ me { complaintsRoutedToUs { edges { node { id status } } } } }";
 
@@ -71,9 +70,9 @@ async fn a_complaint_is_routed_answered_and_closed_within_its_deadlines() {
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     let r = app.gql(ROUTE, route.clone(), Some(&office)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["routeComplaint"]["status"], "ROUTED");
+    assert_eq!(r["data"]["routeComplaint"]["complaint"]["status"], "ROUTED");
     assert_eq!(
-        r["data"]["routeComplaint"]["answerBy"],
+        r["data"]["routeComplaint"]["complaint"]["answerBy"],
         working_days_after(10)
     );
     let r = app.gql(ROUTE, route, Some(&office)).await;
@@ -107,7 +106,10 @@ async fn a_complaint_is_routed_answered_and_closed_within_its_deadlines() {
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     let r = app.gql(ANSWER, answer, Some(&market)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["answerComplaint"]["status"], "ANSWERED");
+    assert_eq!(
+        r["data"]["answerComplaint"]["complaint"]["status"],
+        "ANSWERED"
+    );
     let r = app
         .gql(
             CLOSE,
@@ -116,7 +118,7 @@ async fn a_complaint_is_routed_answered_and_closed_within_its_deadlines() {
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["closeComplaint"]["status"], "CLOSED");
+    assert_eq!(r["data"]["closeComplaint"]["complaint"]["status"], "CLOSED");
 
     let r = app
         .gql(FOLLOW, json!({ "r": receipt, "q": code }), None)

@@ -6,8 +6,8 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-const REMOVE: &str = "mutation($input: RemoveListEntryInput!) { removeListEntry(input: $input) {
-    id status statusLabel removal { ground groundName basisDocument groundArisenOn removeBy removedOn late } } }";
+const REMOVE: &str = "mutation($input: RemoveListEntryInput!) { removeListEntry(input: $input) { entry {
+    id status statusLabel removal { ground groundName basisDocument groundArisenOn removeBy removedOn late } } } }";
 const DISPATCHES: &str =
     "query($entry: ID) { dispatches(entry: $entry, first: 100) { edges { node {
     id status cancelReason department { code } lift { ground } } } } }";
@@ -31,7 +31,7 @@ async fn a_county_court_lists_the_debtors_of_its_county_and_not_of_another() {
     let county = court(&app, "210922.court");
     let r = list(&app, &county, &zhangwu, json!({})).await;
     assert_no_errors(&r);
-    let entry = &r["data"]["addListEntry"];
+    let entry = &r["data"]["addListEntry"]["entry"];
     let start: chrono::NaiveDate = entry["startDate"].as_str().unwrap().parse().unwrap();
     assert_eq!(
         entry["endDate"],
@@ -95,7 +95,10 @@ async fn the_court_removes_an_entry_on_performance_and_late_removals_show() {
     )
     .await;
     assert_no_errors(&r);
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // Not repaired by application: the subject is told so, and why.
     let subject = app.subject_token(&code);
@@ -118,7 +121,7 @@ async fn the_court_removes_an_entry_on_performance_and_late_removals_show() {
     );
     let r = app
         .gql(
-            "mutation($input: ApplyRepairInput!) { applyRepair(input: $input) { id } }",
+            "mutation($input: ApplyRepairInput!) { applyRepair(input: $input) { repair { id } } }",
             json!({ "input": { "targetKind": "ENTRY", "targetId": entry, "rectification": "已履行完毕",
                 "commitment": "本单位承诺今后依法诚信经营。", "attachments": ["履行完毕证明.pdf"] } }),
             Some(&subject),
@@ -147,7 +150,7 @@ async fn the_court_removes_an_entry_on_performance_and_late_removals_show() {
     let tax = app.token("210900.tax", &["dispatch:handle"]);
     let r = app
         .gql(
-            "mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { status } }",
+            "mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { dispatch { status } } }",
             json!({ "input": { "dispatch": applied, "outcome": "APPLIED", "business": "发票领用" } }),
             Some(&tax),
         )
@@ -193,7 +196,7 @@ async fn the_court_removes_an_entry_on_performance_and_late_removals_show() {
         .gql(REMOVE, removal("performed", &ten_days_ago), Some(&county))
         .await;
     assert_no_errors(&r);
-    let removed = &r["data"]["removeListEntry"];
+    let removed = &r["data"]["removeListEntry"]["entry"];
     assert_eq!(removed["status"], "REMOVED");
     assert_eq!(removed["statusLabel"], "已移出");
     let how = &removed["removal"];
@@ -263,7 +266,10 @@ async fn the_court_removes_an_entry_on_performance_and_late_removals_show() {
     // Another, removed the day its ground arose: in time.
     let other = app.company("210922").await;
     let r = list(&app, &county, &other, json!({})).await;
-    let in_time = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let in_time = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = app
         .gql(
             REMOVE,
@@ -272,7 +278,10 @@ async fn the_court_removes_an_entry_on_performance_and_late_removals_show() {
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["removeListEntry"]["removal"]["late"], false);
+    assert_eq!(
+        r["data"]["removeListEntry"]["entry"]["removal"]["late"],
+        false
+    );
 
     // The credit office sees the late one among the late.
     let late = nodes_of(
@@ -295,8 +304,8 @@ async fn the_court_removes_an_entry_on_performance_and_late_removals_show() {
 async fn a_list_type_can_declare_its_own_removal_grounds() {
     let app = TestApp::spawn().await;
     let office = app.token("210900.ndrc", &["memoranda:admin"]);
-    let create = "mutation($input: CreateListTypeInput!) { createListType(input: $input) {
-        code owner { code } ownerRole maxPeriodMonths removalWorkingDays removalGrounds { code name } repairByApplication } }";
+    let create = "mutation($input: CreateListTypeInput!) { createListType(input: $input) { listType {
+        code owner { code } ownerRole maxPeriodMonths removalWorkingDays removalGrounds { code name } repairByApplication } } }";
     let r = app
         .gql(
             create,
@@ -309,7 +318,7 @@ async fn a_list_type_can_declare_its_own_removal_grounds() {
         .await;
     assert_no_errors(&r);
     assert_eq!(
-        r["data"]["createListType"],
+        r["data"]["createListType"]["listType"],
         json!({ "code": "env-serious-polluter", "owner": { "code": "210900.ecology" }, "ownerRole": null,
             "maxPeriodMonths": 36, "removalWorkingDays": 5,
             "removalGrounds": [{ "code": "rectified", "name": "已完成整改并通过验收" }], "repairByApplication": true })
@@ -342,7 +351,7 @@ async fn a_list_type_can_declare_its_own_removal_grounds() {
         )
         .await;
     assert_no_errors(&r);
-    let entry = r["data"]["addListEntry"]["id"].clone();
+    let entry = r["data"]["addListEntry"]["entry"]["id"].clone();
     let r = app
         .gql(
             REMOVE,
@@ -351,7 +360,7 @@ async fn a_list_type_can_declare_its_own_removal_grounds() {
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["removeListEntry"]["status"], "REMOVED");
+    assert_eq!(r["data"]["removeListEntry"]["entry"]["status"], "REMOVED");
     // A list without removal grounds is not removed so.
     let tax_code = app.company("210902").await;
     let r = app
@@ -362,7 +371,7 @@ async fn a_list_type_can_declare_its_own_removal_grounds() {
             json!({}),
         )
         .await;
-    let tax_entry = r["data"]["addListEntry"]["id"].clone();
+    let tax_entry = r["data"]["addListEntry"]["entry"]["id"].clone();
     let r = app
         .gql(
             REMOVE,

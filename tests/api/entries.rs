@@ -2,7 +2,7 @@ use crate::helpers::*;
 use serde_json::json;
 
 const ENTRIES: &str = "query($t: String, $s: EntryStatus, $j: String) { listEntries(listType: $t, status: $s, jurisdiction: $j, first: 100) { edges { node { id status subject { code } listType { code } } } } }";
-const REVOKE: &str = "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { id status revocationReason endedAt } }";
+const REVOKE: &str = "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { entry { id status revocationReason endedAt } } }";
 
 fn count(r: &serde_json::Value) -> usize {
     r["data"]["listEntries"]["edges"]
@@ -24,7 +24,7 @@ async fn owner_lists_a_company_and_the_public_sees_it() {
         )
         .await;
     assert_no_errors(&r);
-    let e = &r["data"]["addListEntry"];
+    let e = &r["data"]["addListEntry"]["entry"];
     assert_eq!(e["status"], "ACTIVE");
     assert_eq!(
         e["endDate"], "2028-03-02",
@@ -103,7 +103,7 @@ async fn an_entry_past_its_end_reads_expired() {
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["addListEntry"]["status"], "EXPIRED");
+    assert_eq!(r["data"]["addListEntry"]["entry"]["status"], "EXPIRED");
     let r = app
         .gql(ENTRIES, json!({ "s": "EXPIRED" }), Some(&court))
         .await;
@@ -145,7 +145,10 @@ async fn owner_revokes_with_a_reason_and_others_cannot() {
     let r = app
         .list(&court, &code, "court-dishonest-debtor", json!({}))
         .await;
-    let id = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let id = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let tax = app.publisher("210900.tax");
     let r = app
         .gql(
@@ -174,8 +177,8 @@ async fn owner_revokes_with_a_reason_and_others_cannot() {
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["revokeListEntry"]["status"], "REVOKED");
-    assert!(r["data"]["revokeListEntry"]["endedAt"].is_string());
+    assert_eq!(r["data"]["revokeListEntry"]["entry"]["status"], "REVOKED");
+    assert!(r["data"]["revokeListEntry"]["entry"]["endedAt"].is_string());
     let r = app
         .gql(
             REVOKE,
@@ -223,8 +226,8 @@ async fn idempotency_key_and_duplicate_listing() {
         .await;
     assert_no_errors(&b);
     assert_eq!(
-        a["data"]["addListEntry"]["id"],
-        b["data"]["addListEntry"]["id"]
+        a["data"]["addListEntry"]["entry"]["id"],
+        b["data"]["addListEntry"]["entry"]["id"]
     );
     let c = app
         .list(&court, &code, "court-dishonest-debtor", json!({}))
@@ -284,7 +287,7 @@ async fn bad_entries_are_refused_with_their_field() {
 #[tokio::test]
 async fn credit_office_creates_list_types_and_nobody_else() {
     let app = TestApp::spawn().await;
-    let q = "mutation($input: CreateListTypeInput!) { createListType(input: $input) { code name colour owner { code } defaultPeriodMonths } }";
+    let q = "mutation($input: CreateListTypeInput!) { createListType(input: $input) { listType { code name colour owner { code } defaultPeriodMonths } } }";
     let input = json!({ "input": { "code": "ecology-serious-dishonest", "name": "环境保护严重失信企业", "colour": "BLACK",
         "owner": "210900.ecology", "defaultPeriodMonths": 24, "legalBasis": "《企业环境信用评价办法》" } });
     let court = app.token("210900.court", &["memoranda:admin"]);
@@ -301,7 +304,7 @@ async fn credit_office_creates_list_types_and_nobody_else() {
     let r = app.gql(q, input.clone(), Some(&ndrc)).await;
     assert_no_errors(&r);
     assert_eq!(
-        r["data"]["createListType"]["owner"]["code"],
+        r["data"]["createListType"]["listType"]["owner"]["code"],
         "210900.ecology"
     );
     let r = app.gql(q, input.clone(), Some(&ndrc)).await;

@@ -9,7 +9,7 @@ const CHANGES: &str = "query($n: Int, $a: String) { changes(first: $n, after: $a
     edges { cursor node { seq target action targetId subjectCode department } }
     pageInfo { hasNextPage endCursor } } }";
 const ADD_RECORD: &str =
-    "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }";
+    "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { record { id } } }";
 
 fn reader(app: &TestApp) -> String {
     app.token("210900.ndrc", &["changes:read"])
@@ -69,7 +69,10 @@ async fn drain(
 
 fn entry_id(r: &Value) -> String {
     assert_no_errors(r);
-    r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned()
+    r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -151,7 +154,7 @@ async fn records_corrections_revocations_repairs_and_expiries_reach_the_feed() {
             "decisionNumber": format!("阜市监罚〔2026〕9{n}号"), "decisionDate": "2026-09-30",
             "legalBasis": "《产品质量法》", "content": "罚款十万元", "dishonestyClass": "GENERAL" } }), Some(&market)).await;
         assert_no_errors(&r);
-        let id = r["data"]["addCreditRecord"]["id"]
+        let id = r["data"]["addCreditRecord"]["record"]["id"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -173,7 +176,7 @@ async fn records_corrections_revocations_repairs_and_expiries_reach_the_feed() {
             .await,
     );
     expected.push(("LIST_ENTRY".into(), "CREATED".into(), entry.clone()));
-    let r = app.gql("mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"生效判决已被撤销\" }) { status } }",
+    let r = app.gql("mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"生效判决已被撤销\" }) { entry { status } } }",
         json!({ "id": entry }), Some(&court)).await;
     assert_no_errors(&r);
     expected.push(("LIST_ENTRY".into(), "REVOKED".into(), entry));
@@ -191,13 +194,13 @@ async fn records_corrections_revocations_repairs_and_expiries_reach_the_feed() {
         .await,
     );
     expected.push(("LIST_ENTRY".into(), "CREATED".into(), repaired.clone()));
-    let r = app.gql("mutation($input: ApplyRepairInput!) { applyRepair(input: $input) { id } }",
+    let r = app.gql("mutation($input: ApplyRepairInput!) { applyRepair(input: $input) { repair { id } } }",
         json!({ "input": { "targetKind": "ENTRY", "targetId": repaired, "rectification": "已全部履行判决确定的义务",
             "commitment": "本单位承诺今后依法诚信经营。", "attachments": ["履行完毕证明.pdf"] } }),
         Some(&app.subject_token(&code))).await;
     assert_no_errors(&r);
-    let r = app.gql("mutation($id: ID!) { decideRepair(input: { id: $id, approve: true, reason: \"已履行完毕\" }) { status } }",
-        json!({ "id": r["data"]["applyRepair"]["id"] }), Some(&regulator)).await;
+    let r = app.gql("mutation($id: ID!) { decideRepair(input: { id: $id, approve: true, reason: \"已履行完毕\" }) { repair { status } } }",
+        json!({ "id": r["data"]["applyRepair"]["repair"]["id"] }), Some(&regulator)).await;
     assert_no_errors(&r);
     expected.push(("LIST_ENTRY".into(), "REPAIRED".into(), repaired));
     let old = chrono::Utc::now().date_naive() - chrono::Days::new(365 * 6);

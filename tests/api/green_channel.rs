@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 const CHECK: &str = "query($code: String!) { check(code: $code, business: \"行政许可\") {
     greenChannel acceptanceWithMissingDocuments greenChannelGround greenChannelExplanation } }";
-const SET_RULE: &str = "mutation($input: SetGreenChannelRuleInput!) { setGreenChannelRule(input: $input) { cleanYears countMinorPenalties } }";
+const SET_RULE: &str = "mutation($input: SetGreenChannelRuleInput!) { setGreenChannelRule(input: $input) { rule { cleanYears countMinorPenalties } } }";
 
 async fn check(app: &TestApp, code: &str) -> Value {
     let r = app
@@ -33,7 +33,7 @@ async fn company(app: &TestApp, established_on: Option<String>) -> (String, Stri
     let person = new_citizen_id("210902");
     let r = app
         .gql(
-            "mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { establishedOn } }",
+            "mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { subject { establishedOn } } }",
             json!({ "input": { "code": code, "kind": "LEGAL_PERSON", "name": "阜新绿色通道测试有限公司",
                 "jurisdiction": "210902", "representativeName": "周敏", "representativeIdNumber": person,
                 "establishedOn": established_on } }),
@@ -42,7 +42,7 @@ async fn company(app: &TestApp, established_on: Option<String>) -> (String, Stri
         .await;
     assert_no_errors(&r);
     assert_eq!(
-        r["data"]["registerSubject"]["establishedOn"],
+        r["data"]["registerSubject"]["subject"]["establishedOn"],
         json!(established_on)
     );
     (code, person)
@@ -52,7 +52,7 @@ async fn penalty(app: &TestApp, code: &str, number: &str, class: &str) {
     let decided = (app.clock.today() - chrono::Duration::days(200)).to_string();
     let r = app
         .gql(
-            "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }",
+            "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { record { id } } }",
             json!({ "input": { "subject": code, "kind": "PENALTY", "title": "罚款", "decisionNumber": number,
                 "decisionDate": decided, "publicationDate": decided, "legalBasis": "《中华人民共和国产品质量法》",
                 "dishonestyClass": class } }),
@@ -91,7 +91,7 @@ async fn refused_on_the_day_of_registration_and_granted_after_three_clean_years(
     // An establishment date in the future is refused at registration.
     let r = app
         .gql(
-            "mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { id } }",
+            "mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { subject { id } } }",
             json!({ "input": { "code": new_uscc("210902"), "kind": "LEGAL_PERSON", "name": "未来公司",
                 "jurisdiction": "210902", "representativeName": "周敏",
                 "establishedOn": (app.clock.today() + chrono::Duration::days(1)).to_string() } }),

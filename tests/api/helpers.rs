@@ -270,7 +270,10 @@ impl TestApp {
             .list(&self.publisher(department), subject, list_type, extra)
             .await;
         assert_no_errors(&r);
-        r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned()
+        r["data"]["addListEntry"]["entry"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 }
 
@@ -286,8 +289,8 @@ impl Drop for TestApp {
     }
 }
 
-pub const REGISTER: &str = "mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { id code name kind checkException } }";
-pub const ADD_ENTRY: &str = "mutation($input: AddListEntryInput!) { addListEntry(input: $input) { id status startDate endDate listType { code } subject { code } } }";
+pub const REGISTER: &str = "mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { subject { id code name kind checkException } } }";
+pub const ADD_ENTRY: &str = "mutation($input: AddListEntryInput!) { addListEntry(input: $input) { entry { id status startDate endDate listType { code } subject { code } } } }";
 
 /// The nodes of the connection at `data.<field>` (a dotted path, such as `me.watchlist`), after
 /// checking that nothing failed.
@@ -423,10 +426,10 @@ impl TestApp {
             .await;
         assert_no_errors(&r);
         let id = r["data"]["fileObjection"]["objection"]["id"].clone();
-        let accept = "mutation($id: ID!) { acceptObjection(input: { id: $id }) { status } }";
+        let accept =
+            "mutation($id: ID!) { acceptObjection(input: { id: $id }) { objection { status } } }";
         assert_no_errors(&self.gql(accept, json!({ "id": id }), Some(handler)).await);
-        let decide =
-            "mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status } }";
+        let decide = "mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { objection { status } } }";
         let input = json!({ "input": { "id": id, "upheld": true, "reason": "核实有误",
             "recordRemedy": remedy, "correctedContent": "罚款一万元" } });
         assert_no_errors(&self.gql(decide, input, Some(handler)).await);

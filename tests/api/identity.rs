@@ -72,7 +72,7 @@ async fn a_citizen_id_is_whole_only_for_those_entitled_and_every_whole_showing_i
     let until = domain::time::china_date(chrono::Utc::now()) + chrono::Days::new(30);
     let r = app
         .gql(
-            "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { id } }",
+            "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { authorisation { id } } }",
             json!({ "input": { "bank": "210900.icbc", "purpose": "LENDING", "validUntil": until.to_string() } }),
             Some(&app.subject_token(&quiet)),
         )

@@ -6,7 +6,7 @@ use crate::helpers::*;
 use serde_json::{Value, json};
 use std::process::Command;
 
-const IMPORT: &str = "mutation($input: ImportFileInput!) { importFile(input: $input) { kind rows created unchanged rejected committed problems { line field reason } } }";
+const IMPORT: &str = "mutation($input: ImportFileInput!) { importFile(input: $input) { report { kind rows created unchanged rejected committed problems { line field reason } } } }";
 const RECORDS_OF: &str = "query($s: String) { creditRecords(subject: $s, first: 50) { edges { node { title kind decisionNumber legalBasis content dishonestyClass publicityEnd } } } }";
 
 async fn import(
@@ -25,7 +25,7 @@ async fn import(
         )
         .await;
     assert_no_errors(&r);
-    r["data"]["importFile"].clone()
+    r["data"]["importFile"]["report"].clone()
 }
 
 async fn records_of(app: &TestApp, code: &str) -> Vec<Value> {

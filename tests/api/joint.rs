@@ -12,8 +12,9 @@ pub(crate) const DISPATCHES: &str = "query($entry: ID, $status: DispatchStatus, 
 const CHECK: &str = "query($code: String!, $business: String!) { check(code: $code, business: $business) { id business greenChannel acceptanceWithMissingDocuments
     subject { name } entries { listType { code } }
     measures { via measure { code legalBasis kind } memorandum { documentNumber } listedSubject { code } listType { code } } } }";
-const FEEDBACK: &str = "mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { id status feedback { outcome business } } }";
-const ACK: &str = "mutation($id: ID!) { acknowledgeDispatch(input: { id: $id }) { id status } }";
+const FEEDBACK: &str = "mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { dispatch { id status feedback { outcome business } } } }";
+const ACK: &str =
+    "mutation($id: ID!) { acknowledgeDispatch(input: { id: $id }) { dispatch { id status } } }";
 
 pub(crate) fn nodes(r: &Value) -> Vec<Value> {
     assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
@@ -154,7 +155,10 @@ async fn the_whole_loop_from_listing_to_feedback_and_expiry() {
         )
         .await;
     assert_no_errors(&r);
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     // The departments the memoranda name, and only they, have dispatches.
     let ndrc = app.token("210900.ndrc", &["memoranda:admin", "stats:read"]);
@@ -274,10 +278,13 @@ async fn the_whole_loop_from_listing_to_feedback_and_expiry() {
         .expect("FX-B6 for finance");
     let id = target["id"].as_str().unwrap();
     let r = app.gql(ACK, json!({ "id": id }), Some(&finance)).await;
-    assert_eq!(r["data"]["acknowledgeDispatch"]["status"], "ACKNOWLEDGED");
+    assert_eq!(
+        r["data"]["acknowledgeDispatch"]["dispatch"]["status"],
+        "ACKNOWLEDGED"
+    );
     let r = app.gql(FEEDBACK, json!({ "input": { "dispatch": id, "outcome": "APPLIED", "business": "财政补贴资金申请", "note": "不予安排补贴资金" } }), Some(&finance)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["recordFeedback"]["status"], "APPLIED");
+    assert_eq!(r["data"]["recordFeedback"]["dispatch"]["status"], "APPLIED");
     for viewer in [&court, &ndrc] {
         let seen = nodes(
             &app.gql(
@@ -334,7 +341,7 @@ async fn the_whole_loop_from_listing_to_feedback_and_expiry() {
             json!({ "idempotencyKey": "loop-1" }),
         )
         .await;
-    assert_eq!(r["data"]["addListEntry"]["id"], entry.as_str());
+    assert_eq!(r["data"]["addListEntry"]["entry"]["id"], entry.as_str());
     assert_eq!(
         nodes(
             &app.gql(DISPATCHES, json!({ "entry": entry }), Some(&ndrc))
@@ -347,7 +354,7 @@ async fn the_whole_loop_from_listing_to_feedback_and_expiry() {
     // When the entry expires, its open dispatches are cancelled; the answered one stands.
     let r = app
         .gql(
-            "mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"x\" }) { id } }",
+            "mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"x\" }) { entry { id } } }",
             json!({ "id": missing_id(domain::node::NodeKind::ListEntry) }),
             Some(&court),
         )
@@ -419,7 +426,10 @@ async fn refusals_change_nothing() {
     let r = app
         .list(&court, &company, "court-dishonest-debtor", json!({}))
         .await;
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let ndrc = app.token("210900.ndrc", &["memoranda:admin"]);
     let all = nodes(
         &app.gql(DISPATCHES, json!({ "entry": entry }), Some(&ndrc))
@@ -474,7 +484,7 @@ async fn refusals_change_nothing() {
     );
 
     // Revoking the entry cancels the open dispatches; feedback on a cancelled one is a conflict.
-    let r = app.gql("mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"录入错误\" }) { status } }", json!({ "id": entry }), Some(&court)).await;
+    let r = app.gql("mutation($id: ID!) { revokeListEntry(input: { id: $id, reason: \"录入错误\" }) { entry { status } } }", json!({ "id": entry }), Some(&court)).await;
     assert_no_errors(&r);
     let open_one = all
         .iter()
@@ -509,7 +519,7 @@ async fn refusals_change_nothing() {
         .to_owned();
     let r = app
         .gql(
-            "mutation($id: ID!) { retireMemorandum(input: { id: $id }) { retired } }",
+            "mutation($id: ID!) { retireMemorandum(input: { id: $id }) { memorandum { retired } } }",
             json!({ "id": first }),
             Some(&court_admin),
         )
@@ -517,7 +527,7 @@ async fn refusals_change_nothing() {
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     let r = app
         .gql(
-            "mutation($id: ID!) { retireMemorandum(input: { id: $id }) { retired } }",
+            "mutation($id: ID!) { retireMemorandum(input: { id: $id }) { memorandum { retired } } }",
             json!({ "id": first }),
             None,
         )

@@ -280,8 +280,7 @@ async fn a_demonstration_makes_its_own_keys_once_and_the_token_command_uses_them
     let _ = std::fs::remove_file(other_file);
 }
 
-const GRANT: &str =
-    "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { id } }";
+const GRANT: &str = "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { authorisation { id } } }";
 const REPORT: &str = "query($c: String!) { creditReport(code: $c, purpose: LENDING) { document } }";
 
 /// A credit report the app signs: a subject authorises the bank, the bank asks.

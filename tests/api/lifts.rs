@@ -13,15 +13,14 @@ const ENTRY_DISPATCHES: &str = "query($entry: ID, $status: DispatchStatus) { dis
     edges { node { id status statusLabel overdue department { code } measure { code } cancelReason
     lift { ground whatToDo liftBy liftByPending overdue confirmedAt business note }
     lifts { ground confirmedAt } } } } }";
-const FEEDBACK: &str =
-    "mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { id status } }";
+const FEEDBACK: &str = "mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { dispatch { id status } } }";
 const CONFIRM: &str = "mutation($input: ConfirmLiftInput!) { confirmLift(input: $input) {
     dispatch { id status statusLabel } lift { ground confirmedAt business note } } }";
 const FILE: &str =
     "mutation($input: FileObjectionInput!) { fileObjection(input: $input) { objection { id } } }";
-const ACCEPT: &str = "mutation($id: ID!) { acceptObjection(input: { id: $id }) { status } }";
-const DECIDE: &str =
-    "mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status } }";
+const ACCEPT: &str =
+    "mutation($id: ID!) { acceptObjection(input: { id: $id }) { objection { status } } }";
+const DECIDE: &str = "mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { objection { status } } }";
 const TAX: &str = "210900.tax";
 
 fn dispatches_of(r: &Value) -> Vec<Value> {
@@ -133,16 +132,16 @@ async fn an_upheld_objection_asks_each_department_that_applied_a_measure_to_undo
     let summary = "该企业因拒不履行生效判决被列入失信被执行人名单，税务部门据此在发票领用环节从严审核，促使其主动履行全部义务。";
     let r = app
         .gql(
-            "mutation($input: ProposeTypicalCaseInput!) { proposeTypicalCase(input: $input) { id } }",
+            "mutation($input: ProposeTypicalCaseInput!) { proposeTypicalCase(input: $input) { typicalCase { id } } }",
             json!({ "input": { "dispatch": applied, "title": "失信被执行人主动履行", "summary": summary } }),
             Some(&tax),
         )
         .await;
     assert_no_errors(&r);
-    let case = r["data"]["proposeTypicalCase"]["id"].clone();
+    let case = r["data"]["proposeTypicalCase"]["typicalCase"]["id"].clone();
     let r = app
         .gql(
-            "mutation($input: DecideTypicalCaseInput!) { decideTypicalCase(input: $input) { status } }",
+            "mutation($input: DecideTypicalCaseInput!) { decideTypicalCase(input: $input) { typicalCase { status } } }",
             json!({ "input": { "id": case, "approve": true } }),
             Some(&office),
         )
@@ -284,7 +283,7 @@ async fn an_upheld_objection_asks_each_department_that_applied_a_measure_to_undo
     // A case can no longer be put forward on this listing.
     let r = app
         .gql(
-            "mutation($input: ProposeTypicalCaseInput!) { proposeTypicalCase(input: $input) { id } }",
+            "mutation($input: ProposeTypicalCaseInput!) { proposeTypicalCase(input: $input) { typicalCase { id } } }",
             json!({ "input": { "dispatch": applied, "title": "再报", "summary": summary } }),
             Some(&app.token("210900.tax", &["dispatch:handle"])),
         )
@@ -475,7 +474,7 @@ async fn a_memorandum_gives_its_own_term_to_confirm_lifts() {
     let office = app.token("210900.ndrc", &["memoranda:admin"]);
     let r = app
         .gql(
-            "mutation($input: MemorandumInput!) { createMemorandum(input: $input) { key liftWorkingDays } }",
+            "mutation($input: MemorandumInput!) { createMemorandum(input: $input) { memorandum { key liftWorkingDays } } }",
             json!({ "input": {
                 "key": "fx-lift-term", "title": "阜新市联合惩戒测试备忘录", "documentNumber": "阜信发〔2026〕9号",
                 "issuedBy": ["阜新市信用办"], "effectiveDate": "2026-01-01", "listTypes": ["tax-major-violation"],
@@ -486,10 +485,13 @@ async fn a_memorandum_gives_its_own_term_to_confirm_lifts() {
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["createMemorandum"]["liftWorkingDays"], 10);
+    assert_eq!(
+        r["data"]["createMemorandum"]["memorandum"]["liftWorkingDays"],
+        10
+    );
     let r = app
         .gql(
-            "mutation($input: MemorandumInput!) { createMemorandum(input: $input) { key } }",
+            "mutation($input: MemorandumInput!) { createMemorandum(input: $input) { memorandum { key } } }",
             json!({ "input": {
                 "key": "fx-lift-bad", "title": "t", "documentNumber": "n", "issuedBy": ["x"],
                 "effectiveDate": "2026-01-01", "listTypes": ["tax-major-violation"], "liftWorkingDays": 0,
@@ -516,7 +518,10 @@ async fn a_memorandum_gives_its_own_term_to_confirm_lifts() {
         )
         .await;
     assert_no_errors(&r);
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let finance = app.token("210900.finance", &["dispatch:handle"]);
     let mine = dispatches_of(
         &app.gql(ENTRY_DISPATCHES, json!({ "entry": entry }), Some(&finance))
@@ -537,7 +542,7 @@ async fn a_memorandum_gives_its_own_term_to_confirm_lifts() {
     assert_no_errors(&r);
     let r = app
         .gql(
-            "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { status } }",
+            "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { entry { status } } }",
             json!({ "input": { "id": entry, "reason": "录入错误：主体名称相近，认定对象有误" } }),
             Some(&app.publisher("210900.tax")),
         )

@@ -21,7 +21,7 @@ async fn over_deep_and_over_complex_queries_are_refused_before_they_run() {
     let token = app.publisher("210900.market");
     let code = new_uscc("210902");
     let deep = format!(
-        "mutation {{ registerSubject(input: {{ code: \"{code}\", kind: LEGAL_PERSON, name: \"深\", jurisdiction: \"210902\", representativeName: \"王伟\" }}) {{ {} }} }}",
+        "mutation {{ registerSubject(input: {{ code: \"{code}\", kind: LEGAL_PERSON, name: \"深\", jurisdiction: \"210902\", representativeName: \"王伟\" }}) {{ subject {{ {} }} }} }}",
         nested(5)
     );
     let r = app.gql(&deep, json!({}), Some(&token)).await;
@@ -374,7 +374,7 @@ async fn a_mutation_over_get_is_405_and_a_post_that_is_not_json_is_415() {
     let token = app.publisher("210900.market");
     let code = new_uscc("210902");
     let mutation = format!(
-        "mutation {{ registerSubject(input: {{ code: \"{code}\", kind: LEGAL_PERSON, name: \"跨站\", jurisdiction: \"210902\", representativeName: \"王伟\" }}) {{ code }} }}"
+        "mutation {{ registerSubject(input: {{ code: \"{code}\", kind: LEGAL_PERSON, name: \"跨站\", jurisdiction: \"210902\", representativeName: \"王伟\" }}) {{ subject {{ code }} }} }}"
     );
     let resp = app
         .client

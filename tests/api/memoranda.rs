@@ -15,7 +15,7 @@ fn memorandum_input(key: &str, list_type: &str, implementers: &[&str]) -> Value 
 async fn memoranda_versions_apply_to_new_listings_only() {
     let app = TestApp::spawn().await;
     let ndrc = app.token("210900.ndrc", &["memoranda:admin"]);
-    let create = "mutation($input: MemorandumInput!) { createMemorandum(input: $input) { id key version measures { code implementers legalBasis scope reaches } } }";
+    let create = "mutation($input: MemorandumInput!) { createMemorandum(input: $input) { memorandum { id key version measures { code implementers legalBasis scope reaches } } } }";
     let r = app
         .gql(
             create,
@@ -24,12 +24,12 @@ async fn memoranda_versions_apply_to_new_listings_only() {
         )
         .await;
     assert_no_errors(&r);
-    let id = r["data"]["createMemorandum"]["id"]
+    let id = r["data"]["createMemorandum"]["memorandum"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     assert_eq!(
-        r["data"]["createMemorandum"]["measures"][0]["legalBasis"],
+        r["data"]["createMemorandum"]["memorandum"]["measures"][0]["legalBasis"],
         "阜发改〔2026〕1号"
     );
     let r = app
@@ -71,19 +71,24 @@ async fn memoranda_versions_apply_to_new_listings_only() {
     let r = app
         .list(&hrss, &before, "hrss-wage-arrears", json!({}))
         .await;
-    let entry_before = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry_before = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
-    let amend =
-        "mutation($input: AmendMemorandumInput!) { amendMemorandum(input: $input) { id version } }";
+    let amend = "mutation($input: AmendMemorandumInput!) { amendMemorandum(input: $input) { memorandum { id version } } }";
     let r = app.gql(amend, json!({ "input": { "id": id, "memorandum": memorandum_input("ignored", "hrss-wage-arrears", &["transport"]) } }), Some(&ndrc)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["amendMemorandum"]["version"], 2);
+    assert_eq!(r["data"]["amendMemorandum"]["memorandum"]["version"], 2);
 
     let after = app.company("210902").await;
     let r = app
         .list(&hrss, &after, "hrss-wage-arrears", json!({}))
         .await;
-    let entry_after = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry_after = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let of = |entry: String| {
         let app = &app;
         let ndrc = ndrc.clone();
@@ -115,17 +120,20 @@ async fn memoranda_versions_apply_to_new_listings_only() {
 
     let r = app
         .gql(
-            "mutation($id: ID!) { retireMemorandum(input: { id: $id }) { retired version } }",
+            "mutation($id: ID!) { retireMemorandum(input: { id: $id }) { memorandum { retired version } } }",
             json!({ "id": id }),
             Some(&ndrc),
         )
         .await;
-    assert_eq!(r["data"]["retireMemorandum"]["retired"], true);
+    assert_eq!(r["data"]["retireMemorandum"]["memorandum"]["retired"], true);
     let later = app.company("210902").await;
     let r = app
         .list(&hrss, &later, "hrss-wage-arrears", json!({}))
         .await;
-    let entry_later = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry_later = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(
         of(entry_later).await.is_empty(),
         "a retired memorandum dispatches nothing"

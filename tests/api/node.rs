@@ -10,8 +10,7 @@ use serde_json::{Value, json};
 
 const NODE: &str = "query($id: ID!) { node(id: $id) { __typename id ... on Subject { code } ... on ListEntry { status } } }";
 const NODES: &str = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }";
-const REVOKE: &str =
-    "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { id status } }";
+const REVOKE: &str = "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { entry { id status } } }";
 
 async fn node(app: &TestApp, id: &str, token: Option<&str>) -> Value {
     let r = app.gql(NODE, json!({ "id": id }), token).await;
@@ -39,7 +38,7 @@ async fn ids_from_lists(app: &TestApp, office: &str) -> Vec<(&'static str, Strin
         )
         .await;
     assert_no_errors(&r);
-    let record = id_at(&r["data"]["addCreditRecord"]["id"]);
+    let record = id_at(&r["data"]["addCreditRecord"]["record"]["id"]);
     let market = app.token("210900.market", &["objections:handle"]);
     app.uphold_record_objection(&code, &record, &market, "CORRECT")
         .await;
@@ -229,7 +228,7 @@ async fn an_id_of_another_kind_or_a_bare_local_id_is_bad_input_and_changes_nothi
         let (code, field) = error_of(&r);
         assert_eq!(code, "BAD_USER_INPUT", "{wrong}: {r:#}");
         assert_eq!(field.as_deref(), Some("input.id"), "{r:#}");
-        assert!(r["data"]["revokeListEntry"].is_null());
+        assert!(r["data"]["revokeListEntry"]["entry"].is_null());
     }
     let message = app
         .gql(
@@ -281,16 +280,16 @@ async fn repairs_complaints_commitments_and_nominations_refetch_as_their_lists_s
     // A repair application: the deciding department's (the record's source) and the office's.
     let r = app
         .gql(
-            "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }",
+            "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { record { id } } }",
             json!({ "input": { "subject": code, "kind": "PENALTY", "title": "罚款", "decisionNumber": "阜市监罚〔2026〕9号",
                 "decisionDate": "2026-03-02", "legalBasis": "《产品质量法》", "dishonestyClass": "GENERAL" } }),
             Some(&app.publisher("210900.market")),
         )
         .await;
-    let record = id_at(&r["data"]["addCreditRecord"]["id"]);
+    let record = id_at(&r["data"]["addCreditRecord"]["record"]["id"]);
     let r = app
         .gql(
-            "mutation($input: ApplyRepairInput!) { applyRepair(input: $input) { id } }",
+            "mutation($input: ApplyRepairInput!) { applyRepair(input: $input) { repair { id } } }",
             json!({ "input": { "targetKind": "RECORD", "targetId": record, "rectification": "已缴纳罚款并整改",
                 "commitment": "本单位承诺今后依法诚信经营，如有违反愿承担相应责任。" } }),
             Some(&me),
@@ -337,7 +336,7 @@ async fn repairs_complaints_commitments_and_nominations_refetch_as_their_lists_s
     let until = domain::time::china_date(chrono::Utc::now()) + chrono::Days::new(30);
     let r = app
         .gql(
-            "mutation($input: PublishCommitmentInput!) { publishCommitment(input: $input) { id } }",
+            "mutation($input: PublishCommitmentInput!) { publishCommitment(input: $input) { commitment { id } } }",
             json!({ "input": { "kind": "MISSING_DOCUMENTS", "text": "本企业承诺在30日内补齐消防验收合格证明。",
                 "scope": "食品经营许可申请（容缺受理）", "department": "210900.market", "validUntil": until.to_string() } }),
             Some(&me),
@@ -357,7 +356,7 @@ async fn repairs_complaints_commitments_and_nominations_refetch_as_their_lists_s
     let association = app.token("210900.assoc-food", &["lists:write"]);
     let r = app
         .gql(
-            "mutation($input: NominateInput!) { nominate(input: $input) { id } }",
+            "mutation($input: NominateInput!) { nominate(input: $input) { nomination { id } } }",
             json!({ "input": { "subject": code, "listType": "industry-honest", "reason": "连续五年无食品安全违法记录" } }),
             Some(&association),
         )
@@ -472,7 +471,7 @@ async fn measures_lifts_authorisations_and_webhooks_refetch_for_whom_their_lists
     let until = domain::time::china_date(chrono::Utc::now()) + chrono::Days::new(30);
     let r = app
         .gql(
-            "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { id } }",
+            "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { authorisation { id } } }",
             json!({ "input": { "bank": "210900.icbc", "purpose": "LENDING", "validUntil": until.to_string() } }),
             Some(&me),
         )

@@ -5,8 +5,8 @@ use crate::helpers::*;
 use crate::joint::{DISPATCHES, nodes};
 use serde_json::{Value, json};
 
-const NOMINATE: &str = "mutation($input: NominateInput!) { nominate(input: $input) { id status association { code name } listType { code } subject { code } } }";
-const DECIDE: &str = "mutation($input: DecideNominationInput!) { decideNomination(input: $input) { id status decisionNote entry { id status listType { code colour } nominatedBy { code name } } } }";
+const NOMINATE: &str = "mutation($input: NominateInput!) { nominate(input: $input) { nomination { id status association { code name } listType { code } subject { code } } } }";
+const DECIDE: &str = "mutation($input: DecideNominationInput!) { decideNomination(input: $input) { nomination { id status decisionNote entry { id status listType { code colour } nominatedBy { code name } } } } }";
 const LIST: &str = "query($side: NominationSide!, $st: NominationStatus) { nominations(side: $side, status: $st) { edges { node { id status subject { code } } } } }";
 const PUBLIC: &str = "query($c: String!) { subject(code: $c) { listEntries { edges { node { id listType { code } nominatedBy { name } } } } } }";
 const ASSOCIATION: &str = "210900.assoc-food";
@@ -28,7 +28,7 @@ async fn an_accepted_nomination_lists_the_member_with_its_measures_naming_the_as
         )
         .await;
     assert_no_errors(&r);
-    let n = &r["data"]["nominate"];
+    let n = &r["data"]["nominate"]["nomination"];
     assert_eq!(n["status"], "PENDING");
     assert_eq!(n["association"]["name"], "阜新市食品行业协会");
     let id = n["id"].as_str().unwrap().to_owned();
@@ -70,7 +70,7 @@ async fn an_accepted_nomination_lists_the_member_with_its_measures_naming_the_as
         )
         .await;
     assert_no_errors(&r);
-    let d = &r["data"]["decideNomination"];
+    let d = &r["data"]["decideNomination"]["nomination"];
     assert_eq!(d["status"], "ACCEPTED");
     let entry = &d["entry"];
     assert_eq!(entry["status"], "ACTIVE");
@@ -158,7 +158,10 @@ async fn only_associations_nominate_only_for_red_lists_and_a_decline_says_why() 
             Some(&association),
         )
         .await;
-    let id = r["data"]["nominate"]["id"].as_str().unwrap().to_owned();
+    let id = r["data"]["nominate"]["nomination"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let market = app.token("210900.market", &["lists:write"]);
     let r = app
         .gql(
@@ -179,8 +182,11 @@ async fn only_associations_nominate_only_for_red_lists_and_a_decline_says_why() 
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["decideNomination"]["status"], "DECLINED");
-    assert!(r["data"]["decideNomination"]["entry"].is_null());
+    assert_eq!(
+        r["data"]["decideNomination"]["nomination"]["status"],
+        "DECLINED"
+    );
+    assert!(r["data"]["decideNomination"]["nomination"]["entry"].is_null());
     let r = app.gql(PUBLIC, json!({ "c": code }), None).await;
     assert_eq!(r["data"]["subject"]["listEntries"]["edges"], json!([]));
 }

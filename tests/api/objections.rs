@@ -6,9 +6,9 @@ use serde_json::{Value, json};
 
 const FILE: &str = "mutation($input: FileObjectionInput!) { fileObjection(input: $input) { queryCode objection { id receipt status acceptBy owner } } }";
 const STATUS: &str = "query($r: String!, $q: String!) { objectionStatus(receipt: $r, queryCode: $q) { status acceptBy decideBy steps { status actor note } } }";
-const ACCEPT: &str = "mutation($id: ID!) { acceptObjection(input: { id: $id, note: \"材料齐全，予以受理\" }) { status decideBy } }";
-const REFUSE: &str = "mutation($id: ID!) { refuseObjection(input: { id: $id, reason: \"非利害关系人，不予受理\" }) { status } }";
-const DECIDE: &str = "mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { status steps { status actor note } } }";
+const ACCEPT: &str = "mutation($id: ID!) { acceptObjection(input: { id: $id, note: \"材料齐全，予以受理\" }) { objection { status decideBy } } }";
+const REFUSE: &str = "mutation($id: ID!) { refuseObjection(input: { id: $id, reason: \"非利害关系人，不予受理\" }) { objection { status } } }";
+const DECIDE: &str = "mutation($input: DecideObjectionInput!) { decideObjection(input: $input) { objection { status steps { status actor note } } } }";
 const LIST: &str = "query($o: Boolean) { objections(overdue: $o, first: 100) { edges { node { id receipt status overdue } } } }";
 
 fn handler(app: &TestApp, dept: &str) -> String {
@@ -67,11 +67,16 @@ async fn an_upheld_objection_revokes_the_entry_cancels_dispatches_and_publishes_
     let court = handler(&app, "210900.court");
     let r = app.gql(ACCEPT, json!({ "id": id }), Some(&court)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["acceptObjection"]["status"], "ACCEPTED");
-    assert!(r["data"]["acceptObjection"]["decideBy"].is_string());
+    assert_eq!(
+        r["data"]["acceptObjection"]["objection"]["status"],
+        "ACCEPTED"
+    );
+    assert!(r["data"]["acceptObjection"]["objection"]["decideBy"].is_string());
     let r = app.gql(DECIDE, json!({ "input": { "id": id, "upheld": true, "reason": "经核查，被执行人已于列入前履行完毕" } }), Some(&court)).await;
     assert_no_errors(&r);
-    let steps = r["data"]["decideObjection"]["steps"].as_array().unwrap();
+    let steps = r["data"]["decideObjection"]["objection"]["steps"]
+        .as_array()
+        .unwrap();
     assert_eq!(
         steps
             .iter()
@@ -186,7 +191,10 @@ async fn rejected_not_accepted_and_a_wrong_query_code() {
 
     let (id2, receipt2, code2) = file(&app, &code, "ENTRY", &entry).await;
     let r = app.gql(REFUSE, json!({ "id": id2 }), Some(&court)).await;
-    assert_eq!(r["data"]["refuseObjection"]["status"], "NOT_ACCEPTED");
+    assert_eq!(
+        r["data"]["refuseObjection"]["objection"]["status"],
+        "NOT_ACCEPTED"
+    );
     let r = app
         .gql(STATUS, json!({ "r": receipt2, "q": code2 }), None)
         .await;
@@ -330,14 +338,14 @@ async fn an_upheld_objection_corrects_or_withdraws_a_record() {
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
     let market = handler(&app, "210900.market");
-    let add = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }";
+    let add = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { record { id } } }";
     let mut ids = Vec::new();
     for n in 1..=2 {
         let r = app.gql(add, json!({ "input": { "subject": code, "kind": "PENALTY", "title": "罚款", "decisionNumber": format!("阜市监罚〔2026〕{n}号"),
             "decisionDate": "2026-09-30", "legalBasis": "《产品质量法》", "content": "罚款十万元", "dishonestyClass": "GENERAL" } }), Some(&market)).await;
         assert_no_errors(&r);
         ids.push(
-            r["data"]["addCreditRecord"]["id"]
+            r["data"]["addCreditRecord"]["record"]["id"]
                 .as_str()
                 .unwrap()
                 .to_owned(),

@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 const REGISTER_PARTNER: &str = "mutation($input: RegisterPartnerInput!) { registerPartner(input: $input) { secret partner { clientId name scopes ratePerSecond burst signsWith status } } }";
-const SUSPEND: &str = "mutation($id: String!, $r: String!) { suspendPartner(input: { clientId: $id, reason: $r }) { status suspendedAt suspensionReason } }";
+const SUSPEND: &str = "mutation($id: String!, $r: String!) { suspendPartner(input: { clientId: $id, reason: $r }) { partner { status suspendedAt suspensionReason } } }";
 const REINSTATE: &str =
-    "mutation($id: String!) { reinstatePartner(input: { clientId: $id }) { status } }";
+    "mutation($id: String!) { reinstatePartner(input: { clientId: $id }) { partner { status } } }";
 const PARTNERS: &str = "{ partners(first: 50) { edges { node { clientId status usage(days: 7) { day requests } } } } }";
 const LOOK: &str = "query($c: String!) { subject(code: $c, purpose: \"贷前审查\") { code name } }";
 const LOG: &str = "{ me { queryLog(first: 10) { edges { node { via purpose partnerName department { code } } } } } }";
@@ -125,7 +125,10 @@ async fn a_partner_with_a_secret_looks_up_is_logged_counted_and_suspended_at_onc
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["suspendPartner"]["status"], "SUSPENDED");
+    assert_eq!(
+        r["data"]["suspendPartner"]["partner"]["status"],
+        "SUSPENDED"
+    );
     let resp = app
         .raw_post(
             json!({ "query": LOOK, "variables": { "c": code } }),
@@ -152,7 +155,7 @@ async fn a_partner_with_a_secret_looks_up_is_logged_counted_and_suspended_at_onc
     let r = app
         .gql(REINSTATE, json!({ "id": client_id }), Some(&office(&app)))
         .await;
-    assert_eq!(r["data"]["reinstatePartner"]["status"], "ACTIVE");
+    assert_eq!(r["data"]["reinstatePartner"]["partner"]["status"], "ACTIVE");
     let r = app.gql(LOOK, json!({ "c": code }), Some(&token)).await;
     assert_no_errors(&r);
 

@@ -563,7 +563,10 @@ async fn a_jurisdiction_s_report_counts_only_its_subjects() {
             .list(&court, code, "court-dishonest-debtor", json!({}))
             .await;
         assert_no_errors(&r);
-        let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+        let entry = r["data"]["addListEntry"]["entry"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let ndrc = app.token("210900.ndrc", &["dispatch:handle"]);
         let r = app
             .gql(

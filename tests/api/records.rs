@@ -1,7 +1,7 @@
 use crate::helpers::*;
 use serde_json::json;
 
-pub(crate) const ADD: &str = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id kind title decisionNumber decisionDate publicationDate dishonestyClass publicityEnd publishedOnTime sourceDepartment { code } subject { code } } }";
+pub(crate) const ADD: &str = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { record { id kind title decisionNumber decisionDate publicationDate dishonestyClass publicityEnd publishedOnTime sourceDepartment { code } subject { code } } } }";
 const RECORDS: &str = "query($s: String, $k: CreditRecordKind) { creditRecords(subject: $s, kind: $k) { edges { node { title kind publishedOnTime } } } }";
 
 pub(crate) fn penalty(
@@ -31,7 +31,7 @@ async fn penalty_gets_its_publicity_end_and_timeliness() {
         )
         .await;
     assert_no_errors(&r);
-    let rec = &r["data"]["addCreditRecord"];
+    let rec = &r["data"]["addCreditRecord"]["record"];
     assert_eq!(
         rec["publicityEnd"], "2027-09-30",
         "general: at most one year from the decision"
@@ -45,7 +45,10 @@ async fn penalty_gets_its_publicity_end_and_timeliness() {
             Some(&token),
         )
         .await;
-    assert_eq!(r["data"]["addCreditRecord"]["publishedOnTime"], false);
+    assert_eq!(
+        r["data"]["addCreditRecord"]["record"]["publishedOnTime"],
+        false
+    );
     // Both are public, and the kind filter works.
     let r = app
         .gql(RECORDS, json!({ "s": code, "k": "PENALTY" }), None)
@@ -78,7 +81,10 @@ async fn records_out_of_publicity_are_hidden_from_the_public_only() {
     old["input"]["dishonestyClass"] = json!("MINOR");
     let r = app.gql(ADD, old, Some(&token)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["addCreditRecord"]["publicityEnd"], "2025-04-06");
+    assert_eq!(
+        r["data"]["addCreditRecord"]["record"]["publicityEnd"],
+        "2025-04-06"
+    );
     let r = app.gql(RECORDS, json!({ "s": code }), None).await;
     assert_eq!(
         r["data"]["creditRecords"]["edges"]
@@ -160,7 +166,9 @@ async fn a_record_sent_again_is_the_stored_one_and_other_content_a_conflict() {
         )
         .await;
     assert_no_errors(&first);
-    let id = first["data"]["addCreditRecord"]["id"].as_str().unwrap();
+    let id = first["data"]["addCreditRecord"]["record"]["id"]
+        .as_str()
+        .unwrap();
     // The same record again (a retry after a lost answer): the record stored the first time.
     let again = app
         .gql(
@@ -170,7 +178,7 @@ async fn a_record_sent_again_is_the_stored_one_and_other_content_a_conflict() {
         )
         .await;
     assert_no_errors(&again);
-    assert_eq!(again["data"]["addCreditRecord"]["id"], id);
+    assert_eq!(again["data"]["addCreditRecord"]["record"]["id"], id);
     // Other content under the same decision number: a conflict naming the stored record.
     let mut other = penalty(&code, "阜市监罚〔2026〕7号", "2026-09-30", "2026-10-15");
     other["input"]["content"] = json!("罚款人民币五万元");

@@ -3,9 +3,8 @@
 use crate::helpers::*;
 use serde_json::json;
 
-const APPLY: &str =
-    "mutation($input: ApplyRepairInput!) { applyRepair(input: $input) { id status owner } }";
-const DECIDE: &str = "mutation($input: DecideRepairInput!) { decideRepair(input: $input) { id status decidedBy decisionReason } }";
+const APPLY: &str = "mutation($input: ApplyRepairInput!) { applyRepair(input: $input) { repair { id status owner } } }";
+const DECIDE: &str = "mutation($input: DecideRepairInput!) { decideRepair(input: $input) { repair { id status decidedBy decisionReason } } }";
 const OPTIONS: &str = "query($c: String!) { repairOptions(code: $c) { targetKind targetId description allowed earliestApplicationDate endsOn } }";
 
 fn apply_input(kind: &str, target: &str) -> serde_json::Value {
@@ -28,7 +27,10 @@ async fn too_early_is_refused_with_the_rule_and_an_approved_repair_ends_the_entr
             json!({ "startDate": recent }),
         )
         .await;
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let subject = app.subject_token(&code);
 
     // The subject sees when it may apply.
@@ -70,8 +72,11 @@ async fn too_early_is_refused_with_the_rule_and_an_approved_repair_ends_the_entr
         .gql(APPLY, apply_input("ENTRY", &entry), Some(&subject))
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["applyRepair"]["owner"], "210900.market");
-    let id = r["data"]["applyRepair"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(r["data"]["applyRepair"]["repair"]["owner"], "210900.market");
+    let id = r["data"]["applyRepair"]["repair"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = app
         .gql(APPLY, apply_input("ENTRY", &entry), Some(&subject))
         .await;
@@ -94,7 +99,7 @@ async fn too_early_is_refused_with_the_rule_and_an_approved_repair_ends_the_entr
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["decideRepair"]["status"], "APPROVED");
+    assert_eq!(r["data"]["decideRepair"]["repair"]["status"], "APPROVED");
     let r = app
         .gql(
             DECIDE,
@@ -140,7 +145,7 @@ async fn too_early_is_refused_with_the_rule_and_an_approved_repair_ends_the_entr
         .list(&owner, &code, "market-serious-illegal", json!({}))
         .await;
     assert_no_errors(&r);
-    let again = r["data"]["addListEntry"]["id"].as_str().unwrap();
+    let again = r["data"]["addListEntry"]["entry"]["id"].as_str().unwrap();
     let r = app.gql("query { listEntries(listType: \"market-serious-illegal\", first: 100) { edges { node { id relistedAfterRepair } } } }", json!({}), None).await;
     let node = r["data"]["listEntries"]["edges"]
         .as_array()
@@ -156,10 +161,10 @@ async fn a_penalty_s_publicity_ends_on_repair_and_rules_are_enforced() {
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
     let market = app.publisher("210900.market");
-    let add = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }";
+    let add = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { record { id } } }";
     let r = app.gql(add, json!({ "input": { "subject": code, "kind": "PENALTY", "title": "罚款", "decisionNumber": "阜市监罚〔2026〕9号",
         "decisionDate": "2026-03-02", "legalBasis": "《产品质量法》", "dishonestyClass": "GENERAL" } }), Some(&market)).await;
-    let record = r["data"]["addCreditRecord"]["id"]
+    let record = r["data"]["addCreditRecord"]["record"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -197,7 +202,10 @@ async fn a_penalty_s_publicity_ends_on_repair_and_rules_are_enforced() {
     input["input"]["attachments"] = json!(["罚款缴纳凭证.jpg"]);
     let r = app.gql(APPLY, input, Some(&subject)).await;
     assert_no_errors(&r);
-    let id = r["data"]["applyRepair"]["id"].as_str().unwrap().to_owned();
+    let id = r["data"]["applyRepair"]["repair"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let handler = app.token("210900.market", &["objections:handle"]);
     let r = app
         .gql(
@@ -230,11 +238,13 @@ async fn an_application_shows_its_term_and_is_overdue_past_it() {
     let app = TestApp::spawn().await;
     let code = app.company("210902").await;
     let market = app.publisher("210900.market");
-    let add = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { id } }";
+    let add = "mutation($input: AddCreditRecordInput!) { addCreditRecord(input: $input) { record { id } } }";
     let r = app.gql(add, json!({ "input": { "subject": code, "kind": "PENALTY", "title": "罚款", "decisionNumber": "阜市监罚〔2026〕31号",
         "decisionDate": "2026-06-01", "legalBasis": "《产品质量法》", "dishonestyClass": "GENERAL" } }), Some(&market)).await;
     assert_no_errors(&r);
-    let record = r["data"]["addCreditRecord"]["id"].as_str().unwrap();
+    let record = r["data"]["addCreditRecord"]["record"]["id"]
+        .as_str()
+        .unwrap();
     let r = app
         .gql(
             APPLY,

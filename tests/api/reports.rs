@@ -5,9 +5,8 @@ use chrono::Days;
 use serde_json::{Value, json};
 use std::process::Command;
 
-const GRANT: &str = "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { id inForce validUntil bank { code name } } }";
-const REVOKE: &str =
-    "mutation($id: ID!) { revokeAuthorisation(input: { id: $id }) { id inForce revokedAt } }";
+const GRANT: &str = "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { authorisation { id inForce validUntil bank { code name } } } }";
+const REVOKE: &str = "mutation($id: ID!) { revokeAuthorisation(input: { id: $id }) { authorisation { id inForce revokedAt } } }";
 const REPORT: &str = "query($c: String!, $p: ReportPurpose!) { creditReport(code: $c, purpose: $p) { number subjectCode purpose document } }";
 const VERIFY: &str =
     "query($d: String!) { verifyReport(document: $d) { valid reason number subjectCode } }";
@@ -68,12 +67,15 @@ async fn an_authorised_bank_gets_a_report_anyone_can_verify_and_the_subject_sees
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["grantAuthorisation"]["inForce"], true);
     assert_eq!(
-        r["data"]["grantAuthorisation"]["bank"]["name"],
+        r["data"]["grantAuthorisation"]["authorisation"]["inForce"],
+        true
+    );
+    assert_eq!(
+        r["data"]["grantAuthorisation"]["authorisation"]["bank"]["name"],
         "中国工商银行阜新分行"
     );
-    let granted = r["data"]["grantAuthorisation"]["id"].clone();
+    let granted = r["data"]["grantAuthorisation"]["authorisation"]["id"].clone();
 
     let r = app
         .gql(REPORT, json!({ "c": code, "p": "LENDING" }), Some(&icbc))
@@ -180,7 +182,10 @@ async fn an_authorised_bank_gets_a_report_anyone_can_verify_and_the_subject_sees
     );
     let r = app.gql(REVOKE, json!({ "id": granted }), Some(&me)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["revokeAuthorisation"]["inForce"], false);
+    assert_eq!(
+        r["data"]["revokeAuthorisation"]["authorisation"]["inForce"],
+        false
+    );
     let r = app
         .gql(REPORT, json!({ "c": code, "p": "LENDING" }), Some(&icbc))
         .await;

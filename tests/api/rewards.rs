@@ -73,7 +73,7 @@ async fn a_black_listed_subject_gets_no_red_list_nomination_or_reward_case() {
     let reward = rewards[0]["id"].clone();
     let r = app
         .gql(
-            "mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { status } }",
+            "mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { dispatch { status } } }",
             json!({ "input": { "dispatch": reward, "outcome": "APPLIED", "business": "施工许可容缺受理" } }),
             Some(&housing),
         )
@@ -104,7 +104,7 @@ async fn a_black_listed_subject_gets_no_red_list_nomination_or_reward_case() {
     let association = app.token("210900.assoc-food", &["lists:write"]);
     let r = app
         .gql(
-            "mutation($input: NominateInput!) { nominate(input: $input) { id } }",
+            "mutation($input: NominateInput!) { nominate(input: $input) { nomination { id } } }",
             json!({ "input": { "subject": other, "listType": "industry-honest", "reason": "守法经营，行业自律表现突出，多次获得协会表彰。" } }),
             Some(&association),
         )
@@ -118,7 +118,7 @@ async fn a_black_listed_subject_gets_no_red_list_nomination_or_reward_case() {
     // No reward case while punished, though the reward was applied before.
     let r = app
         .gql(
-            "mutation($input: ProposeTypicalCaseInput!) { proposeTypicalCase(input: $input) { id } }",
+            "mutation($input: ProposeTypicalCaseInput!) { proposeTypicalCase(input: $input) { typicalCase { id } } }",
             json!({ "input": { "dispatch": reward, "title": "守信激励容缺受理",
                 "summary": "该企业为纳税信用A级纳税人，住建部门在施工许可办理中给予容缺受理，压缩办理时间一半以上。" } }),
             Some(&housing),

@@ -19,7 +19,10 @@ async fn a_thousand_codes_with_invalid_ones_reported_per_item() {
     let r = app
         .list(&court, &objected, "court-dishonest-debtor", json!({}))
         .await;
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     app.gql("mutation($i: FileObjectionInput!) { fileObjection(input: $i) { queryCode } }",
         json!({ "i": { "subject": objected, "targetKind": "ENTRY", "targetId": entry, "reason": "有误", "contact": "c" } }), None).await;
     app.list(&app.publisher("210900.tax"), &red, "tax-a-level", json!({}))

@@ -121,7 +121,10 @@ async fn pilot_code_is_registered_only_by_market_regulation_with_the_flag() {
         .gql(REGISTER, json!({ "input": flagged }), Some(&market))
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["registerSubject"]["checkException"], true);
+    assert_eq!(
+        r["data"]["registerSubject"]["subject"]["checkException"],
+        true
+    );
     let r = app.gql(SUBJECT, json!({ "code": pilot }), None).await;
     assert_no_errors(&r);
     assert_eq!(r["data"]["subject"]["name"], "试点单位");

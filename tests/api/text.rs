@@ -5,7 +5,7 @@
 use crate::helpers::*;
 use serde_json::json;
 
-const REGISTER: &str = "mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { code name checkException } }";
+const REGISTER: &str = "mutation($input: RegisterSubjectInput!) { registerSubject(input: $input) { subject { code name checkException } } }";
 const SUBJECT: &str = "query($code: String!) { subject(code: $code) { name checkException } }";
 
 fn company(code: &str, name: &str) -> serde_json::Value {
@@ -41,7 +41,7 @@ async fn nul_bidi_and_zero_width_are_refused_with_their_field_and_nothing_is_sto
     // Written in the document rather than a variable: refused all the same, naming the argument.
     let code = new_uscc("210902");
     let inline = format!(
-        "mutation {{ registerSubject(input: {{ code: \"{code}\", kind: LEGAL_PERSON, name: \"阜新\\u0000矿业\", jurisdiction: \"210902\", representativeName: \"王伟\" }}) {{ code }} }}"
+        "mutation {{ registerSubject(input: {{ code: \"{code}\", kind: LEGAL_PERSON, name: \"阜新\\u0000矿业\", jurisdiction: \"210902\", representativeName: \"王伟\" }}) {{ subject {{ code }} }} }}"
     );
     let r = app.gql(&inline, json!({}), Some(&market)).await;
     assert_eq!(
@@ -86,7 +86,7 @@ async fn names_are_stored_in_nfc() {
         .await;
     assert_no_errors(&r);
     assert_eq!(
-        r["data"]["registerSubject"]["name"],
+        r["data"]["registerSubject"]["subject"]["name"],
         "Caf\u{e9} 阜新有限公司"
     );
     let r = app.gql(SUBJECT, json!({ "code": code }), None).await;
@@ -140,7 +140,10 @@ async fn credit_codes_are_checked_as_gb_32100_defines_them() {
     flagged["input"]["allowCheckException"] = json!(true);
     let r = app.gql(REGISTER, flagged, Some(&market)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["registerSubject"]["checkException"], true);
+    assert_eq!(
+        r["data"]["registerSubject"]["subject"]["checkException"],
+        true
+    );
     let r = app.gql(SUBJECT, json!({ "code": inner_wrong }), None).await;
     assert_eq!(r["data"]["subject"]["name"], "内码错误", "{r}");
     // An authority that registers no such type.

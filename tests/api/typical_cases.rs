@@ -5,11 +5,11 @@ use crate::helpers::*;
 use crate::joint::{DISPATCHES, nodes};
 use serde_json::{Value, json};
 
-const ACK: &str = "mutation($id: ID!) { acknowledgeDispatch(input: { id: $id }) { id status } }";
-pub(crate) const FEEDBACK: &str =
-    "mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { id status } }";
-pub(crate) const PROPOSE: &str = "mutation($input: ProposeTypicalCaseInput!) { proposeTypicalCase(input: $input) { id status kind subject { code } department { code } } }";
-const DECIDE: &str = "mutation($input: DecideTypicalCaseInput!) { decideTypicalCase(input: $input) { id status decisionNote } }";
+const ACK: &str =
+    "mutation($id: ID!) { acknowledgeDispatch(input: { id: $id }) { dispatch { id status } } }";
+pub(crate) const FEEDBACK: &str = "mutation($input: RecordFeedbackInput!) { recordFeedback(input: $input) { dispatch { id status } } }";
+pub(crate) const PROPOSE: &str = "mutation($input: ProposeTypicalCaseInput!) { proposeTypicalCase(input: $input) { typicalCase { id status kind subject { code } department { code } } } }";
+const DECIDE: &str = "mutation($input: DecideTypicalCaseInput!) { decideTypicalCase(input: $input) { typicalCase { id status decisionNote } } }";
 const CASES: &str = "query($st: CaseStatus) { typicalCases(status: $st) { edges { node { id title kind status } } } }";
 const FEED: &str =
     "{ changes(first: 100) { edges { node { target action targetId subjectCode } } } }";
@@ -29,7 +29,10 @@ pub(crate) async fn applied_measure(app: &TestApp, tax: &str) -> (String, String
             json!({}),
         )
         .await;
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mine = nodes(
         &app.gql(DISPATCHES, json!({ "entry": entry }), Some(tax))
             .await,
@@ -64,7 +67,7 @@ async fn an_applied_measure_put_forward_and_published_is_public_and_in_the_feed(
     assert_eq!(error_of(&r).0, "FORBIDDEN");
     let r = app.gql(PROPOSE, propose.clone(), Some(&tax)).await;
     assert_no_errors(&r);
-    let case = &r["data"]["proposeTypicalCase"];
+    let case = &r["data"]["proposeTypicalCase"]["typicalCase"];
     assert_eq!(case["status"], "PROPOSED");
     assert_eq!(case["kind"], "PUNISHMENT");
     assert_eq!(case["subject"]["code"], code.as_str());
@@ -102,7 +105,10 @@ async fn an_applied_measure_put_forward_and_published_is_public_and_in_the_feed(
         )
         .await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["decideTypicalCase"]["status"], "APPROVED");
+    assert_eq!(
+        r["data"]["decideTypicalCase"]["typicalCase"]["status"],
+        "APPROVED"
+    );
     let public = nodes_of(&app.gql(CASES, json!({}), None).await, "typicalCases");
     assert_eq!(public.len(), 1);
     assert_eq!(public[0]["title"], "失信被执行人主动履行");
@@ -157,7 +163,7 @@ async fn a_rejected_case_says_why_and_stays_out_of_the_feed() {
             Some(&tax),
         )
         .await;
-    let id = r["data"]["proposeTypicalCase"]["id"]
+    let id = r["data"]["proposeTypicalCase"]["typicalCase"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -175,7 +181,10 @@ async fn a_rejected_case_says_why_and_stays_out_of_the_feed() {
     let r = app
         .gql(DECIDE, json!({ "input": { "id": id, "approve": false, "note": "事实描述不完整，请补充履行金额" } }), Some(&office))
         .await;
-    assert_eq!(r["data"]["decideTypicalCase"]["status"], "REJECTED");
+    assert_eq!(
+        r["data"]["decideTypicalCase"]["typicalCase"]["status"],
+        "REJECTED"
+    );
     assert!(nodes_of(&app.gql(CASES, json!({}), None).await, "typicalCases").is_empty());
     let r = app.gql(FEED, json!({}), Some(&office)).await;
     assert!(!r.to_string().contains("TYPICAL_CASE"));

@@ -7,17 +7,16 @@ use chrono::Days;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-const GRANT: &str =
-    "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { id } }";
-const REVOKE_AUTH: &str = "mutation($id: ID!) { revokeAuthorisation(input: { id: $id }) { id } }";
+const GRANT: &str = "mutation($input: GrantAuthorisationInput!) { grantAuthorisation(input: $input) { authorisation { id } } }";
+const REVOKE_AUTH: &str =
+    "mutation($id: ID!) { revokeAuthorisation(input: { id: $id }) { authorisation { id } } }";
 const WATCH: &str = "mutation($codes: [String!]!) { watchSubjects(input: { codes: $codes }) { watched { subject { code } since authorisedUntil } } }";
 const UNWATCH: &str =
     "mutation($codes: [String!]!) { unwatchSubjects(input: { codes: $codes }) { unwatchedCount } }";
 const WATCHLIST: &str =
     "{ me { watchlist(first: 50) { edges { node { subject { code } authorisedUntil } } } } }";
 const FEED: &str = "query($after: String) { watchFeed(first: 2, after: $after) { edges { cursor node { seq action target targetId subjectCode } } pageInfo { hasNextPage endCursor } } }";
-const REVOKE_ENTRY: &str =
-    "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { id status } }";
+const REVOKE_ENTRY: &str = "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { entry { id status } } }";
 const THEN: &str = "query($c: String!, $d: Date) { subject(code: $c, asOf: $d) { code listEntries { edges { node { id status } } } } }";
 const BANK: &str = "210900.icbc";
 
@@ -35,7 +34,7 @@ async fn authorise(app: &TestApp, code: &str, purpose: &str) -> String {
         )
         .await;
     assert_no_errors(&r);
-    r["data"]["grantAuthorisation"]["id"]
+    r["data"]["grantAuthorisation"]["authorisation"]["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -156,7 +155,7 @@ async fn a_watched_subject_s_listing_reaches_the_bank_s_feed_and_webhook_and_an_
         .list(&court, &watched, "court-dishonest-debtor", json!({}))
         .await;
     assert_no_errors(&listed);
-    let entry = listed["data"]["addListEntry"]["id"]
+    let entry = listed["data"]["addListEntry"]["entry"]["id"]
         .as_str()
         .unwrap()
         .to_owned();

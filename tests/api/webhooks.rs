@@ -14,9 +14,8 @@ use std::time::{Duration, Instant};
 const REGISTER_HOOK: &str = "mutation($input: RegisterWebhookInput!) { registerWebhook(input: $input) { secret endpoint { id url events } } }";
 const MY_HOOK: &str = "query($status: DeliveryStatus) { me { webhook { url deliveries(status: $status, first: 50) { edges { node {
     id event status attemptCount payload deliveredAt nextAttemptAt attempts { statusCode error durationMs } } } } } } }";
-const REPLAY: &str = "mutation($id: String!) { replayWebhookDelivery(input: { id: $id }) { id status attemptCount attempts { statusCode } } }";
-const REVOKE: &str =
-    "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { id status } }";
+const REPLAY: &str = "mutation($id: String!) { replayWebhookDelivery(input: { id: $id }) { delivery { id status attemptCount attempts { statusCode } } } }";
+const REVOKE: &str = "mutation($input: RevokeListEntryInput!) { revokeListEntry(input: $input) { entry { id status } } }";
 const TAX: &str = "210900.tax";
 
 /// One request as the receiver saw it.
@@ -201,7 +200,10 @@ async fn a_receiver_failing_twice_gets_the_delivery_once_signed_and_can_have_it_
         .list(&court, &code, "court-dishonest-debtor", json!({}))
         .await;
     assert_no_errors(&r);
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let done = wait_for(&app, &tax, |d| {
         d.len() == 1 && d[0]["status"] == "DELIVERED"
@@ -281,8 +283,14 @@ async fn a_receiver_failing_twice_gets_the_delivery_once_signed_and_can_have_it_
     // Replayed: sent again under the same id, and its attempts kept.
     let r = app.gql(REPLAY, json!({ "id": id }), Some(&tax)).await;
     assert_no_errors(&r);
-    assert_eq!(r["data"]["replayWebhookDelivery"]["status"], "PENDING");
-    assert_eq!(r["data"]["replayWebhookDelivery"]["attemptCount"], 0);
+    assert_eq!(
+        r["data"]["replayWebhookDelivery"]["delivery"]["status"],
+        "PENDING"
+    );
+    assert_eq!(
+        r["data"]["replayWebhookDelivery"]["delivery"]["attemptCount"],
+        0
+    );
     let done = wait_for(&app, &tax, |d| {
         d[0]["status"] == "DELIVERED" && d[0]["attempts"].as_array().unwrap().len() == 4
     })
@@ -365,7 +373,10 @@ async fn an_endpoint_that_refuses_is_dead_after_the_allowed_attempts_and_lifted_
     let r = app
         .list(&court, &code, "court-dishonest-debtor", json!({}))
         .await;
-    let entry = r["data"]["addListEntry"]["id"].as_str().unwrap().to_owned();
+    let entry = r["data"]["addListEntry"]["entry"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = app
         .gql(
             REVOKE,

@@ -234,7 +234,7 @@ impl CandidateMutation {
             desc = "变更的内容，字段见 DecideListingCandidateInput (what to change; see DecideListingCandidateInput)"
         )]
         input: DecideListingCandidateInput,
-    ) -> Result<ListingCandidateNode> {
+    ) -> Result<DecideListingCandidatePayload> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -261,6 +261,19 @@ impl CandidateMutation {
             Some(_) => announce_listings(ctx, listed.as_slice())?,
             None => answers::changed_nothing_public(ctx),
         }
-        Ok(ListingCandidateNode(decided))
+        Ok(ListingCandidateNode(decided).into())
+    }
+}
+
+/// `decideListingCandidate` 的结果 (what decideListingCandidate changed)
+#[derive(SimpleObject)]
+pub struct DecideListingCandidatePayload {
+    /// 变更后的候选 (the candidate, as changed)
+    pub candidate: ListingCandidateNode,
+}
+
+impl From<ListingCandidateNode> for DecideListingCandidatePayload {
+    fn from(candidate: ListingCandidateNode) -> Self {
+        DecideListingCandidatePayload { candidate }
     }
 }

@@ -8,7 +8,7 @@ use super::scalars::Date;
 use super::types::{DepartmentNode, SubjectNode};
 use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::GqlResult;
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::Scope;
 use domain::commitment::{Commitment, RawCommitment};
@@ -214,7 +214,7 @@ impl CommitmentMutation {
             desc = "变更的内容，字段见 PublishCommitmentInput (what to change; see PublishCommitmentInput)"
         )]
         input: PublishCommitmentInput,
-    ) -> Result<CommitmentNode> {
+    ) -> Result<PublishCommitmentPayload> {
         let code = domain::authorisation::granting_subject(principal(ctx))
             .gql()?
             .clone();
@@ -234,7 +234,7 @@ impl CommitmentMutation {
             .await?;
         answers::changed_codes(ctx, [published.as_str()]);
         answers::changed_subjects(ctx, [made.subject_id.as_str()]);
-        Ok(CommitmentNode(made))
+        Ok(CommitmentNode(made).into())
     }
 
     /// 接受承诺的部门认定是否履行；未履行的转为该主体的失信记录（信用承诺类）；需 records:write
@@ -246,7 +246,7 @@ impl CommitmentMutation {
             desc = "变更的内容，字段见 AssessCommitmentInput (what to change; see AssessCommitmentInput)"
         )]
         input: AssessCommitmentInput,
-    ) -> Result<CommitmentNode> {
+    ) -> Result<AssessCommitmentPayload> {
         let actor = actor(ctx, Scope::RecordsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -258,6 +258,32 @@ impl CommitmentMutation {
             .run(move |s| s.assess_commitment(&actor, &id, kept, note.as_deref(), class, today))
             .await?;
         answers::changed_subjects(ctx, [assessed.subject_id.as_str()]);
-        Ok(CommitmentNode(assessed))
+        Ok(CommitmentNode(assessed).into())
+    }
+}
+
+/// `publishCommitment` 的结果 (what publishCommitment changed)
+#[derive(SimpleObject)]
+pub struct PublishCommitmentPayload {
+    /// 变更后的信用承诺 (the commitment, as changed)
+    pub commitment: CommitmentNode,
+}
+
+impl From<CommitmentNode> for PublishCommitmentPayload {
+    fn from(commitment: CommitmentNode) -> Self {
+        PublishCommitmentPayload { commitment }
+    }
+}
+
+/// `assessCommitment` 的结果 (what assessCommitment changed)
+#[derive(SimpleObject)]
+pub struct AssessCommitmentPayload {
+    /// 变更后的信用承诺 (the commitment, as changed)
+    pub commitment: CommitmentNode,
+}
+
+impl From<CommitmentNode> for AssessCommitmentPayload {
+    fn from(commitment: CommitmentNode) -> Self {
+        AssessCommitmentPayload { commitment }
     }
 }

@@ -187,7 +187,7 @@ async fn department(
 
 /// 投诉回执：请保存回执号与查询码 (the receipt; keep both, the query code is shown once)
 #[derive(SimpleObject)]
-pub struct ComplaintReceipt {
+pub struct FileComplaintPayload {
     /// 投诉 (the complaint)
     pub complaint: ComplaintNode,
     /// 查询码，只显示这一次 (query code, shown once)
@@ -290,7 +290,7 @@ impl ComplaintMutation {
             desc = "变更的内容，字段见 FileComplaintInput (what to change; see FileComplaintInput)"
         )]
         input: FileComplaintInput,
-    ) -> Result<ComplaintReceipt> {
+    ) -> Result<FileComplaintPayload> {
         let svc = services(ctx)?;
         let today = svc.today();
         let raw = RawComplaint {
@@ -301,7 +301,7 @@ impl ComplaintMutation {
         };
         let filed = svc.run(move |s| s.file_complaint(&raw, today)).await?;
         answers::changed_nothing_public(ctx);
-        Ok(ComplaintReceipt {
+        Ok(FileComplaintPayload {
             complaint: node(ctx, filed.complaint)?,
             query_code: filed.query_code,
         })
@@ -315,7 +315,7 @@ impl ComplaintMutation {
             desc = "变更的内容，字段见 RouteComplaintInput (what to change; see RouteComplaintInput)"
         )]
         input: RouteComplaintInput,
-    ) -> Result<ComplaintNode> {
+    ) -> Result<RouteComplaintPayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let id = NodeKind::Complaint.local(&input.id, "input.id").gql()?;
         let svc = services(ctx)?;
@@ -324,7 +324,7 @@ impl ComplaintMutation {
             .run(move |s| s.route_complaint(&actor, &id, &input.department, today))
             .await?;
         answers::changed_nothing_public(ctx);
-        node(ctx, routed)
+        node(ctx, routed).map(Into::into)
     }
 
     /// 承办部门答复；需 objections:handle (the department answers)
@@ -335,14 +335,14 @@ impl ComplaintMutation {
             desc = "变更的内容，字段见 AnswerComplaintInput (what to change; see AnswerComplaintInput)"
         )]
         input: AnswerComplaintInput,
-    ) -> Result<ComplaintNode> {
+    ) -> Result<AnswerComplaintPayload> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
         let id = NodeKind::Complaint.local(&input.id, "input.id").gql()?;
         let answered = services(ctx)?
             .run(move |s| s.answer_complaint(&actor, &id, &input.answer))
             .await?;
         answers::changed_nothing_public(ctx);
-        node(ctx, answered)
+        node(ctx, answered).map(Into::into)
     }
 
     /// 信用办办结；需 memoranda:admin (the credit office closes it)
@@ -353,13 +353,52 @@ impl ComplaintMutation {
             desc = "变更的内容，字段见 CloseComplaintInput (what to change; see CloseComplaintInput)"
         )]
         input: CloseComplaintInput,
-    ) -> Result<ComplaintNode> {
+    ) -> Result<CloseComplaintPayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let id = NodeKind::Complaint.local(&input.id, "input.id").gql()?;
         let closed = services(ctx)?
             .run(move |s| s.close_complaint(&actor, &id, &input.conclusion))
             .await?;
         answers::changed_nothing_public(ctx);
-        node(ctx, closed)
+        node(ctx, closed).map(Into::into)
+    }
+}
+
+/// `routeComplaint` 的结果 (what routeComplaint changed)
+#[derive(SimpleObject)]
+pub struct RouteComplaintPayload {
+    /// 变更后的投诉 (the complaint, as changed)
+    pub complaint: ComplaintNode,
+}
+
+impl From<ComplaintNode> for RouteComplaintPayload {
+    fn from(complaint: ComplaintNode) -> Self {
+        RouteComplaintPayload { complaint }
+    }
+}
+
+/// `answerComplaint` 的结果 (what answerComplaint changed)
+#[derive(SimpleObject)]
+pub struct AnswerComplaintPayload {
+    /// 变更后的投诉 (the complaint, as changed)
+    pub complaint: ComplaintNode,
+}
+
+impl From<ComplaintNode> for AnswerComplaintPayload {
+    fn from(complaint: ComplaintNode) -> Self {
+        AnswerComplaintPayload { complaint }
+    }
+}
+
+/// `closeComplaint` 的结果 (what closeComplaint changed)
+#[derive(SimpleObject)]
+pub struct CloseComplaintPayload {
+    /// 变更后的投诉 (the complaint, as changed)
+    pub complaint: ComplaintNode,
+}
+
+impl From<ComplaintNode> for CloseComplaintPayload {
+    fn from(complaint: ComplaintNode) -> Self {
+        CloseComplaintPayload { complaint }
     }
 }

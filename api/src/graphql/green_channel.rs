@@ -77,7 +77,7 @@ impl GreenChannelMutation {
             desc = "变更的内容，字段见 SetGreenChannelRuleInput (what to change; see SetGreenChannelRuleInput)"
         )]
         input: SetGreenChannelRuleInput,
-    ) -> Result<GreenChannelRuleNode> {
+    ) -> Result<SetGreenChannelRulePayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let rule = GreenChannelRule::parse(input.clean_years, input.count_minor_penalties)
             .map_err(|e| crate::error::ApiError::from(e).into_graphql())?;
@@ -85,6 +85,19 @@ impl GreenChannelMutation {
             .run(move |s| s.set_green_channel_rule(&actor, rule))
             .await?;
         answers::changed_everything(ctx);
-        Ok(set.into())
+        Ok(GreenChannelRuleNode::from(set).into())
+    }
+}
+
+/// `setGreenChannelRule` 的结果 (what setGreenChannelRule changed)
+#[derive(SimpleObject)]
+pub struct SetGreenChannelRulePayload {
+    /// 变更后的规则 (the rule, as changed)
+    pub rule: GreenChannelRuleNode,
+}
+
+impl From<GreenChannelRuleNode> for SetGreenChannelRulePayload {
+    fn from(rule: GreenChannelRuleNode) -> Self {
+        SetGreenChannelRulePayload { rule }
     }
 }

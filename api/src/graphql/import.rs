@@ -112,7 +112,7 @@ impl ImportMutation {
             desc = "变更的内容，字段见 ImportFileInput (what to change; see ImportFileInput)"
         )]
         input: ImportFileInput,
-    ) -> Result<ImportReportNode> {
+    ) -> Result<ImportFilePayload> {
         let kind: import::ImportKind = input.kind.into();
         let scope = match kind {
             import::ImportKind::Subjects => Scope::SubjectsWrite,
@@ -139,6 +139,15 @@ impl ImportMutation {
             svc.events
                 .publish(DispatchEventKind::Created, &change.dispatches);
         }
-        Ok(imported.report.into())
+        Ok(ImportFilePayload {
+            report: imported.report.into(),
+        })
     }
+}
+
+/// `importFile` 的结果 (what importFile did)
+#[derive(SimpleObject)]
+pub struct ImportFilePayload {
+    /// 导入报告：每个问题的行、列和原因 (the report, with each problem's row, column and reason)
+    pub report: ImportReportNode,
 }

@@ -10,7 +10,7 @@ use super::node::{GlobalId, NodeKind};
 use super::{actor, answers, any_department, connection, enums, page_request, principal, services};
 use crate::error::{ApiError, GqlResult};
 use crate::events::DispatchEventKind;
-use async_graphql::{Context, ID, Object, Result, Subscription};
+use async_graphql::{Context, ID, Object, Result, SimpleObject, Subscription};
 use domain::dispatch::RawFeedback;
 use domain::{Principal, Scope};
 use futures_util::Stream;
@@ -110,14 +110,14 @@ impl JointMutation {
             desc = "变更的内容，字段见 MemorandumInput (what to change; see MemorandumInput)"
         )]
         input: MemorandumInput,
-    ) -> Result<MemorandumNode> {
+    ) -> Result<CreateMemorandumPayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let raw = input.into();
         let m = services(ctx)?
             .run(move |s| s.create_memorandum(&actor, &raw))
             .await?;
         answers::changed_everything(ctx);
-        Ok(MemorandumNode(m))
+        Ok(MemorandumNode(m).into())
     }
 
     /// 修订备忘录：生成新版本，适用于此后的新名单；已推送的保留原版本 (amend: a new version)
@@ -128,7 +128,7 @@ impl JointMutation {
             desc = "变更的内容，字段见 AmendMemorandumInput (what to change; see AmendMemorandumInput)"
         )]
         input: AmendMemorandumInput,
-    ) -> Result<MemorandumNode> {
+    ) -> Result<AmendMemorandumPayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let raw = input.memorandum.into();
         let id = NodeKind::Memorandum.local(&input.id, "input.id").gql()?;
@@ -136,7 +136,7 @@ impl JointMutation {
             .run(move |s| s.amend_memorandum(&actor, &id, &raw))
             .await?;
         answers::changed_everything(ctx);
-        Ok(MemorandumNode(m))
+        Ok(MemorandumNode(m).into())
     }
 
     /// 废止备忘录：此后不再推送 (retire: no new dispatches)
@@ -147,14 +147,14 @@ impl JointMutation {
             desc = "变更的内容，字段见 RetireMemorandumInput (what to change; see RetireMemorandumInput)"
         )]
         input: RetireMemorandumInput,
-    ) -> Result<MemorandumNode> {
+    ) -> Result<RetireMemorandumPayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let id = NodeKind::Memorandum.local(&input.id, "input.id").gql()?;
         let m = services(ctx)?
             .run(move |s| s.retire_memorandum(&actor, &id))
             .await?;
         answers::changed_everything(ctx);
-        Ok(MemorandumNode(m))
+        Ok(MemorandumNode(m).into())
     }
 
     /// 签收推送，仅推送的实施部门，需 dispatch:handle (acknowledge a dispatch)
@@ -165,7 +165,7 @@ impl JointMutation {
             desc = "变更的内容，字段见 AcknowledgeDispatchInput (what to change; see AcknowledgeDispatchInput)"
         )]
         input: AcknowledgeDispatchInput,
-    ) -> Result<DispatchNode> {
+    ) -> Result<AcknowledgeDispatchPayload> {
         let actor = actor(ctx, Scope::DispatchHandle)?;
         let svc = services(ctx)?;
         let id = NodeKind::Dispatch.local(&input.id, "input.id").gql()?;
@@ -176,7 +176,8 @@ impl JointMutation {
         Ok(DispatchNode {
             dispatch,
             today: svc.today(),
-        })
+        }
+        .into())
     }
 
     /// 反馈实施情况（联合奖惩案例），仅推送的实施部门，只能反馈一次，需 dispatch:handle (record feedback)
@@ -187,7 +188,7 @@ impl JointMutation {
             desc = "变更的内容，字段见 RecordFeedbackInput (what to change; see RecordFeedbackInput)"
         )]
         input: RecordFeedbackInput,
-    ) -> Result<DispatchNode> {
+    ) -> Result<RecordFeedbackPayload> {
         let actor = actor(ctx, Scope::DispatchHandle)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -206,7 +207,8 @@ impl JointMutation {
         Ok(DispatchNode {
             dispatch: view.dispatch,
             today,
-        })
+        }
+        .into())
     }
 }
 
@@ -282,5 +284,70 @@ impl SubscriptionRoot {
 impl async_graphql::Description for SubscriptionRoot {
     fn description() -> &'static str {
         "订阅 (subscriptions) over WebSocket, graphql-transport-ws; token in connection_init"
+    }
+}
+
+/// `createMemorandum` 的结果 (what createMemorandum changed)
+#[derive(SimpleObject)]
+pub struct CreateMemorandumPayload {
+    /// 变更后的备忘录 (the memorandum, as changed)
+    pub memorandum: MemorandumNode,
+}
+
+impl From<MemorandumNode> for CreateMemorandumPayload {
+    fn from(memorandum: MemorandumNode) -> Self {
+        CreateMemorandumPayload { memorandum }
+    }
+}
+
+/// `amendMemorandum` 的结果 (what amendMemorandum changed)
+#[derive(SimpleObject)]
+pub struct AmendMemorandumPayload {
+    /// 变更后的备忘录 (the memorandum, as changed)
+    pub memorandum: MemorandumNode,
+}
+
+impl From<MemorandumNode> for AmendMemorandumPayload {
+    fn from(memorandum: MemorandumNode) -> Self {
+        AmendMemorandumPayload { memorandum }
+    }
+}
+
+/// `retireMemorandum` 的结果 (what retireMemorandum changed)
+#[derive(SimpleObject)]
+pub struct RetireMemorandumPayload {
+    /// 变更后的备忘录 (the memorandum, as changed)
+    pub memorandum: MemorandumNode,
+}
+
+impl From<MemorandumNode> for RetireMemorandumPayload {
+    fn from(memorandum: MemorandumNode) -> Self {
+        RetireMemorandumPayload { memorandum }
+    }
+}
+
+/// `acknowledgeDispatch` 的结果 (what acknowledgeDispatch changed)
+#[derive(SimpleObject)]
+pub struct AcknowledgeDispatchPayload {
+    /// 变更后的推送 (the dispatch, as changed)
+    pub dispatch: DispatchNode,
+}
+
+impl From<DispatchNode> for AcknowledgeDispatchPayload {
+    fn from(dispatch: DispatchNode) -> Self {
+        AcknowledgeDispatchPayload { dispatch }
+    }
+}
+
+/// `recordFeedback` 的结果 (what recordFeedback changed)
+#[derive(SimpleObject)]
+pub struct RecordFeedbackPayload {
+    /// 变更后的推送 (the dispatch, as changed)
+    pub dispatch: DispatchNode,
+}
+
+impl From<DispatchNode> for RecordFeedbackPayload {
+    fn from(dispatch: DispatchNode) -> Self {
+        RecordFeedbackPayload { dispatch }
     }
 }

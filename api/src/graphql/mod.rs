@@ -77,7 +77,12 @@ pub struct QueryRoot(
     green_channel::GreenChannelQuery,
 );
 
-/// 变更 (mutations). Each is one transaction: on any error nothing is stored.
+/// 变更 (mutations)。约定：verbNoun(input: VerbNounInput!): VerbNounPayload!，结果对象包含变更后的
+/// 对象，以后可加字段而不影响调用方；每个变更是一个事务，出错时什么也不写入，错误为带
+/// extensions.code 的 GraphQL 错误 (the convention: `verbNoun(input: VerbNounInput!):
+/// VerbNounPayload!`, the payload holding what changed, so that a field can be added later without
+/// breaking anyone. Each is one transaction: on any error nothing is stored, and the error is a
+/// GraphQL error with `extensions.code`.)
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(

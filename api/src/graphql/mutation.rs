@@ -31,7 +31,7 @@ impl CoreMutation {
             desc = "变更的内容，字段见 RegisterSubjectInput (what to change; see RegisterSubjectInput)"
         )]
         input: RegisterSubjectInput,
-    ) -> Result<SubjectNode> {
+    ) -> Result<RegisterSubjectPayload> {
         let actor = actor(ctx, Scope::SubjectsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -40,7 +40,7 @@ impl CoreMutation {
             .await?;
         answers::changed_subjects(ctx, [subject.id.as_str()]);
         answers::changed_codes(ctx, [subject.code.as_str()]);
-        Ok(SubjectNode::from(subject))
+        Ok(SubjectNode::from(subject).into())
     }
 
     /// 新增信用记录，来源部门为调用部门，需 records:write (add a credit record)
@@ -51,7 +51,7 @@ impl CoreMutation {
             desc = "变更的内容，字段见 AddCreditRecordInput (what to change; see AddCreditRecordInput)"
         )]
         input: AddCreditRecordInput,
-    ) -> Result<CreditRecordNode> {
+    ) -> Result<AddCreditRecordPayload> {
         let actor = actor(ctx, Scope::RecordsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -59,7 +59,7 @@ impl CoreMutation {
             .run(move |s| s.add_credit_record(&actor, &input.into(), today))
             .await?;
         answers::changed_subjects(ctx, [record.subject_id.as_str()]);
-        Ok(CreditRecordNode(record))
+        Ok(CreditRecordNode(record).into())
     }
 
     /// 列入名单，仅名单类型的认定部门，需 lists:write (add a subject to a list)
@@ -70,7 +70,7 @@ impl CoreMutation {
             desc = "变更的内容，字段见 AddListEntryInput (what to change; see AddListEntryInput)"
         )]
         input: AddListEntryInput,
-    ) -> Result<ListEntryNode> {
+    ) -> Result<AddListEntryPayload> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -81,7 +81,8 @@ impl CoreMutation {
         Ok(ListEntryNode {
             entry: change.entry,
             today,
-        })
+        }
+        .into())
     }
 
     /// 批量列入名单，一个事务：全部成功或全部不写入；错误指明第几条，需 lists:write
@@ -121,7 +122,7 @@ impl CoreMutation {
             desc = "变更的内容，字段见 RevokeListEntryInput (what to change; see RevokeListEntryInput)"
         )]
         input: RevokeListEntryInput,
-    ) -> Result<ListEntryNode> {
+    ) -> Result<RevokeListEntryPayload> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -134,7 +135,8 @@ impl CoreMutation {
         Ok(ListEntryNode {
             entry: change.entry,
             today,
-        })
+        }
+        .into())
     }
 
     /// 移出名单条目：出现名单类型规定的移出情形（如失信被执行人已履行义务）时，由认定部门在期限内移出；
@@ -146,7 +148,7 @@ impl CoreMutation {
             desc = "变更的内容，字段见 RemoveListEntryInput (what to change; see RemoveListEntryInput)"
         )]
         input: RemoveListEntryInput,
-    ) -> Result<ListEntryNode> {
+    ) -> Result<RemoveListEntryPayload> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -164,7 +166,8 @@ impl CoreMutation {
         Ok(ListEntryNode {
             entry: change.entry,
             today,
-        })
+        }
+        .into())
     }
 
     /// 新建名单类型，仅信用办，需 memoranda:admin (create a list type)
@@ -175,13 +178,91 @@ impl CoreMutation {
             desc = "变更的内容，字段见 CreateListTypeInput (what to change; see CreateListTypeInput)"
         )]
         input: CreateListTypeInput,
-    ) -> Result<ListTypeNode> {
+    ) -> Result<CreateListTypePayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let svc = services(ctx)?;
         let list_type = svc
             .run(move |s| s.create_list_type(&actor, &input.into()))
             .await?;
         answers::changed_everything(ctx);
-        Ok(ListTypeNode(list_type))
+        Ok(ListTypeNode(list_type).into())
+    }
+}
+
+/// `registerSubject` 的结果 (what registerSubject changed)
+#[derive(SimpleObject)]
+pub struct RegisterSubjectPayload {
+    /// 变更后的主体 (the subject, as changed)
+    pub subject: SubjectNode,
+}
+
+impl From<SubjectNode> for RegisterSubjectPayload {
+    fn from(subject: SubjectNode) -> Self {
+        RegisterSubjectPayload { subject }
+    }
+}
+
+/// `addCreditRecord` 的结果 (what addCreditRecord changed)
+#[derive(SimpleObject)]
+pub struct AddCreditRecordPayload {
+    /// 变更后的信用记录 (the record, as changed)
+    pub record: CreditRecordNode,
+}
+
+impl From<CreditRecordNode> for AddCreditRecordPayload {
+    fn from(record: CreditRecordNode) -> Self {
+        AddCreditRecordPayload { record }
+    }
+}
+
+/// `addListEntry` 的结果 (what addListEntry changed)
+#[derive(SimpleObject)]
+pub struct AddListEntryPayload {
+    /// 变更后的名单条目 (the entry, as changed)
+    pub entry: ListEntryNode,
+}
+
+impl From<ListEntryNode> for AddListEntryPayload {
+    fn from(entry: ListEntryNode) -> Self {
+        AddListEntryPayload { entry }
+    }
+}
+
+/// `revokeListEntry` 的结果 (what revokeListEntry changed)
+#[derive(SimpleObject)]
+pub struct RevokeListEntryPayload {
+    /// 变更后的名单条目 (the entry, as changed)
+    pub entry: ListEntryNode,
+}
+
+impl From<ListEntryNode> for RevokeListEntryPayload {
+    fn from(entry: ListEntryNode) -> Self {
+        RevokeListEntryPayload { entry }
+    }
+}
+
+/// `removeListEntry` 的结果 (what removeListEntry changed)
+#[derive(SimpleObject)]
+pub struct RemoveListEntryPayload {
+    /// 变更后的名单条目 (the entry, as changed)
+    pub entry: ListEntryNode,
+}
+
+impl From<ListEntryNode> for RemoveListEntryPayload {
+    fn from(entry: ListEntryNode) -> Self {
+        RemoveListEntryPayload { entry }
+    }
+}
+
+/// `createListType` 的结果 (what createListType changed)
+#[derive(SimpleObject)]
+pub struct CreateListTypePayload {
+    /// 变更后的名单类型 (the list type, as changed)
+    pub list_type: ListTypeNode,
+}
+
+impl From<ListTypeNode> for CreateListTypePayload {
+    fn from(list_type: ListTypeNode) -> Self {
+        CreateListTypePayload { list_type }
     }
 }

@@ -6,7 +6,7 @@ use super::node::{GlobalId, NodeKind};
 use super::types::{DepartmentNode, ListEntryNode, ListTypeNode, SubjectNode, entry_made};
 use super::{actor, announce_listings, answers, connection, load, page_request, services};
 use crate::error::GqlResult;
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::Scope;
 use domain::nomination::Nomination;
@@ -158,7 +158,7 @@ impl NominationMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "变更的内容，字段见 NominateInput (what to change; see NominateInput)")]
         input: NominateInput,
-    ) -> Result<NominationNode> {
+    ) -> Result<NominatePayload> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -174,7 +174,7 @@ impl NominationMutation {
             })
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(NominationNode(made))
+        Ok(NominationNode(made).into())
     }
 
     /// 名单管理部门采纳（列入红名单并分发激励措施）或不予采纳；需 lists:write
@@ -186,7 +186,7 @@ impl NominationMutation {
             desc = "变更的内容，字段见 DecideNominationInput (what to change; see DecideNominationInput)"
         )]
         input: DecideNominationInput,
-    ) -> Result<NominationNode> {
+    ) -> Result<DecideNominationPayload> {
         let actor = actor(ctx, Scope::ListsWrite)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -200,6 +200,32 @@ impl NominationMutation {
             Some(_) => announce_listings(ctx, listed.as_slice())?,
             None => answers::changed_nothing_public(ctx),
         }
-        Ok(NominationNode(decided))
+        Ok(NominationNode(decided).into())
+    }
+}
+
+/// `nominate` 的结果 (what nominate changed)
+#[derive(SimpleObject)]
+pub struct NominatePayload {
+    /// 变更后的推荐 (the nomination, as changed)
+    pub nomination: NominationNode,
+}
+
+impl From<NominationNode> for NominatePayload {
+    fn from(nomination: NominationNode) -> Self {
+        NominatePayload { nomination }
+    }
+}
+
+/// `decideNomination` 的结果 (what decideNomination changed)
+#[derive(SimpleObject)]
+pub struct DecideNominationPayload {
+    /// 变更后的推荐 (the nomination, as changed)
+    pub nomination: NominationNode,
+}
+
+impl From<NominationNode> for DecideNominationPayload {
+    fn from(nomination: NominationNode) -> Self {
+        DecideNominationPayload { nomination }
     }
 }

@@ -149,7 +149,7 @@ impl ObjectionNode {
 
 /// 提交异议的回执：请保存查询码，凭回执号和查询码查询进度 (the receipt; keep the query code)
 #[derive(SimpleObject)]
-pub struct FiledObjection {
+pub struct FileObjectionPayload {
     /// 异议 (the objection)
     pub objection: ObjectionNode,
     /// 查询码：只显示这一次 (the secret query code, shown once)
@@ -386,7 +386,7 @@ impl ObjectionMutation {
             desc = "变更的内容，字段见 FileObjectionInput (what to change; see FileObjectionInput)"
         )]
         input: FileObjectionInput,
-    ) -> Result<FiledObjection> {
+    ) -> Result<FileObjectionPayload> {
         let filer = match principal(ctx) {
             Principal::Subject { code } => Filer::Subject(code.clone()),
             _ => Filer::Public,
@@ -407,7 +407,7 @@ impl ObjectionMutation {
             .run(move |s| s.file_objection(&filer, &raw, today))
             .await?;
         answers::changed_subjects(ctx, [filed.objection.subject_id.as_str()]);
-        Ok(FiledObjection {
+        Ok(FileObjectionPayload {
             objection: ObjectionNode {
                 objection: filed.objection,
                 today,
@@ -424,7 +424,7 @@ impl ObjectionMutation {
             desc = "变更的内容，字段见 AcceptObjectionInput (what to change; see AcceptObjectionInput)"
         )]
         input: AcceptObjectionInput,
-    ) -> Result<ObjectionNode> {
+    ) -> Result<AcceptObjectionPayload> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -434,7 +434,7 @@ impl ObjectionMutation {
             .run(move |s| s.accept_objection(&actor, &id, &note, today))
             .await?;
         answers::changed_subjects(ctx, [objection.subject_id.as_str()]);
-        Ok(ObjectionNode { objection, today })
+        Ok(ObjectionNode { objection, today }.into())
     }
 
     /// 不予受理，须说明理由，需 objections:handle (refuse to accept)
@@ -445,7 +445,7 @@ impl ObjectionMutation {
             desc = "变更的内容，字段见 RefuseObjectionInput (what to change; see RefuseObjectionInput)"
         )]
         input: RefuseObjectionInput,
-    ) -> Result<ObjectionNode> {
+    ) -> Result<RefuseObjectionPayload> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
         let svc = services(ctx)?;
         let id = NodeKind::Objection.local(&input.id, "input.id").gql()?;
@@ -456,7 +456,8 @@ impl ObjectionMutation {
         Ok(ObjectionNode {
             objection,
             today: svc.today(),
-        })
+        }
+        .into())
     }
 
     /// 作出决定：成立则撤销名单条目（解除措施）或更正、撤回信用记录，并发布更正公告。需 objections:handle
@@ -468,7 +469,7 @@ impl ObjectionMutation {
             desc = "变更的内容，字段见 DecideObjectionInput (what to change; see DecideObjectionInput)"
         )]
         input: DecideObjectionInput,
-    ) -> Result<ObjectionNode> {
+    ) -> Result<DecideObjectionPayload> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -499,7 +500,8 @@ impl ObjectionMutation {
         Ok(ObjectionNode {
             objection: decided.objection,
             today,
-        })
+        }
+        .into())
     }
 
     /// 设置某名单类型或信用记录类别的异议处理期限，仅信用办，需 memoranda:admin (set deadlines)
@@ -536,5 +538,44 @@ impl ObjectionMutation {
             accept_working_days: input.accept_working_days,
             decide_working_days: input.decide_working_days,
         })
+    }
+}
+
+/// `acceptObjection` 的结果 (what acceptObjection changed)
+#[derive(SimpleObject)]
+pub struct AcceptObjectionPayload {
+    /// 变更后的异议 (the objection, as changed)
+    pub objection: ObjectionNode,
+}
+
+impl From<ObjectionNode> for AcceptObjectionPayload {
+    fn from(objection: ObjectionNode) -> Self {
+        AcceptObjectionPayload { objection }
+    }
+}
+
+/// `refuseObjection` 的结果 (what refuseObjection changed)
+#[derive(SimpleObject)]
+pub struct RefuseObjectionPayload {
+    /// 变更后的异议 (the objection, as changed)
+    pub objection: ObjectionNode,
+}
+
+impl From<ObjectionNode> for RefuseObjectionPayload {
+    fn from(objection: ObjectionNode) -> Self {
+        RefuseObjectionPayload { objection }
+    }
+}
+
+/// `decideObjection` 的结果 (what decideObjection changed)
+#[derive(SimpleObject)]
+pub struct DecideObjectionPayload {
+    /// 变更后的异议 (the objection, as changed)
+    pub objection: ObjectionNode,
+}
+
+impl From<ObjectionNode> for DecideObjectionPayload {
+    fn from(objection: ObjectionNode) -> Self {
+        DecideObjectionPayload { objection }
     }
 }

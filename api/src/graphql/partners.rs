@@ -135,7 +135,7 @@ impl PartnerNode {
 
 /// 登记结果 (a registered partner, with its secret when the platform made one)
 #[derive(SimpleObject)]
-pub struct PartnerRegistration {
+pub struct RegisterPartnerPayload {
     /// 合作方 (the partner)
     pub partner: PartnerNode,
     /// HS256 签名密钥，只显示这一次；登记公钥时为空 (its signing secret, shown once)
@@ -182,7 +182,7 @@ impl PartnerMutation {
             desc = "变更的内容，字段见 RegisterPartnerInput (what to change; see RegisterPartnerInput)"
         )]
         input: RegisterPartnerInput,
-    ) -> Result<PartnerRegistration> {
+    ) -> Result<RegisterPartnerPayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let raw = RawPartner {
             name: input.name,
@@ -195,7 +195,7 @@ impl PartnerMutation {
             .run(move |s| s.register_partner(&actor, raw))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(PartnerRegistration {
+        Ok(RegisterPartnerPayload {
             partner: PartnerNode(partner),
             secret,
         })
@@ -209,13 +209,13 @@ impl PartnerMutation {
             desc = "变更的内容，字段见 SuspendPartnerInput (what to change; see SuspendPartnerInput)"
         )]
         input: SuspendPartnerInput,
-    ) -> Result<PartnerNode> {
+    ) -> Result<SuspendPartnerPayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let partner = services(ctx)?
             .run(move |s| s.suspend_partner(&actor, &input.client_id, &input.reason))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(PartnerNode(partner))
+        Ok(PartnerNode(partner).into())
     }
 
     /// 恢复被暂停的合作方 (reinstate a suspended partner)
@@ -226,12 +226,38 @@ impl PartnerMutation {
             desc = "变更的内容，字段见 ReinstatePartnerInput (what to change; see ReinstatePartnerInput)"
         )]
         input: ReinstatePartnerInput,
-    ) -> Result<PartnerNode> {
+    ) -> Result<ReinstatePartnerPayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let partner = services(ctx)?
             .run(move |s| s.reinstate_partner(&actor, &input.client_id))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(PartnerNode(partner))
+        Ok(PartnerNode(partner).into())
+    }
+}
+
+/// `suspendPartner` 的结果 (what suspendPartner changed)
+#[derive(SimpleObject)]
+pub struct SuspendPartnerPayload {
+    /// 变更后的合作方 (the partner, as changed)
+    pub partner: PartnerNode,
+}
+
+impl From<PartnerNode> for SuspendPartnerPayload {
+    fn from(partner: PartnerNode) -> Self {
+        SuspendPartnerPayload { partner }
+    }
+}
+
+/// `reinstatePartner` 的结果 (what reinstatePartner changed)
+#[derive(SimpleObject)]
+pub struct ReinstatePartnerPayload {
+    /// 变更后的合作方 (the partner, as changed)
+    pub partner: PartnerNode,
+}
+
+impl From<PartnerNode> for ReinstatePartnerPayload {
+    fn from(partner: PartnerNode) -> Self {
+        ReinstatePartnerPayload { partner }
     }
 }

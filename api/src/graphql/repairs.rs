@@ -256,7 +256,7 @@ impl RepairMutation {
             desc = "变更的内容，字段见 ApplyRepairInput (what to change; see ApplyRepairInput)"
         )]
         input: ApplyRepairInput,
-    ) -> Result<RepairNode> {
+    ) -> Result<ApplyRepairPayload> {
         let Principal::Subject { code } = principal(ctx).clone() else {
             return Err(ApiError::new(
                 ErrorCode::Forbidden,
@@ -279,7 +279,7 @@ impl RepairMutation {
             .run(move |s| s.apply_repair(&code, kind, &raw, today))
             .await?;
         answers::changed_subjects(ctx, [repair.subject_id.as_str()]);
-        Ok(RepairNode(repair))
+        Ok(RepairNode(repair).into())
     }
 
     /// 批准或驳回修复申请，须说明理由；批准后名单条目变为已修复并解除措施，或记录结束公示。需 objections:handle
@@ -291,7 +291,7 @@ impl RepairMutation {
             desc = "变更的内容，字段见 DecideRepairInput (what to change; see DecideRepairInput)"
         )]
         input: DecideRepairInput,
-    ) -> Result<RepairNode> {
+    ) -> Result<DecideRepairPayload> {
         let actor = actor(ctx, Scope::ObjectionsHandle)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -301,7 +301,7 @@ impl RepairMutation {
             .await?;
         svc.events.publish_ended(&decided.ended);
         answers::changed_codes(ctx, [decided.subject_code.as_str()]);
-        Ok(RepairNode(decided.repair))
+        Ok(RepairNode(decided.repair).into())
     }
 
     /// 设置修复规则，仅信用办，需 memoranda:admin (set a repair rule)
@@ -345,5 +345,31 @@ impl RepairMutation {
             .await?;
         answers::changed_everything(ctx);
         Ok(payload)
+    }
+}
+
+/// `applyRepair` 的结果 (what applyRepair changed)
+#[derive(SimpleObject)]
+pub struct ApplyRepairPayload {
+    /// 变更后的修复申请 (the repair, as changed)
+    pub repair: RepairNode,
+}
+
+impl From<RepairNode> for ApplyRepairPayload {
+    fn from(repair: RepairNode) -> Self {
+        ApplyRepairPayload { repair }
+    }
+}
+
+/// `decideRepair` 的结果 (what decideRepair changed)
+#[derive(SimpleObject)]
+pub struct DecideRepairPayload {
+    /// 变更后的修复申请 (the repair, as changed)
+    pub repair: RepairNode,
+}
+
+impl From<RepairNode> for DecideRepairPayload {
+    fn from(repair: RepairNode) -> Self {
+        DecideRepairPayload { repair }
     }
 }

@@ -237,7 +237,7 @@ impl ReportMutation {
             desc = "变更的内容，字段见 GrantAuthorisationInput (what to change; see GrantAuthorisationInput)"
         )]
         input: GrantAuthorisationInput,
-    ) -> Result<AuthorisationNode> {
+    ) -> Result<GrantAuthorisationPayload> {
         let code = authorisation::granting_subject(principal(ctx))
             .gql()?
             .clone();
@@ -249,7 +249,7 @@ impl ReportMutation {
             .run(move |s| s.grant_authorisation(code.as_str(), &input.bank, purpose, until, today))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(AuthorisationNode(granted))
+        Ok(AuthorisationNode(granted).into())
     }
 
     /// 撤销授权：立即生效 (revoke an authorisation, at once)
@@ -260,7 +260,7 @@ impl ReportMutation {
             desc = "变更的内容，字段见 RevokeAuthorisationInput (what to change; see RevokeAuthorisationInput)"
         )]
         input: RevokeAuthorisationInput,
-    ) -> Result<AuthorisationNode> {
+    ) -> Result<RevokeAuthorisationPayload> {
         let code = authorisation::granting_subject(principal(ctx))
             .gql()?
             .clone();
@@ -269,6 +269,32 @@ impl ReportMutation {
             .run(move |s| s.revoke_authorisation(code.as_str(), &id))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(AuthorisationNode(revoked))
+        Ok(AuthorisationNode(revoked).into())
+    }
+}
+
+/// `grantAuthorisation` 的结果 (what grantAuthorisation changed)
+#[derive(SimpleObject)]
+pub struct GrantAuthorisationPayload {
+    /// 变更后的授权 (the authorisation, as changed)
+    pub authorisation: AuthorisationNode,
+}
+
+impl From<AuthorisationNode> for GrantAuthorisationPayload {
+    fn from(authorisation: AuthorisationNode) -> Self {
+        GrantAuthorisationPayload { authorisation }
+    }
+}
+
+/// `revokeAuthorisation` 的结果 (what revokeAuthorisation changed)
+#[derive(SimpleObject)]
+pub struct RevokeAuthorisationPayload {
+    /// 变更后的授权 (the authorisation, as changed)
+    pub authorisation: AuthorisationNode,
+}
+
+impl From<AuthorisationNode> for RevokeAuthorisationPayload {
+    fn from(authorisation: AuthorisationNode) -> Self {
+        RevokeAuthorisationPayload { authorisation }
     }
 }

@@ -8,7 +8,7 @@ use super::node::{GlobalId, NodeKind};
 use super::types::{DepartmentNode, SubjectNode};
 use super::{actor, answers, connection, load, page_request, principal, services};
 use crate::error::GqlResult;
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::Scope;
 use domain::typical_case::TypicalCase;
@@ -154,7 +154,7 @@ impl TypicalCaseMutation {
             desc = "变更的内容，字段见 ProposeTypicalCaseInput (what to change; see ProposeTypicalCaseInput)"
         )]
         input: ProposeTypicalCaseInput,
-    ) -> Result<TypicalCaseNode> {
+    ) -> Result<ProposeTypicalCasePayload> {
         let actor = actor(ctx, Scope::DispatchHandle)?;
         let svc = services(ctx)?;
         let today = svc.today();
@@ -167,7 +167,7 @@ impl TypicalCaseMutation {
             })
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(TypicalCaseNode(made))
+        Ok(TypicalCaseNode(made).into())
     }
 
     /// 信用办审核：发布（公开并进入变更订阅）或不予发布；需 memoranda:admin
@@ -179,13 +179,39 @@ impl TypicalCaseMutation {
             desc = "变更的内容，字段见 DecideTypicalCaseInput (what to change; see DecideTypicalCaseInput)"
         )]
         input: DecideTypicalCaseInput,
-    ) -> Result<TypicalCaseNode> {
+    ) -> Result<DecideTypicalCasePayload> {
         let actor = actor(ctx, Scope::MemorandaAdmin)?;
         let id = NodeKind::TypicalCase.local(&input.id, "input.id").gql()?;
         let decided = services(ctx)?
             .run(move |s| s.decide_typical_case(&actor, &id, input.approve, input.note.as_deref()))
             .await?;
         answers::changed_subjects(ctx, [decided.subject_id.as_str()]);
-        Ok(TypicalCaseNode(decided))
+        Ok(TypicalCaseNode(decided).into())
+    }
+}
+
+/// `proposeTypicalCase` 的结果 (what proposeTypicalCase changed)
+#[derive(SimpleObject)]
+pub struct ProposeTypicalCasePayload {
+    /// 变更后的典型案例 (the typical case, as changed)
+    pub typical_case: TypicalCaseNode,
+}
+
+impl From<TypicalCaseNode> for ProposeTypicalCasePayload {
+    fn from(typical_case: TypicalCaseNode) -> Self {
+        ProposeTypicalCasePayload { typical_case }
+    }
+}
+
+/// `decideTypicalCase` 的结果 (what decideTypicalCase changed)
+#[derive(SimpleObject)]
+pub struct DecideTypicalCasePayload {
+    /// 变更后的典型案例 (the typical case, as changed)
+    pub typical_case: TypicalCaseNode,
+}
+
+impl From<TypicalCaseNode> for DecideTypicalCasePayload {
+    fn from(typical_case: TypicalCaseNode) -> Self {
+        DecideTypicalCasePayload { typical_case }
     }
 }

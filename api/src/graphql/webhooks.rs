@@ -180,7 +180,7 @@ impl From<WebhookAttempt> for WebhookAttemptNode {
 
 /// 登记结果：地址与签名密钥（密钥只显示这一次） (the endpoint and its secret, shown once)
 #[derive(SimpleObject)]
-pub struct WebhookRegistration {
+pub struct RegisterWebhookPayload {
     /// 推送地址 (the endpoint)
     pub endpoint: WebhookEndpointNode,
     /// 签名密钥：X-Xinyong-Signature = "v1=" + hex(HMAC-SHA256(密钥, 时间戳 + "." + 正文))；请妥善保存
@@ -218,7 +218,7 @@ impl WebhookMutation {
             desc = "变更的内容，字段见 RegisterWebhookInput (what to change; see RegisterWebhookInput)"
         )]
         input: RegisterWebhookInput,
-    ) -> Result<WebhookRegistration> {
+    ) -> Result<RegisterWebhookPayload> {
         let actor = webhook::may_own(principal(ctx)).gql()?.clone();
         let events: Vec<webhook::WebhookEvent> = input.events.into_iter().map(Into::into).collect();
         let url = input.url;
@@ -226,7 +226,7 @@ impl WebhookMutation {
             .run(move |s| s.register_webhook(&actor, &url, &events))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(WebhookRegistration {
+        Ok(RegisterWebhookPayload {
             endpoint: WebhookEndpointNode(endpoint),
             secret,
         })
@@ -252,7 +252,7 @@ impl WebhookMutation {
             desc = "变更的内容，字段见 ReplayWebhookDeliveryInput (what to change; see ReplayWebhookDeliveryInput)"
         )]
         input: ReplayWebhookDeliveryInput,
-    ) -> Result<WebhookDeliveryNode> {
+    ) -> Result<ReplayWebhookDeliveryPayload> {
         let actor = webhook::may_own(principal(ctx)).gql()?.clone();
         let id = NodeKind::WebhookDelivery
             .local(&input.id, "input.id")
@@ -261,6 +261,19 @@ impl WebhookMutation {
             .run(move |s| s.replay_delivery(&actor, &id))
             .await?;
         answers::changed_nothing_public(ctx);
-        Ok(WebhookDeliveryNode(delivery))
+        Ok(WebhookDeliveryNode(delivery).into())
+    }
+}
+
+/// `replayWebhookDelivery` 的结果 (what replayWebhookDelivery changed)
+#[derive(SimpleObject)]
+pub struct ReplayWebhookDeliveryPayload {
+    /// 变更后的推送记录 (the delivery, as changed)
+    pub delivery: WebhookDeliveryNode,
+}
+
+impl From<WebhookDeliveryNode> for ReplayWebhookDeliveryPayload {
+    fn from(delivery: WebhookDeliveryNode) -> Self {
+        ReplayWebhookDeliveryPayload { delivery }
     }
 }
