@@ -25,8 +25,11 @@ pub fn init(format: &str) -> WorkerGuard {
         .lossy(true)
         .thread_name("xinyong-log")
         .finish(std::io::stderr());
+    // Colours only for a person at a terminal: a file, a pipe or journald gets plain text (the
+    // writer thread hides what stderr is, and the formatter would colour every line).
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(writer);
     // A second init (tests start many servers in one process) is harmless: keep the first.
     let _ = if format.eq_ignore_ascii_case("json") {

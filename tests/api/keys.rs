@@ -119,6 +119,22 @@ pub fn serve_demo_logging(database: &str, format: &str) -> (Demo, Vec<String>) {
 }
 
 #[test]
+fn text_logs_to_a_pipe_carry_no_terminal_colours() {
+    let (database, file) = temp_sqlite();
+    let (demo, lines) = serve_demo_logging(&database, "text");
+    drop(demo);
+    let _ = std::fs::remove_file(file);
+    assert!(
+        lines.iter().any(|l| l.contains("INFO")),
+        "some log lines before serving: {lines:?}"
+    );
+    assert!(
+        lines.iter().all(|l| !l.contains('\u{1b}')),
+        "escape codes in a log that is not a terminal: {lines:?}"
+    );
+}
+
+#[test]
 fn a_demonstration_with_json_logs_writes_nothing_but_json_lines() {
     let (database, file) = temp_sqlite();
     let (demo, lines) = serve_demo_logging(&database, "json");
