@@ -118,6 +118,11 @@ impl NodeKind {
         URL_SAFE_NO_PAD.encode(format!("{}:{local}", self.type_name()))
     }
 
+    /// That this kind's object `local` does not exist, naming it by the id callers know.
+    pub fn not_found(self, local: &str) -> DomainError {
+        DomainError::not_found(self.label(), self.global_id(local))
+    }
+
     /// The local id that `id` names, if it is an id of this kind; else invalid input at `field`.
     pub fn local_id(self, id: &str, field: &str) -> Result<String, DomainError> {
         match decode(id) {

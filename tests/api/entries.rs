@@ -195,6 +195,12 @@ async fn owner_revokes_with_a_reason_and_others_cannot() {
         )
         .await;
     assert_eq!(error_of(&r).0, "NOT_FOUND");
+    // It names the id the caller sent, not the row behind it.
+    let message = r["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&missing_id(domain::node::NodeKind::ListEntry)),
+        "{message}"
+    );
     let r = app.gql(ENTRIES, json!({}), None).await;
     assert_eq!(count(&r), 0, "the public no longer sees it");
     let r = app

@@ -21,6 +21,7 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::candidate::{self, CandidateStatus, CommitmentCriterion, ListingCandidate};
 use domain::commitment::CommitmentStatus;
+use domain::node::NodeKind;
 use domain::{DepartmentCode, DepartmentRole, DomainError};
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -238,7 +239,7 @@ impl Store {
                 .select(CandidateRow::as_select())
                 .first(c)
                 .optional()?
-                .ok_or_else(|| DomainError::not_found("候选", id))?;
+                .ok_or_else(|| NodeKind::ListingCandidate.not_found(id))?;
             let found = ListingCandidate::try_from(row)?;
             let list_type = list_type_by_id(c, &found.list_type_id)?;
             let subject = load_subject_by_id(c, &found.subject_id)?;

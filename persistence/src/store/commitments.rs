@@ -18,6 +18,7 @@ use domain::commitment::{
     self, Commitment, CommitmentKind, CommitmentStatus, NewCommitment, RawCommitment,
 };
 use domain::feed::{ChangeAction, ChangeTarget};
+use domain::node::NodeKind;
 use domain::{DepartmentCode, DomainError, NewCreditRecord, SubjectCode};
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -138,7 +139,7 @@ impl Store {
                 .select(CommitmentRow::as_select())
                 .first(c)
                 .optional()?
-                .ok_or_else(|| DomainError::not_found("信用承诺", id))?;
+                .ok_or_else(|| NodeKind::Commitment.not_found(id))?;
             let found = Commitment::try_from(row)?;
             commitment::may_assess(&department.code, &found)?;
             let status = found.status.assess(kept)?;

@@ -16,6 +16,7 @@ use domain::complaint::{
     self, ANSWER_WORKING_DAYS, Complaint, ComplaintCategory, ComplaintStatus, NewComplaint,
     ROUTE_WORKING_DAYS, RawComplaint,
 };
+use domain::node::NodeKind;
 use domain::{DepartmentCode, DomainError};
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -94,7 +95,7 @@ fn load(c: &mut AnyConnection, id: &str) -> Result<Complaint, StoreError> {
             .select(ComplaintRow::as_select())
             .first(c)
             .optional()?
-            .ok_or_else(|| DomainError::not_found("投诉", id))?,
+            .ok_or_else(|| NodeKind::Complaint.not_found(id))?,
     )
 }
 

@@ -15,6 +15,7 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal, DispatchScope};
 use domain::dispatch::{self, Dispatch, DispatchStatus, Feedback, RawFeedback};
 use domain::memorandum::plan_dispatches;
+use domain::node::NodeKind;
 use domain::webhook::WebhookEvent;
 use domain::{Department, DomainError, ListEntry, ListType, Subject};
 
@@ -197,7 +198,7 @@ pub(crate) fn load(c: &mut AnyConnection, id: &str) -> Result<Dispatch, StoreErr
         .select(DispatchRow::as_select())
         .first(c)
         .optional()?
-        .ok_or_else(|| DomainError::not_found("推送", id))?;
+        .ok_or_else(|| NodeKind::Dispatch.not_found(id))?;
     Dispatch::try_from(row)
 }
 

@@ -14,6 +14,7 @@ use domain::access::{self, DepartmentPrincipal};
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::lift::LiftGround;
 use domain::list::RawRemoval;
+use domain::node::NodeKind;
 use domain::{DomainError, EntryStatus, JurisdictionCode, ListEntry, ListType};
 
 /// An entry as a command left it: the dispatches a listing made, what an ending did to its
@@ -328,7 +329,7 @@ fn load_entry_row(c: &mut AnyConnection, id: &str) -> Result<ListEntry, StoreErr
         .optional()?
         .map(ListEntry::try_from)
         .transpose()?
-        .ok_or_else(|| DomainError::not_found("名单条目", id).into())
+        .ok_or_else(|| NodeKind::ListEntry.not_found(id).into())
 }
 
 /// Removal deadlines that fell past the calendar, filled in; returns how many.

@@ -9,6 +9,7 @@ use crate::schema::{departments, list_types, measures, memoranda, memorandum_ver
 use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal};
 use domain::memorandum::{ListSelector, Measure, Memorandum, NewMemorandum, RawMemorandum};
+use domain::node::NodeKind;
 use domain::{DepartmentCode, DomainError};
 use std::collections::HashMap;
 
@@ -164,7 +165,7 @@ fn find_row(c: &mut AnyConnection, id: &str) -> Result<MemorandumRow, StoreError
         .select(MemorandumRow::as_select())
         .first(c)
         .optional()?
-        .ok_or_else(|| DomainError::not_found("备忘录", id).into())
+        .ok_or_else(|| NodeKind::Memorandum.not_found(id).into())
 }
 
 /// Named list types and implementing departments must exist in this deployment.

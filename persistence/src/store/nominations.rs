@@ -16,6 +16,7 @@ use crate::schema::{associations, list_types, nominations};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use domain::access::DepartmentPrincipal;
+use domain::node::NodeKind;
 use domain::nomination::{self, Nomination, NominationStatus};
 use domain::{DepartmentCode, DomainError};
 
@@ -132,7 +133,7 @@ impl Store {
                 .select(NominationRow::as_select())
                 .first(c)
                 .optional()?
-                .ok_or_else(|| DomainError::not_found("推荐", id))?;
+                .ok_or_else(|| NodeKind::Nomination.not_found(id))?;
             let found = Nomination::try_from(row)?;
             let list_type = list_type_by_id(c, &found.list_type_id)?;
             nomination::may_decide(&department, &list_type)?;

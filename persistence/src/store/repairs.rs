@@ -17,6 +17,7 @@ use diesel::prelude::*;
 use domain::access::{self, DepartmentPrincipal, DispatchScope};
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::lift::LiftGround;
+use domain::node::NodeKind;
 use domain::objection::TargetKind;
 use domain::repair::{RawRepair, RepairRule, RepairStatus};
 use domain::{
@@ -161,7 +162,7 @@ fn load(c: &mut AnyConnection, id: &str) -> Result<Repair, StoreError> {
         .select(RepairRow::as_select())
         .first(c)
         .optional()?
-        .ok_or_else(|| DomainError::not_found("修复申请", id))?;
+        .ok_or_else(|| NodeKind::Repair.not_found(id))?;
     Repair::try_from(row)
 }
 

@@ -16,6 +16,7 @@ use diesel::prelude::*;
 use domain::access::DepartmentPrincipal;
 use domain::authorisation::{self, Authorisation, ReportPurpose};
 use domain::dispatch::DispatchStatus;
+use domain::node::NodeKind;
 use domain::objection::{ObjectionStatus, TargetKind};
 use domain::repair::RepairStatus;
 use domain::report::{AppliedMeasure, ReportCase, ReportEntry, ReportMaterial};
@@ -130,7 +131,7 @@ impl Store {
             let found = of_subject(c, &subject.id)?
                 .into_iter()
                 .find(|a| a.id == id)
-                .ok_or_else(|| DomainError::not_found("授权", id))?;
+                .ok_or_else(|| NodeKind::Authorisation.not_found(id))?;
             found.revoke()?;
             let at = now();
             diesel::update(authorisations::table.find(id))

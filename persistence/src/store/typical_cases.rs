@@ -17,6 +17,7 @@ use domain::access::DepartmentPrincipal;
 use domain::dispatch::Dispatch;
 use domain::feed::{ChangeAction, ChangeTarget};
 use domain::memorandum::MeasureKind;
+use domain::node::NodeKind;
 use domain::typical_case::{self, CaseStatus, TypicalCase};
 use domain::{DepartmentCode, DomainError, EntryStatus};
 
@@ -122,7 +123,7 @@ fn case_row(c: &mut AnyConnection, id: &str) -> Result<CaseRow, StoreError> {
         .select(CaseRow::as_select())
         .first(c)
         .optional()?
-        .ok_or_else(|| DomainError::not_found("典型案例", id).into())
+        .ok_or_else(|| NodeKind::TypicalCase.not_found(id).into())
 }
 
 impl Store {
@@ -152,7 +153,7 @@ impl Store {
                 .first(c)
                 .optional()?;
             let (row, kind, subject_id, entry_status) =
-                found.ok_or_else(|| DomainError::not_found("分发", dispatch_id))?;
+                found.ok_or_else(|| NodeKind::Dispatch.not_found(dispatch_id))?;
             let dispatch = Dispatch::try_from(row)?;
             let entry_status = EntryStatus::parse(&entry_status)
                 .ok_or_else(|| corrupt("entry status", &entry_status))?;

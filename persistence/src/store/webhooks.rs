@@ -13,6 +13,7 @@ use crate::schema::{
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use domain::DepartmentCode;
 use domain::access::DepartmentPrincipal;
 use domain::dispatch::Dispatch;
 use domain::node::NodeKind;
@@ -20,7 +21,6 @@ use domain::webhook::{
     self, AfterAttempt, DeliveryStatus, DispatchNotice, NOTICES_PER_DELIVERY, RetryPolicy,
     WebhookEvent,
 };
-use domain::{DepartmentCode, DomainError};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -332,7 +332,7 @@ impl Store {
     ) -> Result<WebhookDelivery, StoreError> {
         self.write(|c| {
             let department = acting_department(c, actor)?;
-            let not_found = || DomainError::not_found("推送", id);
+            let not_found = || NodeKind::WebhookDelivery.not_found(id);
             let endpoint = endpoint_of(c, department.code.as_str())?.ok_or_else(not_found)?;
             let row: DeliveryRow = webhook_deliveries::table
                 .find(id)

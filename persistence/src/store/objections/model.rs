@@ -6,11 +6,12 @@ use crate::error::{OnUnique, StoreError, corrupt};
 use crate::schema::{correction_notices, objection_deadlines, objection_steps, objections};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use domain::node::NodeKind;
 use domain::objection::{
     CorrectionNotice, Deadlines, Objection, ObjectionStatus, ObjectionStep, RecordRemedy,
     TargetKind,
 };
-use domain::{DepartmentCode, DomainError, SubjectCode};
+use domain::{DepartmentCode, SubjectCode};
 use sha2::{Digest, Sha256};
 
 #[derive(Queryable, Selectable, Insertable, Clone)]
@@ -177,7 +178,7 @@ pub(super) fn load(c: &mut AnyConnection, id: &str) -> Result<Objection, StoreEr
         .select(ObjectionRow::as_select())
         .first(c)
         .optional()?
-        .ok_or_else(|| DomainError::not_found("异议", id))?;
+        .ok_or_else(|| NodeKind::Objection.not_found(id))?;
     assemble(c, row)
 }
 
