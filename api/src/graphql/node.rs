@@ -249,15 +249,12 @@ async fn find(ctx: &Context<'_>, kind: NodeKind, local: String) -> Result<Option
         }
         NodeKind::Complaint => {
             // The credit office sees all, a department those routed to it: the two lists.
-            let view = if super::actor(ctx, Scope::MemorandaAdmin).is_ok() {
-                ComplaintView::All(None)
-            } else {
-                ComplaintView::RoutedToUs
-            };
-            let Ok(actor) = super::actor(ctx, Scope::MemorandaAdmin)
-                .or_else(|_| super::actor(ctx, Scope::ObjectionsHandle))
-            else {
-                return Ok(None);
+            let (actor, view) = match super::actor(ctx, Scope::MemorandaAdmin) {
+                Ok(office) => (office, ComplaintView::All(None)),
+                Err(_) => match super::actor(ctx, Scope::ObjectionsHandle) {
+                    Ok(handler) => (handler, ComplaintView::RoutedToUs),
+                    Err(_) => return Ok(None),
+                },
             };
             svc.run(move |s| {
                 hidden_if_forbidden(s.complaints(&actor, view, Some(&local), &ONE))
